@@ -1,0 +1,3 @@
+"""Coding free text into themes per stage: pure Python, never imports Flask."""
+
+__all__: list[str] = []
