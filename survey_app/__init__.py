@@ -1,0 +1,119 @@
+"""The Flask application: create_app() runs a short list of named setup steps."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from survey_app import config as config_module
+from survey_app.database import init_database
+from survey_app.extensions import csrf, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app from defaults, instance/config.py, the environment and test_config."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    init_logging(app)
+    init_database(app)
+    init_extensions(app)
+    init_templates(app)
+    init_security(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Layer the configuration and refuse to start without a secret outside development."""
+    app.config.from_object(config_module.DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    config_module.from_environment(app.config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    development = app.debug or app.testing or os.environ.get("SURVEY_ENV") == "development"
+    if development:
+        # Local http://127.0.0.1 has no TLS; everywhere else the cookie is Secure.
+        app.config["SESSION_COOKIE_SECURE"] = (test_config or {}).get(
+            "SESSION_COOKIE_SECURE", False
+        )
+    if not app.config.get("SECRET_KEY"):
+        if not development:
+            raise RuntimeError("SECRET_KEY must be set (environment or instance/config.py).")
+        app.config["SECRET_KEY"] = "development-only-secret"  # noqa: S105
+
+
+def init_logging(app: Flask) -> None:
+    """Log to stderr without request details: no address, user agent or referrer anywhere."""
+    # The development server's request log would print client addresses: silence it.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app.logger.setLevel(logging.INFO)
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the extensions created in extensions.py."""
+    from survey_app.extensions import db
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+
+def init_templates(app: Flask) -> None:
+    """Find our templates first, then the GOV.UK Frontend macros."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("survey_app"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def init_security(app: Flask) -> None:
+    """Security headers and CSP nonces on every response, errors included."""
+    from survey_app.security import add_security_headers, make_nonce
+
+    app.before_request(make_nonce)
+    app.after_request(add_security_headers)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per audience; each declares its access rule where it is defined."""
+    from survey_app.respond import bp as respond_bp
+    from survey_app.status import bp as status_bp
+
+    app.register_blueprint(status_bp)
+    app.register_blueprint(respond_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Friendly error pages that keep the security headers."""
+    from survey_app.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """flask questionnaires sync / users create / responses export."""
+    from survey_app.cli import register
+
+    register(app)

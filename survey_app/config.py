@@ -1,0 +1,52 @@
+"""Configuration defaults; instance/config.py and environment variables override them."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DefaultConfig:
+    """Settings every environment starts from."""
+
+    # Set in instance/config.py or the environment; required outside development and tests.
+    SECRET_KEY = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    QUESTIONNAIRES_DIR = str(PROJECT_ROOT / "questionnaires")
+    SUPPORT_SERVICES_FILE = "support-services.yaml"
+    # Days a saved draft can be resumed with its code; unsaved drafts live for a day.
+    RESUME_CODE_DAYS = 30
+    UNSAVED_DRAFT_HOURS = 24
+    RESUME_ATTEMPTS_PER_HOUR = 10
+    SUBMISSIONS_PER_HOUR = 30
+    # Where the quick exit sends people: a neutral, busy site.
+    EXIT_URL = "https://www.bbc.co.uk/weather"
+    # The session cookie holds only a draft id and the CSRF token.
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    # A token lives as long as the session: respondents answer in short bursts.
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 512 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+
+
+def from_environment(config) -> None:
+    """Apply DATABASE_URL, SECRET_KEY, REDIS_URL and FLASK_* variables over the defaults."""
+    config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_SESSION_COOKIE_SECURE, ...
+    if os.environ.get("SECRET_KEY"):
+        config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL"):
+        config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme spelling the URL came with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

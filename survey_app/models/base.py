@@ -1,0 +1,25 @@
+"""Declarative base with a naming convention, so migrations match on SQLite and PostgreSQL."""
+
+import secrets
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base class of every model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def random_id() -> str:
+    """Return an unguessable identifier (128 bits) for anything shown outside the database."""
+    return secrets.token_hex(16)

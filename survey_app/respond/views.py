@@ -1,0 +1,342 @@
+"""Respondent pages: thin views over services.drafts, services.responses and the definition."""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import ValidationError, validate_csrf
+
+from survey_app.extensions import csrf, limiter
+from survey_app.questionnaire import AnswerError
+from survey_app.respond import bp
+from survey_app.respond.presenters import present_page
+from survey_app.services import drafts, journey, questionnaires, responses, support
+
+# CSRF is checked inside the views here so that a stale token re-shows the page with what was typed.
+csrf.exempt(bp)
+
+NOTICES = {
+    "earlier-first": "Answer the earlier questions first. You can skip any question.",
+    "not-asked": "That question does not apply to you, so we have taken you to the next one.",
+    "started-again": (
+        "Your session had ended, so we started a new one. Check the answers on this page and "
+        "continue. If you saved your answers earlier, you can continue with your code instead."
+    ),
+    "resumed": "Welcome back. You can carry on where you left off.",
+}
+
+
+def now() -> datetime:
+    """The current time in UTC without tzinfo (as stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    return now().date()
+
+
+@bp.app_context_processor
+def layout_context() -> dict:
+    from survey_app.security import csp_nonce
+
+    blueprint = request.blueprints[0] if request.blueprints else None
+    return {
+        "service_name": "Have your say: victims' services",
+        "show_quick_exit": blueprint not in ("staff", "research"),
+        "csp_nonce": csp_nonce,
+    }
+
+
+def _questionnaire_or_404(slug: str):
+    found = questionnaires.find_questionnaire(slug)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _draft_for(found):
+    """The session's open draft for this questionnaire, or None."""
+    draft = drafts.find_draft(session.get("draft"), now())
+    if draft is None or draft.status != "open":
+        return None
+    if draft.version.questionnaire_id != found.row.id:
+        return None
+    return draft
+
+
+def _csrf_ok() -> bool:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
+@bp.get("/")
+def index():
+    """List the questionnaires open today."""
+    return render_template("respond/index.html", items=questionnaires.open_questionnaires(today()))
+
+
+@bp.get("/s/<slug>/")
+def start(slug: str):
+    """Start page: purpose, anonymity, time needed, skipping, support, and 999."""
+    found = _questionnaire_or_404(slug)
+    return render_template(
+        "respond/start.html",
+        found=found,
+        is_open=found.row.is_open(today()),
+        services=support.general_services(),
+        draft=_draft_for(found),
+        today=today(),
+    )
+
+
+@bp.post("/s/<slug>/")
+def begin(slug: str):
+    """Create a draft on the server; the cookie only ever holds its id."""
+    found = _questionnaire_or_404(slug)
+    if not found.row.is_open(today()):
+        return redirect(url_for("respond.start", slug=slug))
+    if not _csrf_ok():
+        return render_template("errors/session_expired.html"), 400
+    draft = _draft_for(found)
+    if draft is None:
+        draft = drafts.start_draft(
+            found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"]
+        )
+        session["draft"] = draft.id
+    return redirect(_next_url(found, draft))
+
+
+def _next_url(found, draft) -> str:
+    definition = questionnaires.definition_of(draft.version)
+    page = journey.next_unseen_page(definition, drafts.answers_of(draft))
+    if page is None:
+        return url_for("respond.check", slug=found.row.slug)
+    return url_for("respond.question", slug=found.row.slug, page_id=page.id)
+
+
+@bp.route("/s/<slug>/q/<page_id>", methods=["GET", "POST"])
+def question(slug: str, page_id: str):
+    """One page of questions: show it, or validate and save what was given."""
+    found = _questionnaire_or_404(slug)
+    if not found.row.is_open(today()):
+        return redirect(url_for("respond.start", slug=slug))
+    draft = _draft_for(found)
+    notice = NOTICES.get(request.args.get("notice", ""))
+    if draft is None:
+        if request.method == "GET":
+            return redirect(url_for("respond.start", slug=slug))
+        # The session ended mid-page: start again without losing what was just typed.
+        draft = drafts.start_draft(found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"])
+        session["draft"] = draft.id
+        definition = questionnaires.definition_of(draft.version)
+        page = _page_or_none(definition, page_id)
+        if page is None:
+            return redirect(_next_url(found, draft))
+        return _render_page(found, draft, page, request.form, {}, NOTICES["started-again"])
+
+    definition = questionnaires.definition_of(draft.version)
+    answers = drafts.answers_of(draft)
+    page = _page_or_none(definition, page_id)
+    visible = definition.visible_pages(answers)
+    if page is None or page not in visible:
+        return redirect(_with_notice(_next_url(found, draft), "not-asked"))
+    if request.method == "GET":
+        if not journey.is_reached(definition, page, answers):
+            return redirect(_with_notice(_next_url(found, draft), "earlier-first"))
+        values = {}
+        for q in page.questions:
+            if q.name in answers:
+                values.update(q.form_values(answers[q.name]))
+        return _render_page(found, draft, page, values, {}, notice)
+
+    if not _csrf_ok():
+        return _render_page(found, draft, page, request.form, {}, NOTICES["started-again"])
+    parsed, errors = {}, {}
+    for q in journey.relevant_questions(definition, page, answers):
+        try:
+            parsed[q.name] = q.parse(request.form)
+        except AnswerError as error:
+            errors[q.name] = error
+    if errors:
+        return _render_page(found, draft, page, request.form, errors, None)
+    drafts.save_answers(draft, definition, page, parsed)
+    if request.form.get("action") == "save":
+        return redirect(url_for("respond.save", slug=slug))
+    if request.form.get("return_to") == "check":
+        return redirect(_next_url(found, draft))
+    following = definition.next_page(page.id, drafts.answers_of(draft))
+    if following is None:
+        return redirect(url_for("respond.check", slug=slug))
+    return redirect(url_for("respond.question", slug=slug, page_id=following.id))
+
+
+def _page_or_none(definition, page_id):
+    try:
+        return definition.page(page_id)
+    except KeyError:
+        return None
+
+
+def _with_notice(url: str, notice: str) -> str:
+    return f"{url}?notice={notice}"
+
+
+def _render_page(found, draft, page, values, errors, notice):
+    definition = questionnaires.definition_of(draft.version)
+    answers = drafts.answers_of(draft)
+    values = {key: list(values.getlist(key)) for key in values} if hasattr(values, "getlist") else values
+    sections = definition.sections
+    section_number = next(i for i, s in enumerate(sections, 1) if s.id == page.section_id)
+    previous = definition.previous_page(page.id, answers)
+    back = (
+        url_for("respond.question", slug=found.row.slug, page_id=previous.id)
+        if previous
+        else url_for("respond.start", slug=found.row.slug)
+    )
+    if request.values.get("return_to") == "check":
+        back = url_for("respond.check", slug=found.row.slug)
+    questions = journey.relevant_questions(definition, page, answers)
+    error_list = [
+        {"text": str(error.message), "href": f"#{error.field_id}"} for error in errors.values()
+    ]
+    return render_template(
+        "respond/question.html",
+        found=found,
+        page=page,
+        heading=page.title if len(questions) > 1 else questions[0].label,
+        rendered=present_page(_only(page, questions), values, {k: e.message for k, e in errors.items()}),
+        section=sections[section_number - 1],
+        section_number=section_number,
+        section_count=len(sections),
+        back=back,
+        notice=notice,
+        form_errors=error_list,
+        return_to=request.values.get("return_to"),
+    )
+
+
+def _only(page, questions):
+    return replace(page, questions=tuple(questions))
+
+
+@bp.route("/s/<slug>/check", methods=["GET", "POST"])
+@limiter.limit(lambda: f"{current_app.config['SUBMISSIONS_PER_HOUR']}/hour", methods=["POST"])
+def check(slug: str):
+    """Check your answers, with change links; posting submits."""
+    found = _questionnaire_or_404(slug)
+    if not found.row.is_open(today()):
+        return redirect(url_for("respond.start", slug=slug))
+    draft = _draft_for(found)
+    if draft is None:
+        return redirect(url_for("respond.start", slug=slug))
+    definition = questionnaires.definition_of(draft.version)
+    answers = drafts.answers_of(draft)
+    if journey.next_unseen_page(definition, answers) is not None:
+        return redirect(_with_notice(_next_url(found, draft), "earlier-first"))
+    if request.method == "POST":
+        if not _csrf_ok():
+            return render_template("errors/session_expired.html"), 400
+        try:
+            responses.submit_draft(draft, definition, answers, today())
+        except responses.AlreadySubmitted:
+            pass
+        return redirect(url_for("respond.done", slug=slug))
+    return render_template(
+        "respond/check.html",
+        found=found,
+        summary=journey.summary(definition, answers),
+    )
+
+
+@bp.get("/s/<slug>/done")
+def done(slug: str):
+    """Confirmation, with support services chosen by the respondent's crime type and area."""
+    found = _questionnaire_or_404(slug)
+    draft = drafts.find_draft(session.get("draft"), now())
+    if draft is None or draft.status != "submitted":
+        return redirect(url_for("respond.start", slug=slug))
+    answers = drafts.answers_of(draft)
+    return render_template(
+        "respond/done.html", found=found, services=support.services_for_answers(answers)
+    )
+
+
+@bp.route("/s/<slug>/save", methods=["GET", "POST"])
+def save(slug: str):
+    """Save and come back later: a random code, shown once; no email or name asked."""
+    found = _questionnaire_or_404(slug)
+    draft = _draft_for(found)
+    if draft is None:
+        return redirect(url_for("respond.start", slug=slug))
+    days = current_app.config["RESUME_CODE_DAYS"]
+    if request.method == "POST":
+        if not _csrf_ok():
+            return render_template("errors/session_expired.html"), 400
+        code = drafts.save_for_later(draft, now(), days)
+        return render_template("respond/saved.html", found=found, code=code, days=days)
+    return render_template(
+        "respond/save.html", found=found, days=days, next_url=_next_url(found, draft)
+    )
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+@limiter.limit(lambda: f"{current_app.config['RESUME_ATTEMPTS_PER_HOUR']}/hour", methods=["POST"])
+def resume():
+    """Continue a saved questionnaire with its code."""
+    error = None
+    code = ""
+    if request.method == "POST":
+        code = request.form.get("code", "")[:100]
+        if not _csrf_ok():
+            error = "Your session had ended. Enter your code again"
+        elif not code.strip():
+            error = "Enter the code you were given"
+        elif drafts.normalise_code(code) is None:
+            error = "Enter the code exactly as it was shown, for example 7K3QM-XPD9R-TVW2A"
+        else:
+            draft = drafts.resume(code, now())
+            if draft is None:
+                error = "That code is not recognised or has expired. Check it and try again"
+            else:
+                session.clear()
+                session["draft"] = draft.id
+                found = questionnaires.find_questionnaire(draft.version.questionnaire.slug)
+                return redirect(_with_notice(_next_url(found, draft), "resumed"))
+    return render_template(
+        "respond/resume.html",
+        code=code,
+        error=error,
+        form_errors=[{"text": error, "href": "#code"}] if error else [],
+    )
+
+
+@bp.get("/exit")
+def quick_exit():
+    """Quick exit: forget the session (and an unsaved draft), then leave for a neutral site."""
+    drafts.discard(session.get("draft"))
+    session.clear()
+    response = redirect(current_app.config["EXIT_URL"], code=303)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    response.delete_cookie(current_app.config["SESSION_COOKIE_NAME"])
+    return response
+
+
+@bp.get("/support")
+def support_page():
+    """Every support service we signpost, national first."""
+    return render_template("respond/support.html", services=support.all_services())
+
+
+@bp.get("/privacy")
+def privacy():
+    """How anonymity is kept, in plain English."""
+    return render_template("respond/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """Accessibility statement."""
+    return render_template("respond/accessibility.html")

@@ -1,0 +1,121 @@
+"""Drafts: answers in progress on the server, resumable with a code shown once."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from survey_app.extensions import db
+from survey_app.models import Draft, QuestionnaireVersion
+from survey_app.questionnaire import Answer, Page
+from survey_app.questionnaire import Questionnaire as Definition
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or written down survives.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_GROUPS = 3
+CODE_GROUP_LENGTH = 5  # 15 characters x 5 bits = 75 bits of entropy
+
+
+def start_draft(version: QuestionnaireVersion, now: datetime, hours: int) -> Draft:
+    """Create an empty draft for a version; it lapses after `hours` unless saved with a code."""
+    draft = Draft(
+        id=secrets.token_urlsafe(32),
+        version_id=version.id,
+        answers={},
+        expires_at=now + timedelta(hours=hours),
+        status="open",
+    )
+    db.session.add(draft)
+    db.session.commit()
+    return draft
+
+
+def find_draft(draft_id: str | None, now: datetime) -> Draft | None:
+    """Return the draft with this id unless it has lapsed."""
+    if not draft_id:
+        return None
+    draft = db.session.get(Draft, draft_id)
+    if draft is None or draft.expires_at <= now:
+        return None
+    return draft
+
+
+def answers_of(draft: Draft) -> dict[str, Answer]:
+    """The draft's answers as typed Answer objects, by question name."""
+    return {name: Answer.from_json(data) for name, data in draft.answers.items()}
+
+
+def save_answers(
+    draft: Draft, definition: Definition, page: Page, answers: dict[str, Answer]
+) -> dict[str, Answer]:
+    """Store one page's answers and drop answers that later routing made irrelevant."""
+    merged = answers_of(draft)
+    merged.update(answers)
+    merged = definition.prune(merged)
+    draft.answers = {name: answer.to_json() for name, answer in merged.items()}
+    db.session.commit()
+    return merged
+
+
+def save_for_later(draft: Draft, now: datetime, days: int) -> str:
+    """Give the draft a new resume code (the only time it is shown) and keep it for `days`."""
+    code = new_resume_code()
+    draft.resume_code_hash = hash_code(code)
+    draft.expires_at = now + timedelta(days=days)
+    db.session.commit()
+    return code
+
+
+def resume(code: str, now: datetime) -> Draft | None:
+    """Return the open draft saved under this code, or None (wrong, lapsed or used)."""
+    normalised = normalise_code(code)
+    if normalised is None:
+        return None
+    draft = db.session.scalar(select(Draft).where(Draft.resume_code_hash == hash_code(normalised)))
+    if draft is None or draft.expires_at <= now or draft.status != "open":
+        return None
+    return draft
+
+
+def discard(draft_id: str | None) -> None:
+    """Delete a draft (quick exit); a draft saved with a code stays for its owner to resume."""
+    if not draft_id:
+        return
+    draft = db.session.get(Draft, draft_id)
+    if draft is not None and draft.resume_code_hash is None:
+        db.session.delete(draft)
+    db.session.commit()
+
+
+def purge_lapsed(now: datetime) -> int:
+    """Delete every lapsed draft; returns how many went."""
+    result = db.session.execute(delete(Draft).where(Draft.expires_at <= now))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def new_resume_code() -> str:
+    """Return a random code like 7K3QM-XPD9R-TVW2A."""
+    groups = (
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LENGTH))
+        for _ in range(CODE_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def normalise_code(code: str) -> str | None:
+    """Accept any case, spaces and dashes, and the letters people confuse with digits."""
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    length = CODE_GROUPS * CODE_GROUP_LENGTH
+    if len(cleaned) != length or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return None
+    return "-".join(
+        cleaned[i : i + CODE_GROUP_LENGTH] for i in range(0, length, CODE_GROUP_LENGTH)
+    )
+
+
+def hash_code(code: str) -> str:
+    """Only this hash is stored: 75 random bits need no slow hash to resist guessing."""
+    return hashlib.sha256(code.encode()).hexdigest()

@@ -1,0 +1,53 @@
+"""Where a respondent is in a questionnaire: the next page to answer, and which pages are reached."""
+
+from survey_app.questionnaire import Answer, Page
+from survey_app.questionnaire import Questionnaire as Definition
+
+
+def _unseen(definition: Definition, page: Page, answers: dict[str, Answer]) -> bool:
+    return any(
+        definition.is_relevant(q, answers) and q.name not in answers for q in page.questions
+    )
+
+
+def next_unseen_page(definition: Definition, answers: dict[str, Answer]) -> Page | None:
+    """The first page with a relevant question not yet seen; None when all have been."""
+    for page in definition.visible_pages(answers):
+        if _unseen(definition, page, answers):
+            return page
+    return None
+
+
+def is_reached(definition: Definition, page: Page, answers: dict[str, Answer]) -> bool:
+    """Whether every page before this one has been seen (answered or skipped)."""
+    for earlier in definition.visible_pages(answers):
+        if earlier == page:
+            return True
+        if _unseen(definition, earlier, answers):
+            return False
+    return False
+
+
+def relevant_questions(definition: Definition, page: Page, answers: dict[str, Answer]) -> list:
+    """The questions on a page that apply given the earlier answers."""
+    return [q for q in page.questions if definition.is_relevant(q, answers)]
+
+
+def summary(definition: Definition, answers: dict[str, Answer]) -> list[dict]:
+    """Check-your-answers rows per section: question, answer in words, and the page to change it."""
+    sections = []
+    for section in definition.sections:
+        rows = []
+        for page in section.pages:
+            for question in relevant_questions(definition, page, answers):
+                answer = answers.get(question.name)
+                rows.append(
+                    {
+                        "question": question,
+                        "page_id": page.id,
+                        "text": question.display(answer) if answer else "Not answered",
+                    }
+                )
+        if rows:
+            sections.append({"section": section, "rows": rows})
+    return sections

@@ -1,0 +1,108 @@
+"""Shared fixtures: a real database (SQLite file or a throwaway PostgreSQL database) built by the
+migrations, an app, and a test client that checks every HTML page's structure."""
+
+import os
+import secrets
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from survey_app import create_app
+from survey_app.extensions import db
+from tests.pages import check_page_structure
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Children first, so deleting in this order never breaks a foreign key.
+TABLES = ("answer", "response", "draft", "staff_user", "questionnaire_version", "questionnaire")
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('TEST_DATABASE', 'sqlite')}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database for this test run: SQLite in a temporary folder, or a new PostgreSQL database."""
+    if os.environ.get("TEST_DATABASE", "sqlite") != "postgresql":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    name = f"survey_test_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_app(database_url: str, **overrides):
+    """An app configured for tests against the given database."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    """Build the schema once per run by running the migrations (never create_all)."""
+    from flask_migrate import upgrade
+
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+class CheckedClient(FlaskClient):
+    """A test client that checks the structure of every HTML page it receives."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html" and not response.is_streamed:
+            check_page_structure(response.get_data(as_text=True))
+        return response
+
+
+@pytest.fixture
+def app(migrated):
+    """A fresh app over the migrated database; every table is emptied afterwards."""
+    app = make_app(migrated)
+    app.test_client_class = CheckedClient
+    yield app
+    with app.app_context():
+        for table in TABLES:
+            db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def synced(app):
+    """The shipped questionnaires loaded into the database."""
+    from datetime import date
+
+    from survey_app.services.questionnaires import sync_questionnaires
+
+    with app.app_context():
+        sync_questionnaires(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
+    return app
