@@ -72,7 +72,10 @@ def init_extensions(app: Flask) -> None:
         compare_type=True,
     )
     csrf.init_app(app)
-    login_manager.init_app(app)
+    # No current_user in every template: respondent pages must never touch the login session.
+    login_manager.init_app(app, add_context_processor=False)
+    import survey_app.auth  # noqa: F401  (registers the user loader)
+
     limiter.init_app(app)
 
 

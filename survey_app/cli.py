@@ -54,7 +54,9 @@ def export_command(slug: str, fmt: str, output: str) -> None:
     """Write every response to a questionnaire as CSV, XLSX or JSON."""
     found = questionnaires.find_questionnaire(slug)
     if found is None:
-        raise click.ClickException(f"No questionnaire with slug {slug!r}; run `questionnaires sync`.")
+        raise click.ClickException(
+            f"No questionnaire with slug {slug!r}; run `questionnaires sync`."
+        )
     Path(output).write_bytes(exports.export(found, fmt))
     click.echo(f"Wrote {output}")
 

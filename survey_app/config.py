@@ -11,7 +11,6 @@ class DefaultConfig:
 
     # Set in instance/config.py or the environment; required outside development and tests.
     SECRET_KEY = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     QUESTIONNAIRES_DIR = str(PROJECT_ROOT / "questionnaires")
     SUPPORT_SERVICES_FILE = "support-services.yaml"
     # Days a saved draft can be resumed with its code; unsaved drafts live for a day.

@@ -15,7 +15,9 @@ from survey_app.extensions import db
 from tests.pages import check_page_structure
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 # Children first, so deleting in this order never breaks a foreign key.
 TABLES = ("answer", "response", "draft", "staff_user", "questionnaire_version", "questionnaire")
 
@@ -80,6 +82,7 @@ def app(migrated):
     app.test_client_class = CheckedClient
     yield app
     with app.app_context():
+        db.session.execute(text("UPDATE questionnaire SET current_version_id = NULL"))
         for table in TABLES:
             db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
         db.session.commit()

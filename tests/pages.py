@@ -49,7 +49,7 @@ def _squash(text: str) -> str:
 
 
 def check_page_structure(html: str) -> None:
-    """Fail unless the page has one <h1>, a <title> starting with it, unique ids, labelled inputs."""
+    """Fail unless one <h1>, a <title> starting with it, unique ids and labelled inputs."""
     page = _Collector()
     page.feed(html)
     assert len(page.h1_text) == 1, f"expected one <h1>, found {len(page.h1_text)}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,7 @@ def _build(parsed: Any, data: bytes, source: str) -> Questionnaire:
     if builder.problems or questionnaire is None:
         first = builder.problems[0]
         raise QuestionnaireError(source, first.question, first.problem, tuple(builder.problems))
-    return questionnaire
+    return replace(questionnaire, source_text=data.decode("utf-8"))
 
 
 class _Builder:

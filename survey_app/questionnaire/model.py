@@ -53,6 +53,8 @@ class Questionnaire:
     definition: dict[str, Any]
     source: str
     sections: tuple[Section, ...]
+    # The file's text exactly as loaded, so a stored version can be rebuilt from the database.
+    source_text: str = field(default="", repr=False)
     _questions: dict[str, Question] = field(init=False, repr=False, compare=False)
     _pages: dict[str, Page] = field(init=False, repr=False, compare=False)
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from survey_app.questionnaire import MonthYear, MultipleChoice, Number, Page, Question, LongText
+from survey_app.questionnaire import LongText, MonthYear, MultipleChoice, Number, Page, Question
 
 PREFER_NOT = "prefer-not-to-say"
 
@@ -67,7 +67,11 @@ def _choices(question, values, error, heading) -> RenderedQuestion:
     multiple = isinstance(question, MultipleChoice)
     items = []
     for choice in question.choices:
-        item = {"value": str(choice.value), "text": choice.label, "checked": str(choice.value) in chosen}
+        item = {
+            "value": choice.form_value,
+            "text": choice.label,
+            "checked": choice.form_value in chosen,
+        }
         if choice.hint:
             item["hint"] = {"text": choice.hint}
         if multiple and choice.exclusive:

@@ -1,5 +1,6 @@
 """Respondent pages: thin views over services.drafts, services.responses and the definition."""
 
+import contextlib
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -102,9 +103,7 @@ def begin(slug: str):
         return render_template("errors/session_expired.html"), 400
     draft = _draft_for(found)
     if draft is None:
-        draft = drafts.start_draft(
-            found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"]
-        )
+        draft = drafts.start_draft(found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"])
         session["draft"] = draft.id
     return redirect(_next_url(found, draft))
 
@@ -187,7 +186,9 @@ def _with_notice(url: str, notice: str) -> str:
 def _render_page(found, draft, page, values, errors, notice):
     definition = questionnaires.definition_of(draft.version)
     answers = drafts.answers_of(draft)
-    values = {key: list(values.getlist(key)) for key in values} if hasattr(values, "getlist") else values
+    values = (
+        {key: list(values.getlist(key)) for key in values} if hasattr(values, "getlist") else values
+    )
     sections = definition.sections
     section_number = next(i for i, s in enumerate(sections, 1) if s.id == page.section_id)
     previous = definition.previous_page(page.id, answers)
@@ -207,7 +208,9 @@ def _render_page(found, draft, page, values, errors, notice):
         found=found,
         page=page,
         heading=page.title if len(questions) > 1 else questions[0].label,
-        rendered=present_page(_only(page, questions), values, {k: e.message for k, e in errors.items()}),
+        rendered=present_page(
+            _only(page, questions), values, {k: e.message for k, e in errors.items()}
+        ),
         section=sections[section_number - 1],
         section_number=section_number,
         section_count=len(sections),
@@ -239,10 +242,9 @@ def check(slug: str):
     if request.method == "POST":
         if not _csrf_ok():
             return render_template("errors/session_expired.html"), 400
-        try:
+        # A second click or tab finds the draft already spent: both land on the confirmation.
+        with contextlib.suppress(responses.AlreadySubmitted):
             responses.submit_draft(draft, definition, answers, today())
-        except responses.AlreadySubmitted:
-            pass
         return redirect(url_for("respond.done", slug=slug))
     return render_template(
         "respond/check.html",

@@ -111,9 +111,7 @@ def normalise_code(code: str) -> str | None:
     length = CODE_GROUPS * CODE_GROUP_LENGTH
     if len(cleaned) != length or any(ch not in CODE_ALPHABET for ch in cleaned):
         return None
-    return "-".join(
-        cleaned[i : i + CODE_GROUP_LENGTH] for i in range(0, length, CODE_GROUP_LENGTH)
-    )
+    return "-".join(cleaned[i : i + CODE_GROUP_LENGTH] for i in range(0, length, CODE_GROUP_LENGTH))
 
 
 def hash_code(code: str) -> str:

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from survey_app.questionnaire import Answer, AnswerState
 from survey_app.questionnaire import Questionnaire as Definition
-from survey_app.services.questionnaires import OpenQuestionnaire, definition_of
+from survey_app.services.questionnaires import OpenQuestionnaire
 from survey_app.services.responses import responses_for
 
 FORMATS = ("csv", "xlsx", "json")
@@ -57,7 +57,9 @@ def cell(column: Column, answer: Answer | None):
         return question.labelled(answer) if column.labels else question.coded(answer)
     if answer.state == AnswerState.PREFER_NOT:
         return "Prefer not to say" if column.labels else "prefer-not-to-say"
-    return answer.state.value.replace("_", " ").capitalize() if column.labels else answer.state.value
+    return (
+        answer.state.value.replace("_", " ").capitalize() if column.labels else answer.state.value
+    )
 
 
 def rows(found: OpenQuestionnaire) -> tuple[list[str], list[list]]:
@@ -67,8 +69,10 @@ def rows(found: OpenQuestionnaire) -> tuple[list[str], list[list]]:
     header = [*META_COLUMNS, *(column.name for column in columns)]
     table = []
     for response in responses_for(found.row.id):
-        answers = {row.question: Answer.from_json({"state": row.state, "value": row.value})
-                   for row in response.answers}
+        answers = {
+            row.question: Answer.from_json({"state": row.state, "value": row.value})
+            for row in response.answers
+        }
         table.append(
             [
                 response.id,
@@ -118,7 +122,7 @@ def _xlsx(header: list[str], table: list[list], definition: Definition) -> bytes
         if not choices:
             codebook.append([neutralise(value) for value in [*base, "", ""]])
         for choice in choices:
-            codebook.append([neutralise(v) for v in [*base, str(choice.value), choice.label]])
+            codebook.append([neutralise(v) for v in [*base, choice.form_value, choice.label]])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -131,7 +135,9 @@ def _json(header: list[str], table: list[list], definition: Definition) -> bytes
             "label": q.label,
             "type": q.type,
             "stage": q.stage,
-            "choices": [{"code": str(c.value), "label": c.label} for c in getattr(q, "choices", ())],
+            "choices": [
+                {"code": c.form_value, "label": c.label} for c in getattr(q, "choices", ())
+            ],
         }
         for q in definition.questions
     ]

@@ -1,13 +1,11 @@
-"""Where a respondent is in a questionnaire: the next page to answer, and which pages are reached."""
+"""Where a respondent is in a questionnaire: the next page to answer, and pages reached."""
 
 from survey_app.questionnaire import Answer, Page
 from survey_app.questionnaire import Questionnaire as Definition
 
 
 def _unseen(definition: Definition, page: Page, answers: dict[str, Answer]) -> bool:
-    return any(
-        definition.is_relevant(q, answers) and q.name not in answers for q in page.questions
-    )
+    return any(definition.is_relevant(q, answers) and q.name not in answers for q in page.questions)
 
 
 def next_unseen_page(definition: Definition, answers: dict[str, Answer]) -> Page | None:

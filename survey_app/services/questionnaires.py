@@ -1,4 +1,4 @@
-"""Questionnaires: syncing definition files into versions, and finding what respondents can answer."""
+"""Questionnaires: syncing definition files into versions, and finding what is open."""
 
 from dataclasses import dataclass
 from datetime import date

@@ -33,9 +33,7 @@ def submit_draft(
             status="submitted",
             resume_code_hash=None,
             answers={
-                name: answers[name].to_json()
-                for name in SIGNPOSTING_QUESTIONS
-                if name in answers
+                name: answers[name].to_json() for name in SIGNPOSTING_QUESTIONS if name in answers
             },
         )
         .execution_options(synchronize_session=False)

@@ -11,9 +11,9 @@ _loaded: dict[Path, list] = {}
 
 def all_services() -> list:
     """Every service in the file, as loaded (validated) once per process."""
-    path = Path(current_app.config["QUESTIONNAIRES_DIR"]) / current_app.config[
-        "SUPPORT_SERVICES_FILE"
-    ]
+    path = (
+        Path(current_app.config["QUESTIONNAIRES_DIR"]) / current_app.config["SUPPORT_SERVICES_FILE"]
+    )
     if path not in _loaded:
         _loaded[path] = load_support_services(path)
     return _loaded[path]

@@ -79,6 +79,8 @@ def walk(client, app, answer_for=typical_value, slug: str = SLUG, overrides=None
 
 def submit(client, check_page):
     """Press 'Send my answers' on the check page; returns the confirmation page."""
-    response = client.post(check_page.request.path, data={"csrf_token": csrf_token(check_page.text)})
+    response = client.post(
+        check_page.request.path, data={"csrf_token": csrf_token(check_page.text)}
+    )
     assert response.status_code == 302, response.text[:1000]
     return client.get(response.headers["Location"])

@@ -62,7 +62,7 @@ def test_every_question_can_be_skipped(client, synced):
 
 
 def test_change_link_returns_to_check_answers(client, synced):
-    check, visited = walk(client, synced)
+    _check, visited = walk(client, synced)
     first_page = visited[0]
     change = client.get(f"/s/{SLUG}/q/{first_page}?return_to=check")
     assert change.status_code == 200

@@ -87,12 +87,19 @@ def test_quick_exit_link_is_on_every_respondent_page(client, synced):
 
 def test_sentinel_user_agent_and_address_are_stored_nowhere(client, synced, caplog):
     caplog.set_level(logging.DEBUG)
-    headers = {"User-Agent": SENTINEL_AGENT, "X-Forwarded-For": SENTINEL_ADDRESS,
-               "Referer": "https://example.org/zz-sentinel-referrer"}
-    client.environ_base.update({"HTTP_USER_AGENT": SENTINEL_AGENT,
-                                "REMOTE_ADDR": SENTINEL_ADDRESS,
-                                "HTTP_X_FORWARDED_FOR": SENTINEL_ADDRESS,
-                                "HTTP_REFERER": headers["Referer"]})
+    headers = {
+        "User-Agent": SENTINEL_AGENT,
+        "X-Forwarded-For": SENTINEL_ADDRESS,
+        "Referer": "https://example.org/zz-sentinel-referrer",
+    }
+    client.environ_base.update(
+        {
+            "HTTP_USER_AGENT": SENTINEL_AGENT,
+            "REMOTE_ADDR": SENTINEL_ADDRESS,
+            "HTTP_X_FORWARDED_FOR": SENTINEL_ADDRESS,
+            "HTTP_REFERER": headers["Referer"],
+        }
+    )
     check, _ = walk(client, synced)
     client.post(f"/s/{SLUG}/save", data={})  # an error path too
     submit(client, check)
