@@ -11,6 +11,8 @@ import pytest
 from survey_app.questionnaire import (
     Answer,
     AnswerState,
+    answers_from_json,
+    answers_to_json,
     load_questionnaire,
     parse_condition,
 )
@@ -231,3 +233,8 @@ def test_answer_refuses_a_value_that_contradicts_its_state():
         Answer(AnswerState.ANSWERED, None)
     with pytest.raises(ValueError):
         Answer(AnswerState.SKIPPED, "text")
+
+
+def test_a_set_of_answers_survives_a_json_round_trip():
+    answers = {"a": Answer(AnswerState.ANSWERED, ("x", "y")), "b": Answer(AnswerState.SKIPPED)}
+    assert answers_from_json(json.loads(json.dumps(answers_to_json(answers)))) == answers
