@@ -401,6 +401,16 @@ def test_validation_error_names_the_question_and_the_problem(change, question, p
     assert str(error).count("victims.yaml") == len(error.problems)
 
 
+def test_an_unknown_type_gives_one_message_not_one_per_type_specific_key():
+    data = definition()
+    first_question(data)["type"] = "dropdown"
+    error = _problem(data)
+    assert [p.problem for p in error.problems] == [
+        "unknown question type 'dropdown' (known: single_choice, multiple_choice, rating_scale, "
+        "short_text, long_text, number, month_year)"
+    ]
+
+
 def test_condition_on_a_question_on_the_same_page_is_rejected():
     data = definition()
     data["sections"][1]["pages"][0] = {

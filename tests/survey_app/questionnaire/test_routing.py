@@ -181,6 +181,17 @@ def test_section_lookup_for_progress():
     assert survey.section_number("closing") == 2
 
 
+def test_visible_sections_leave_out_sections_with_no_page_shown():
+    data = definition()
+    data["sections"][1]["pages"][0]["questions"][0]["relevant"] = {
+        "question": "reported",
+        "equals": "yes",
+    }
+    survey = load(data)
+    assert [s.id for s in survey.visible_sections({"reported": yes("no")})] == ["first"]
+    assert [s.id for s in survey.visible_sections({"reported": yes("yes")})] == ["first", "second"]
+
+
 def test_single_question_page_heading_is_the_question_label():
     survey = load(definition())
     assert survey.page("reported").heading == "Did you report it?"
