@@ -82,6 +82,16 @@ def test_condition_describes_itself_in_words_for_paper_routing():
     assert "you did not tick 'None of these'" in referral
 
 
+def test_every_shipped_condition_can_be_described_for_paper():
+    survey = load_questionnaire(SURVEY)
+    conditional = [q for q in survey.questions if q.relevant is not None]
+    assert len(conditional) > 10
+    for question in conditional:
+        words = question.relevant.describe(survey)
+        assert words.startswith("if you ") or words.startswith("if it is not"), words
+        assert "'" in words
+
+
 # ----- routing --------------------------------------------------------------------------------
 
 
@@ -146,6 +156,9 @@ def test_relevant_questions_of_a_page_follow_the_answers():
     assert survey.relevant_questions("reported_to", {}) == []
     shown = survey.relevant_questions("reported_to", {"reported": yes("yes")})
     assert [q.name for q in shown] == ["reported_to", "how_reported"]
+    repeated = {"reported": yes("yes"), "how_often": yes("ongoing")}
+    shown = survey.relevant_questions("reported_to", repeated)
+    assert [q.name for q in shown] == ["reported_to", "how_reported", "times_reported"]
 
 
 def test_shipped_survey_journey_for_someone_who_did_not_report_and_skips_about_you():
