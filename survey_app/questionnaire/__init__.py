@@ -1,6 +1,14 @@
 """Loading, validating and evaluating questionnaire definitions (pure Python: no Flask here)."""
 
-from .answers import EXPORT_CODES, STATE_LABELS, Answer, AnswerState, AnswerValue
+from .answers import (
+    EXPORT_CODES,
+    STATE_LABELS,
+    Answer,
+    AnswerState,
+    AnswerValue,
+    answers_from_json,
+    answers_to_json,
+)
 from .conditions import AllOf, AnyOf, Condition, Leaf, Not, parse_condition
 from .errors import AnswerError, Problem, QuestionnaireError
 from .loader import load_directory, load_questionnaire, load_questionnaire_text, read_yaml
@@ -55,6 +63,8 @@ __all__ = [
     "ShortText",
     "SingleChoice",
     "SupportService",
+    "answers_from_json",
+    "answers_to_json",
     "load_directory",
     "load_questionnaire",
     "load_questionnaire_text",

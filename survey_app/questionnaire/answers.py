@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,3 +92,13 @@ class Answer:
 
 SKIPPED = Answer(AnswerState.SKIPPED)
 PREFER_NOT = Answer(AnswerState.PREFER_NOT)
+
+
+def answers_to_json(answers: Mapping[str, Answer]) -> dict[str, dict[str, Any]]:
+    """Return a question-name -> answer mapping as JSON-able dicts (for drafts and responses)."""
+    return {name: answer.to_json() for name, answer in answers.items()}
+
+
+def answers_from_json(data: Mapping[str, dict[str, Any]]) -> dict[str, Answer]:
+    """Rebuild a question-name -> Answer mapping stored with ``answers_to_json``."""
+    return {name: Answer.from_json(item) for name, item in data.items()}

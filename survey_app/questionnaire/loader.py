@@ -493,7 +493,8 @@ class _Builder:
                     name,
                     f"unknown question type {_shown(qtype)} (known: {', '.join(QUESTION_TYPES)})",
                 )
-            extra: dict[str, bool] = {}
+            # Type unknown: accept any type's keys so one mistake gives one message.
+            extra = {key: False for keys in TYPE_KEYS.values() for key in keys}
         else:
             extra = TYPE_KEYS[cls.type]
         required = QUESTION_REQUIRED + tuple(k for k, needed in extra.items() if needed)

@@ -150,6 +150,11 @@ class Questionnaire:
             if any(q.relevant is None or q.relevant.evaluate(kept) for q in page.questions)
         ]
 
+    def visible_sections(self, answers: Mapping[str, Answer]) -> list[Section]:
+        """Sections with at least one page shown, for "Section N of M" that skips empty ones."""
+        shown = {page.section_id for page in self.visible_pages(answers)}
+        return [section for section in self.sections if section.id in shown]
+
     def first_page(self, answers: Mapping[str, Answer] | None = None) -> Page | None:
         """The first page shown (None only if no page is shown at all)."""
         visible = self.visible_pages(answers or {})
