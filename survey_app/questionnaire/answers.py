@@ -26,7 +26,7 @@ class AnswerState(enum.StrEnum):
 #: Export codes for answers that carry no value (documented in docs/questionnaire-format.md).
 EXPORT_CODES: dict[AnswerState, str] = {
     AnswerState.PREFER_NOT: "prefer-not-to-say",
-    AnswerState.SKIPPED: "",
+    AnswerState.SKIPPED: "skipped",
     AnswerState.ILLEGIBLE: "illegible",
     AnswerState.MULTIPLE: "multiple-ticked",
 }

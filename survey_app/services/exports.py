@@ -1,7 +1,8 @@
 """Exports of responses: CSV, XLSX and JSON, one column per question, codes and labels.
 
-States are kept apart in every format: an answer's code; "prefer-not-to-say"; "skipped" (asked,
-not answered); and an empty cell for a question the routing never asked.
+States are kept apart in every format (codes from survey_app.questionnaire.EXPORT_CODES): an
+answer's code; "prefer-not-to-say"; "skipped" (shown, not answered); "illegible" and
+"multiple-ticked" (paper); and an empty cell for a question the routing never showed.
 """
 
 import csv
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 
-from survey_app.questionnaire import Answer, AnswerState
+from survey_app.questionnaire import Answer
 from survey_app.questionnaire import Questionnaire as Definition
 from survey_app.services.questionnaires import OpenQuestionnaire
 from survey_app.services.responses import responses_for
@@ -49,17 +50,11 @@ def columns_for(definition: Definition) -> list[Column]:
 
 
 def cell(column: Column, answer: Answer | None):
-    """The export value of one answer in one column."""
+    """The export value of one answer in one column; a question never shown is an empty cell."""
     if answer is None:
         return ""
-    if answer.state == AnswerState.ANSWERED:
-        question = column.question
-        return question.labelled(answer) if column.labels else question.coded(answer)
-    if answer.state == AnswerState.PREFER_NOT:
-        return "Prefer not to say" if column.labels else "prefer-not-to-say"
-    return (
-        answer.state.value.replace("_", " ").capitalize() if column.labels else answer.state.value
-    )
+    question = column.question
+    return question.labelled(answer) if column.labels else question.coded(answer)
 
 
 def rows(found: OpenQuestionnaire) -> tuple[list[str], list[list]]:

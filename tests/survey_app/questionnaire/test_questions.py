@@ -331,7 +331,7 @@ def test_no_value_answers_display_and_export_distinctly(question):
     assert question.display(Answer(SKIPPED)) == "Not answered"
     assert question.display(None) == "Not answered"
     assert question.coded(Answer(PREFER_NOT)) == "prefer-not-to-say"
-    assert question.coded(Answer(SKIPPED)) == ""
+    assert question.coded(Answer(SKIPPED)) == "skipped"
     assert question.coded(Answer(AnswerState.ILLEGIBLE)) == "illegible"
     assert question.coded(Answer(AnswerState.MULTIPLE)) == "multiple-ticked"
     assert question.labelled(Answer(SKIPPED)) == ""
