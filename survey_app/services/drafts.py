@@ -18,7 +18,11 @@ CODE_GROUP_LENGTH = 5  # 15 characters x 5 bits = 75 bits of entropy
 
 
 def start_draft(version: QuestionnaireVersion, now: datetime, hours: int) -> Draft:
-    """Create an empty draft for a version; it lapses after `hours` unless saved with a code."""
+    """Create an empty draft for a version; it lapses after `hours` unless saved with a code.
+
+    Lapsed drafts are deleted here, so abandoned answers never outlive their expiry for long.
+    """
+    db.session.execute(delete(Draft).where(Draft.expires_at <= now))
     draft = Draft(
         id=secrets.token_urlsafe(32),
         version_id=version.id,
@@ -86,13 +90,6 @@ def discard(draft_id: str | None) -> None:
     if draft is not None and draft.resume_code_hash is None:
         db.session.delete(draft)
     db.session.commit()
-
-
-def purge_lapsed(now: datetime) -> int:
-    """Delete every lapsed draft; returns how many went."""
-    result = db.session.execute(delete(Draft).where(Draft.expires_at <= now))
-    db.session.commit()
-    return result.rowcount or 0
 
 
 def new_resume_code() -> str:

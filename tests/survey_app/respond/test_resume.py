@@ -91,3 +91,14 @@ def test_quick_exit_keeps_a_saved_draft_for_its_code(app, synced):
     client.get("/exit")
     response = _resume(app.test_client(), code)
     assert response.status_code == 302
+
+
+def test_lapsed_drafts_are_deleted_when_the_next_one_starts(app, synced):
+    _save(app.test_client())
+    with app.app_context():
+        draft = db.session.query(Draft).one()
+        draft.expires_at = draft.expires_at - timedelta(days=365)
+        db.session.commit()
+    begin(app.test_client())
+    with app.app_context():
+        assert db.session.query(Draft).count() == 1  # only the new one
