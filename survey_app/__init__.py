@@ -14,7 +14,12 @@ from survey_app.extensions import csrf, limiter, login_manager, migrate
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app from defaults, instance/config.py, the environment and test_config."""
-    app = Flask(__name__, instance_relative_config=True)
+    # SURVEY_INSTANCE_PATH moves instance/ (config.py, survey.db); tests point it at a temp folder.
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("SURVEY_INSTANCE_PATH") or None,
+    )
     load_config(app, test_config)
     init_logging(app)
     init_database(app)

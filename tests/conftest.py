@@ -3,6 +3,7 @@ migrations, an app, and a test client that checks every HTML page's structure.""
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -15,6 +16,8 @@ from survey_app.extensions import db
 from tests.pages import check_page_structure
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A developer's instance/config.py must never leak into tests: give them an empty instance folder.
+os.environ["SURVEY_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="survey-instance-")
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
