@@ -56,7 +56,7 @@ def _sizes(large_print: bool) -> dict[str, str]:
             "digit_w": "11mm",
             "digit_h": "13mm",
             "gutter": "16mm",
-            "margin_box": "14pt",
+            "margin_box": "16pt",
         }
     return {
         "body": "12pt",
@@ -135,28 +135,46 @@ def render_paper_html(
     )
 
 
-def refuse_remote(url: str, timeout: int = 10, ssl_context=None) -> dict:
-    """WeasyPrint URL fetcher that reads only files under the paper templates folder."""
-    from weasyprint.urls import default_url_fetcher
+@cache
+def _fetcher_class() -> type:
+    """Build the fetcher class on first use, so importing this module does not load WeasyPrint."""
+    from weasyprint.urls import URLFetcher
 
-    parsed = urlparse(url)
-    if parsed.scheme not in ("file", "data"):
-        raise ValueError(f"paper rendering fetches nothing from the network: {url}")
-    if parsed.scheme == "file" and TEMPLATES not in Path(parsed.path).resolve().parents:
-        raise ValueError(f"paper rendering reads only its own templates: {url}")
-    return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+    class LocalOnlyFetcher(URLFetcher):
+        """Fetches nothing from the network, and no file outside the paper templates folder."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("file", "data"))
+
+        def fetch(self, url: str, headers=None):
+            """Refuse (ValueError) anything but data: URLs and files under the templates."""
+            parsed = urlparse(url)
+            if parsed.scheme not in ("file", "data"):
+                raise ValueError(f"paper rendering fetches nothing from the network: {url}")
+            if parsed.scheme == "file" and TEMPLATES not in Path(parsed.path).resolve().parents:
+                raise ValueError(f"paper rendering reads only its own templates: {url}")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher
+
+
+def local_only_fetcher():
+    """A WeasyPrint URL fetcher that refuses every URL except files in the paper templates."""
+    return _fetcher_class()()
+
+
+def _html_document(html: str):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=local_only_fetcher())
 
 
 def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=refuse_remote).write_pdf()
+    return _html_document(html).write_pdf()
 
 
 def _render(html: str):
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=refuse_remote).render()
+    return _html_document(html).render()
 
 
 #: Pages per copy by (questionnaire version, large print, services, return words): a layout
