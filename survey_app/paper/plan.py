@@ -306,7 +306,7 @@ def _instruction(question: Question) -> str:
             return f"Write a whole number from {low:,} to {high:,}, one digit in each box."
         return "Write a whole number, one digit in each box."
     if isinstance(question, MonthYear):
-        return "Write the month as a number (1 to 12) and the year, for example 03 2024."
+        return "Write the month as a number from 1 to 12, and the year in four figures."
     return "Write your answer in the space below."
 
 
