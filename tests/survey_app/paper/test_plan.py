@@ -121,16 +121,16 @@ def test_web_hint_is_replaced_by_the_paper_instruction():
 
 def test_shipped_survey_routes_reporting_and_opt_in_questions():
     questions = by_name(paper_plan(load_questionnaire(SHIPPED)))
-    assert go_tos(questions["reported"]) == {"No": 8, "I'm not sure": 8, "Prefer not to say": 13}
-    assert questions["how_reported"].then_text == "Now go to question 10."
-    assert questions["why_not_reported_more"].then_text == "Now go to question 13."
-    assert go_tos(questions["about_you_opt_in"]) == {"No": 30}
+    assert go_tos(questions["reported"]) == {"No": 9, "I'm not sure": 9, "Prefer not to say": 14}
+    assert questions["times_reported"].then_text == "Now go to question 11."
+    assert questions["why_not_reported_more"].then_text == "Now go to question 14."
+    assert go_tos(questions["about_you_opt_in"]) == {"No": 31}
 
 
 def test_jump_stops_at_a_question_whose_relevance_depends_on_an_unknown_answer():
     questions = by_name(paper_plan(load_questionnaire(SHIPPED)))
-    # Ticking "None of these" at 13 rules out 14, but 15 also depends on question 5's answer.
+    # Ticking "None of these" at 14 rules out 15, but 16 also depends on question 5's answer.
     assert go_tos(questions["services_contacted"]) == {
-        "None of these": 15,
-        "Prefer not to say": 15,
+        "None of these": 16,
+        "Prefer not to say": 16,
     }
