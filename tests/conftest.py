@@ -48,6 +48,9 @@ def make_app(database_url: str, **overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
+        # Cheap hashes keep tests fast; the timing test sets realistic costs itself.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 1024,
     }
     config.update(overrides)
     return create_app(config)
@@ -97,6 +100,42 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(app, role: str, email: str | None = None, password: str = PASSWORD):
+    """Create a staff account through the service (as `flask users create` does)."""
+    from survey_app.services.users import create_user
+
+    email = email or f"{role}-{secrets.token_hex(3)}@example.org"
+    with app.app_context():
+        user = create_user(email, role, password)
+        return user.id, user.email
+
+
+def sign_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):
+    """Sign in through the real form (CSRF token included); returns the POST's response."""
+    import re
+
+    page = client.get("/staff/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"csrf_token": token, "email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(app, client):
+    """Create an account with the role and sign the client in; returns (user id, email)."""
+
+    def login(role: str):
+        user_id, email = make_user(app, role)
+        response = sign_in(client, email)
+        assert response.status_code == 302, "sign-in failed"
+        return user_id, email
+
+    return login
 
 
 @pytest.fixture
