@@ -19,7 +19,18 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 # Children first, so deleting in this order never breaks a foreign key.
-TABLES = ("answer", "response", "draft", "staff_user", "questionnaire_version", "questionnaire")
+TABLES = (
+    "paper_entry",
+    "paper_copy",
+    "paper_batch",
+    "paper_return",
+    "answer",
+    "response",
+    "draft",
+    "staff_user",
+    "questionnaire_version",
+    "questionnaire",
+)
 
 
 def pytest_report_header(config):
@@ -86,10 +97,31 @@ def app(migrated):
     yield app
     with app.app_context():
         db.session.execute(text("UPDATE questionnaire SET current_version_id = NULL"))
+        empty_audit_trail()
         for table in TABLES:
             db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
         db.session.commit()
         db.engine.dispose()
+
+
+def empty_audit_trail() -> None:
+    """Empty the append-only audit table between tests, which takes DDL the app never runs."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+        db.session.execute(text("DELETE FROM audit_event"))
+        db.session.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+        return
+    triggers = db.session.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+        )
+    ).all()
+    for name, _ in triggers:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    db.session.execute(text("DELETE FROM audit_event"))
+    for _, sql in triggers:
+        db.session.execute(text(sql))
 
 
 @pytest.fixture

@@ -9,6 +9,6 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_role("admin", "entry", public=("staff.login", "staff.logout")))
 bp.context_processor(staff_context)
 
-from survey_app.staff import admin, views  # noqa: E402,F401  (registers the routes)
+from survey_app.staff import admin, entry, paper_views, views  # noqa: E402,F401  (routes)
 
 bp.register_blueprint(admin.bp)

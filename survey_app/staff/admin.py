@@ -154,3 +154,12 @@ def questionnaire_settings(slug: str):
         error_for=error_for(errors),
         values=values,
     )
+
+
+@bp.get("/audit")
+def audit_trail():
+    """The audit trail, newest first; filter by serial number."""
+    from survey_app.services import audit
+
+    serial = request.args.get("serial", "").strip()[:40] or None
+    return render_template("staff/admin/audit.html", events=audit.events(serial), serial=serial)

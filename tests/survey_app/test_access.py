@@ -6,7 +6,30 @@ from tests.conftest import make_user, sign_in
 
 ROLES = ("admin", "entry", "researcher")
 # Values for URL variables when building a URL for every protected route.
-SAMPLE_VALUES = {"slug": "victims-experience", "user_id": 0, "serial": "VES-000001-0"}
+SAMPLE_VALUES = {"slug": "victims-experience", "user_id": 0, "serial": "x", "batch_id": 0}
+
+
+def copy_waiting_for_reconciliation(app) -> tuple[str, int]:
+    """A printed copy keyed twice with a difference, made through the services."""
+    from datetime import date
+
+    from survey_app.extensions import db
+    from survey_app.models import User
+    from survey_app.questionnaire import Answer
+    from survey_app.services import paper, questionnaires
+
+    ids = [make_user(app, "entry")[0] for _ in range(2)]
+    with app.app_context():
+        found = questionnaires.find_questionnaire(SAMPLE_VALUES["slug"])
+        keyers = [db.session.get(User, i) for i in ids]
+        found.row.double_entry = True
+        batch = paper.print_batch(found.row, 1, keyers[0], date.today())
+        copy = batch.copies[0]
+        question = next(q for q in found.definition.questions if q.type == "single_choice")
+        for keyer, choice in zip(keyers, question.choices[:2], strict=True):
+            answers = {question.name: Answer.answered_with(choice.value)}
+            paper.save_entry(copy, keyer, found.definition, answers, None, date.today())
+        return copy.serial, batch.id
 
 
 def access_rules(app) -> dict[str, tuple[frozenset, frozenset]]:
@@ -79,9 +102,15 @@ def test_public_routes_are_only_respondent_status_static_and_sign_in(app):
 def test_anonymous_visitors_are_sent_to_sign_in_from_every_protected_route(app, client):
     routes = protected_routes(app)
     assert len(routes) >= 5
+    import re
+
+    login_page = client.get("/staff/login").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
     for rule, url, _ in routes:
-        method = "GET" if "GET" in rule.methods else "POST"
-        response = client.open(url, method=method)
+        if "GET" in rule.methods:
+            response = client.get(url)
+        else:  # with a valid CSRF token, so that the access rule is what answers
+            response = client.post(url, data={"csrf_token": csrf})
         assert response.status_code == 302, url
         location = response.headers["Location"]
         assert location.startswith("/staff/login?next="), url
@@ -89,9 +118,10 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_protected_route(app, 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_its_routes(app, client, synced, role):
+    serial, batch_id = copy_waiting_for_reconciliation(app)
     user_id, email = make_user(app, role)
     assert sign_in(client, email).status_code == 302
-    SAMPLE_VALUES["user_id"] = user_id
+    SAMPLE_VALUES.update(user_id=user_id, serial=serial, batch_id=batch_id)
     for rule, url, allowed in protected_routes(app):
         if "GET" not in rule.methods:
             continue
