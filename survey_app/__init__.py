@@ -79,6 +79,7 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     # No current_user in every template: respondent pages must never touch the login session.
     login_manager.init_app(app, add_context_processor=False)
+    login_manager.login_view = "staff.login"
     import survey_app.auth  # noqa: F401  (registers the user loader)
 
     limiter.init_app(app)
@@ -106,11 +107,15 @@ def init_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per audience; each declares its access rule where it is defined."""
+    from survey_app.research import bp as research_bp
     from survey_app.respond import bp as respond_bp
+    from survey_app.staff import bp as staff_bp
     from survey_app.status import bp as status_bp
 
     app.register_blueprint(status_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(research_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,11 +1,87 @@
-"""Staff sign-in plumbing: how Flask-Login finds the signed-in user."""
+"""Staff sign-in plumbing: the user loader, access rules for blueprints, and the idle timeout."""
 
-from survey_app.extensions import db, login_manager
+import time
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from survey_app.extensions import login_manager
 from survey_app.models import User
+from survey_app.services import users
+
+LAST_SEEN = "staff_last_seen"
+# Where a `next` parameter may send someone after signing in.
+SAFE_NEXT_PREFIXES = ("/staff/", "/research/")
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Return the active account for a session's user id, or None."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    """Return the active account for the session, or None (old cookies carry an old version)."""
+    return users.session_user(session_id)
+
+
+def start_session(user: User) -> None:
+    """Sign in on a brand-new session: nothing (CSRF token included) survives from before."""
+    session.clear()
+    login_user(user)
+    session[LAST_SEEN] = int(time.time())
+
+
+def end_session() -> None:
+    """Sign out here and make every copy of this account's session cookies useless."""
+    if current_user.is_authenticated:
+        users.end_sessions(current_user._get_current_object())
+    logout_user()
+    session.clear()
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` if it is a local staff or research path, else None (no open redirect)."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith(SAFE_NEXT_PREFIXES):
+        return None
+    return target
+
+
+def _here() -> str:
+    return request.full_path if request.method == "GET" and request.query_string else request.path
+
+
+def require_role(*roles: str, public: Iterable[str] = ()) -> Callable[[], object]:
+    """Build a before_request hook admitting only signed-in, recently active staff in `roles`.
+
+    Anonymous visitors go to the sign-in page (with `next`), the wrong role gets a 403 page,
+    and a session left idle longer than STAFF_IDLE_MINUTES is ended. Endpoints in `public`
+    (the sign-in page) are let through; the route-classification test reads both attributes.
+    """
+    allowed = frozenset(roles)
+    public = frozenset(public)
+
+    def check_access():
+        if request.endpoint in public:
+            return None
+        if not current_user.is_authenticated:
+            return redirect(url_for("staff.login", next=_here()))
+        idle_limit = current_app.config["STAFF_IDLE_MINUTES"] * 60
+        last_seen = session.get(LAST_SEEN, 0)
+        if time.time() - last_seen > idle_limit:
+            logout_user()
+            session.clear()
+            return redirect(url_for("staff.login", next=_here(), reason="idle"))
+        if current_user.role not in allowed:
+            abort(403)
+        session[LAST_SEEN] = int(time.time())
+        return None
+
+    check_access.roles = allowed
+    check_access.public = public
+    return check_access
+
+
+def staff_context() -> dict:
+    """Template values for staff and research pages: who is signed in."""
+    return {"staff_user": current_user if current_user.is_authenticated else None}

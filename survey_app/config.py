@@ -29,6 +29,16 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 512 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
+    # Prefix of the sign-in limits' keys (Redis may be shared with other apps or test runs).
+    LOGIN_LIMIT_KEY_PREFIX = "survey"
+    # Staff sign-in: failed attempts allowed per account and per client, and the idle timeout.
+    LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_FAILURES_PER_CLIENT = "20 per 15 minutes"
+    STAFF_IDLE_MINUTES = 30
+    # argon2id costs: OWASP's minimum (19 MiB, 2 passes, 1 lane), about 0.1 s on a small server.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_KIB = 19456
+    ARGON2_PARALLELISM = 1
     RATELIMIT_HEADERS_ENABLED = False
 
 

@@ -35,3 +35,15 @@ def anonymous_client_key() -> str:
     return hmac.new(
         _todays_secret(), (request.remote_addr or "").encode(), hashlib.sha256
     ).hexdigest()[:32]
+
+
+def account_key() -> str:
+    """Return a keyed hash of the email a sign-in form names, so failures count per account."""
+    email = request.form.get("email", "").strip().lower()[:320]
+    digest = hmac.new(_todays_secret(), email.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{current_app.config['LOGIN_LIMIT_KEY_PREFIX']}:account:{digest}"
+
+
+def login_client_key() -> str:
+    """Return the keyed hash of the client address, for failed sign-ins per client."""
+    return f"{current_app.config['LOGIN_LIMIT_KEY_PREFIX']}:client:{anonymous_client_key()}"

@@ -22,7 +22,18 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 # Children first, so deleting in this order never breaks a foreign key.
-TABLES = ("answer", "response", "draft", "staff_user", "questionnaire_version", "questionnaire")
+TABLES = (
+    "paper_entry",
+    "paper_copy",
+    "paper_batch",
+    "paper_return",
+    "answer",
+    "response",
+    "draft",
+    "staff_user",
+    "questionnaire_version",
+    "questionnaire",
+)
 
 
 def pytest_report_header(config):
@@ -51,6 +62,9 @@ def make_app(database_url: str, **overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
+        # Cheap hashes keep tests fast; the timing test sets realistic costs itself.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 1024,
     }
     config.update(overrides)
     return create_app(config)
@@ -86,10 +100,31 @@ def app(migrated):
     yield app
     with app.app_context():
         db.session.execute(text("UPDATE questionnaire SET current_version_id = NULL"))
+        empty_audit_trail()
         for table in TABLES:
             db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
         db.session.commit()
         db.engine.dispose()
+
+
+def empty_audit_trail() -> None:
+    """Empty the append-only audit table between tests, which takes DDL the app never runs."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+        db.session.execute(text("DELETE FROM audit_event"))
+        db.session.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+        return
+    triggers = db.session.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+        )
+    ).all()
+    for name, _ in triggers:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    db.session.execute(text("DELETE FROM audit_event"))
+    for _, sql in triggers:
+        db.session.execute(text(sql))
 
 
 @pytest.fixture
@@ -100,6 +135,42 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(app, role: str, email: str | None = None, password: str = PASSWORD):
+    """Create a staff account through the service (as `flask users create` does)."""
+    from survey_app.services.users import create_user
+
+    email = email or f"{role}-{secrets.token_hex(3)}@example.org"
+    with app.app_context():
+        user = create_user(email, role, password)
+        return user.id, user.email
+
+
+def sign_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):
+    """Sign in through the real form (CSRF token included); returns the POST's response."""
+    import re
+
+    page = client.get("/staff/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"csrf_token": token, "email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(app, client):
+    """Create an account with the role and sign the client in; returns (user id, email)."""
+
+    def login(role: str):
+        user_id, email = make_user(app, role)
+        response = sign_in(client, email)
+        assert response.status_code == 302, "sign-in failed"
+        return user_id, email
+
+    return login
 
 
 @pytest.fixture

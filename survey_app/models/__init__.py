@@ -1,7 +1,9 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from survey_app.models.audit import AuditEvent
 from survey_app.models.base import Base
 from survey_app.models.draft import Draft
+from survey_app.models.paper import PaperBatch, PaperCopy, PaperEntry, PaperReturn
 from survey_app.models.questionnaire import Questionnaire, QuestionnaireVersion
 from survey_app.models.response import Answer, Response
 from survey_app.models.user import ROLES, User
@@ -9,8 +11,13 @@ from survey_app.models.user import ROLES, User
 __all__ = [
     "ROLES",
     "Answer",
+    "AuditEvent",
     "Base",
     "Draft",
+    "PaperBatch",
+    "PaperCopy",
+    "PaperEntry",
+    "PaperReturn",
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",

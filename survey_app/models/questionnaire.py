@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base
@@ -21,6 +21,10 @@ class Questionnaire(Base):
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("questionnaire_version.id", use_alter=True)
     )
+    # Paper: the serial prefix of its copies (set when the first batch is printed), and whether
+    # every copy must be keyed twice by different people.
+    paper_prefix: Mapped[str | None] = mapped_column(String(6), unique=True)
+    double_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     current_version: Mapped["QuestionnaireVersion | None"] = relationship(
         foreign_keys=[current_version_id], post_update=True

@@ -40,7 +40,8 @@ def today() -> date:
 def layout_context() -> dict:
     from survey_app.security import csp_nonce
 
-    blueprint = request.blueprints[0] if request.blueprints else None
+    # The outermost blueprint decides (staff.admin is part of staff).
+    blueprint = request.blueprints[-1] if request.blueprints else None
     return {
         "service_name": "Have your say: victims' services",
         "show_quick_exit": blueprint not in ("staff", "research"),

@@ -118,3 +118,21 @@ def find_version(version_id: int) -> QuestionnaireVersion | None:
 def _with_definition(row: Questionnaire) -> OpenQuestionnaire:
     version = row.current_version
     return OpenQuestionnaire(row=row, version=version, definition=definition_of(version))
+
+
+def all_questionnaires() -> list[Questionnaire]:
+    """Every questionnaire that has a version, by title."""
+    return list(
+        db.session.scalars(
+            select(Questionnaire)
+            .where(Questionnaire.current_version_id.is_not(None))
+            .order_by(Questionnaire.title)
+        )
+    )
+
+
+def set_dates(row: Questionnaire, opens_on: date | None, closes_on: date | None) -> None:
+    """Set when a questionnaire opens and closes for respondents (None: no limit)."""
+    row.opens_on = opens_on
+    row.closes_on = closes_on
+    db.session.commit()

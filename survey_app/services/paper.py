@@ -1,0 +1,559 @@
+"""Paper questionnaires: printing batches, logging returns, keying, double entry, reconciling.
+
+Each printed copy has a serial (survey_app.paper.serials). Staff key a copy into a PaperEntry;
+when a questionnaire needs double entry a second, different person keys it blind. Agreeing
+entries (or a single one) become a final Response with channel "paper"; disagreeing ones wait
+for a person to settle each difference from the paper. Every write is audited.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from survey_app.extensions import db
+from survey_app.models import Answer as AnswerRow
+from survey_app.models import (
+    PaperBatch,
+    PaperCopy,
+    PaperEntry,
+    PaperReturn,
+    Questionnaire,
+    Response,
+    User,
+)
+from survey_app.paper.serials import check_serial, make_serial, serial_problem
+from survey_app.questionnaire import Answer, AnswerError, AnswerState
+from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.services import audit
+from survey_app.services.questionnaires import definition_of
+
+MAX_BATCH = 2000
+#: Form values that mark a question's state instead of an answer.
+STATE_VALUES = {
+    "state:illegible": AnswerState.ILLEGIBLE,
+    "state:multiple": AnswerState.MULTIPLE,
+}
+
+
+class KeyingProblem(Exception):
+    """A serial cannot be keyed (now, by this person); the message says why, in plain words."""
+
+
+class Conflict(Exception):
+    """Someone saved the same record since this person opened it."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# ----- printing and returns -------------------------------------------------------------------
+
+
+def _prefix_for(row: Questionnaire) -> str:
+    """Initials of the slug's words (at least 2 letters), made unique among questionnaires."""
+    words = [w for w in re.split(r"[^a-z]+", row.slug.lower()) if w]
+    base = "".join(w[0] for w in words).upper()[:4] or "Q"
+    base = (base + "X")[: max(2, len(base))]
+    taken = set(db.session.scalars(select(Questionnaire.paper_prefix)))
+    candidate, n = base, 0
+    while candidate in taken:
+        n += 1
+        candidate = base[:4] + chr(ord("A") + (n - 1) // 26) + chr(ord("A") + (n - 1) % 26)
+    return candidate
+
+
+def print_batch(row: Questionnaire, count: int, user: User, today: date) -> PaperBatch:
+    """Record a batch of `count` copies of the current version with the next serials."""
+    if not 1 <= count <= MAX_BATCH:
+        raise ValueError(f"A batch has 1 to {MAX_BATCH:,} copies")
+    if row.paper_prefix is None:
+        row.paper_prefix = _prefix_for(row)
+    last = db.session.scalar(
+        select(func.max(PaperCopy.number)).where(PaperCopy.questionnaire_id == row.id)
+    )
+    batch = PaperBatch(
+        questionnaire_id=row.id,
+        version_id=row.current_version_id,
+        printed_on=today,
+        count=count,
+        created_by_id=user.id,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    first = (last or 0) + 1
+    for number in range(first, first + count):
+        db.session.add(
+            PaperCopy(
+                serial=make_serial(row.paper_prefix, number),
+                questionnaire_id=row.id,
+                version_id=row.current_version_id,
+                batch_id=batch.id,
+                number=number,
+            )
+        )
+    audit.record(user, "paper.print", field=row.slug, new={"batch": batch.id, "count": count})
+    db.session.commit()
+    return batch
+
+
+def find_batch(batch_id: int) -> PaperBatch | None:
+    return db.session.get(PaperBatch, batch_id)
+
+
+def batches_for(row: Questionnaire) -> list[PaperBatch]:
+    return list(
+        db.session.scalars(
+            select(PaperBatch)
+            .where(PaperBatch.questionnaire_id == row.id)
+            .order_by(PaperBatch.id.desc())
+        )
+    )
+
+
+def log_return(row: Questionnaire, received_on: date, count: int, user: User) -> PaperReturn:
+    """Record a delivery of completed copies."""
+    if count < 1:
+        raise ValueError("A delivery has at least 1 copy")
+    delivery = PaperReturn(
+        questionnaire_id=row.id, received_on=received_on, count=count, logged_by_id=user.id
+    )
+    db.session.add(delivery)
+    audit.record(
+        user,
+        "paper.return",
+        field=row.slug,
+        new={"received_on": received_on.isoformat(), "count": count},
+    )
+    db.session.commit()
+    return delivery
+
+
+def set_double_entry(row: Questionnaire, required: bool, user: User) -> None:
+    """Require (or stop requiring) two independent keyings of every copy."""
+    if row.double_entry != required:
+        audit.record(
+            user, "questionnaire.double_entry", field=row.slug, old=row.double_entry, new=required
+        )
+        row.double_entry = required
+        db.session.commit()
+
+
+# ----- finding a copy to key --------------------------------------------------------------------
+
+
+def find_copy(serial: str) -> PaperCopy | None:
+    normalised = check_serial(serial)
+    return db.session.get(PaperCopy, normalised) if normalised else None
+
+
+def entries_needed(copy: PaperCopy) -> int:
+    row = db.session.get(Questionnaire, copy.questionnaire_id)
+    return 2 if row.double_entry else 1
+
+
+def own_entry(copy: PaperCopy, user: User) -> PaperEntry | None:
+    return next((e for e in copy.entries if e.keyer_id == user.id), None)
+
+
+def copy_for_keying(text: str, user: User) -> PaperCopy:
+    """The copy a typed serial names, if this person may key it now; else KeyingProblem."""
+    problem = serial_problem(text)
+    if problem == "format":
+        raise KeyingProblem("Enter the serial number as printed on the form, like VES-000123-4")
+    if problem == "check-digit":
+        raise KeyingProblem("That serial number is not right: check each digit against the form")
+    copy = find_copy(text)
+    if copy is None:
+        raise KeyingProblem(f"No printed copy has the serial number {check_serial(text)}")
+    if own_entry(copy, user) is not None:
+        if copy.response_id or len(copy.entries) >= entries_needed(copy):
+            raise KeyingProblem(f"You have already keyed {copy.serial}")
+        raise KeyingProblem(
+            f"You have already keyed {copy.serial}. Someone else must key it the second time"
+        )
+    if copy.response_id is not None:
+        raise KeyingProblem(f"{copy.serial} has already been keyed and is final")
+    if len(copy.entries) >= entries_needed(copy):
+        raise KeyingProblem(f"{copy.serial} has already been keyed twice")
+    return copy
+
+
+# ----- the keying form --------------------------------------------------------------------------
+
+
+def question_numbers(definition: Definition) -> dict[str, int]:
+    """Question name -> number on paper (1 upwards, in questionnaire order)."""
+    return {q.name: n for n, q in enumerate(definition.questions, start=1)}
+
+
+def _state_field(question) -> str:
+    return question.name if question.has_choices else f"{question.name}-state"
+
+
+def parse_question(question, form) -> Answer:
+    """Read one question as keyed from paper; raise AnswerError for an impossible entry."""
+    marks = [v for v in form.getlist(_state_field(question)) if v in STATE_VALUES]
+    if marks:
+        own = [
+            v
+            for name in question.field_names()
+            for v in form.getlist(name)
+            if v and v not in STATE_VALUES
+        ]
+        if len(marks) > 1 or own:
+            raise AnswerError(
+                "Key the answer or mark it illegible or more than one ticked, not both",
+                question.field_id,
+            )
+        return Answer(STATE_VALUES[marks[0]])
+    data = MultiDict(form)
+    if question.has_choices:
+        data.setlist(
+            question.name, [v for v in form.getlist(question.name) if v not in STATE_VALUES]
+        )
+    # A required question can be left blank on paper: record it as not answered.
+    return replace(question, required=False).parse(data)
+
+
+def parse_keyed(definition: Definition, form) -> tuple[dict[str, Answer], dict[str, AnswerError]]:
+    """Every question's answer as keyed (routing ignored), and errors by question name."""
+    answers, errors = {}, {}
+    for question in definition.questions:
+        try:
+            answers[question.name] = parse_question(question, form)
+        except AnswerError as error:
+            errors[question.name] = error
+    return answers, errors
+
+
+def form_values(definition: Definition, answers: dict[str, Answer]) -> dict[str, list[str]]:
+    """Form fields that show stored answers again on the keying page."""
+    values: dict[str, list[str]] = {}
+    for question in definition.questions:
+        answer = answers.get(question.name)
+        if answer is not None and answer.state in (AnswerState.ILLEGIBLE, AnswerState.MULTIPLE):
+            mark = next(k for k, v in STATE_VALUES.items() if v is answer.state)
+            values[_state_field(question)] = [mark]
+        else:
+            values.update(question.form_values(answer))
+    return values
+
+
+def routing_flags(definition: Definition, answers: dict[str, Answer]) -> dict[str, str]:
+    """Questions answered on paper although the routing says they should have been skipped."""
+    numbers = question_numbers(definition)
+    flags = {}
+    for question in definition.questions:
+        answer = answers.get(question.name)
+        if answer is None or answer.state is AnswerState.SKIPPED:
+            continue
+        if not definition.is_relevant(question, answers):
+            flags[question.name] = (
+                f"Question {numbers[question.name]} was answered, but the routing says it "
+                "should have been skipped"
+            )
+    return flags
+
+
+def answers_of(entry: PaperEntry) -> dict[str, Answer]:
+    return {name: Answer.from_json(data) for name, data in entry.answers.items()}
+
+
+def _json(answers: dict[str, Answer]) -> dict:
+    return {name: answer.to_json() for name, answer in answers.items()}
+
+
+# ----- saving entries ---------------------------------------------------------------------------
+
+
+@dataclass
+class SaveResult:
+    """What happened when an entry was saved."""
+
+    copy: PaperCopy
+    entry: PaperEntry
+    outcome: str  # "saved", "waiting", "final", "discrepancies"
+    discrepancies: list[str] = field(default_factory=list)
+
+
+def save_entry(
+    copy: PaperCopy,
+    user: User,
+    definition: Definition,
+    answers: dict[str, Answer],
+    expected_version: int | None,
+    today: date,
+) -> SaveResult:
+    """Create this person's entry for the copy, or change it (refused if changed meanwhile).
+
+    Every field created or changed is audited. When the copy has all the entries it needs,
+    they are compared: agreement (or a single entry) makes the copy final.
+    """
+    flags = routing_flags(definition, answers)
+    entry = own_entry(copy, user)
+    new_json = _json(answers)
+    if entry is None:
+        if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
+            db.session.rollback()
+            raise KeyingProblem(f"{copy.serial} has already been keyed by enough people")
+        entry = PaperEntry(
+            serial=copy.serial,
+            round=len(copy.entries) + 1,
+            keyer_id=user.id,
+            answers=new_json,
+            flags=flags,
+            saved_at=now(),
+        )
+        db.session.add(entry)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # Someone else saved the same round at the same moment.
+            db.session.rollback()
+            raise Conflict from None
+        for name, data in new_json.items():
+            audit.record(user, "entry.create", serial=copy.serial, field=name, new=data)
+    else:
+        if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
+            db.session.rollback()
+            raise KeyingProblem(f"{copy.serial} has been compared already and cannot be changed")
+        changed = db.session.execute(
+            update(PaperEntry)
+            .where(PaperEntry.id == entry.id, PaperEntry.lock_version == expected_version)
+            .values(
+                answers=new_json,
+                flags=flags,
+                saved_at=now(),
+                lock_version=PaperEntry.lock_version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:
+            db.session.rollback()
+            raise Conflict
+        for name, data in new_json.items():
+            old = entry.answers.get(name)
+            if old != data:
+                audit.record(
+                    user, "entry.change", serial=copy.serial, field=name, old=old, new=data
+                )
+    db.session.commit()
+    db.session.refresh(copy)
+    db.session.refresh(entry)
+    return _after_save(copy, entry, user, definition, today)
+
+
+def _after_save(copy, entry, user, definition, today) -> SaveResult:
+    needed = entries_needed(copy)
+    if len(copy.entries) < needed:
+        return SaveResult(copy, entry, "waiting")
+    if needed == 1:
+        finalise(copy, user, definition, answers_of(entry), "single", today)
+        return SaveResult(copy, entry, "final")
+    differing = discrepancies(definition, copy.entries[0], copy.entries[1])
+    if not differing:
+        finalise(copy, user, definition, answers_of(entry), "agreed", today)
+        return SaveResult(copy, entry, "final")
+    return SaveResult(copy, entry, "discrepancies", differing)
+
+
+def discrepancies(definition: Definition, first: PaperEntry, second: PaperEntry) -> list[str]:
+    """Names of the questions the two keyings disagree on, in questionnaire order."""
+    return [
+        q.name
+        for q in definition.questions
+        if first.answers.get(q.name) != second.answers.get(q.name)
+    ]
+
+
+def finalise(copy, user, definition, answers, via: str, today: date) -> Response:
+    """Store the copy's answers as a final paper Response, exactly once."""
+    response = Response(version_id=copy.version_id, channel="paper", submitted_on=today)
+    rows = []
+    for position, question in enumerate(definition.questions):
+        answer = answers.get(question.name, Answer(AnswerState.SKIPPED))
+        # As online: no row for a question the routing skipped and the paper left blank.
+        if answer.state is AnswerState.SKIPPED and not definition.is_relevant(question, answers):
+            continue
+        data = answer.to_json()
+        rows.append(
+            AnswerRow(
+                question=question.name,
+                position=position,
+                state=data["state"],
+                value=data.get("value"),
+            )
+        )
+    response.answers = rows
+    db.session.add(response)
+    db.session.flush()
+    claimed = db.session.execute(
+        update(PaperCopy)
+        .where(PaperCopy.serial == copy.serial, PaperCopy.response_id.is_(None))
+        .values(response_id=response.id, final_via=via, lock_version=PaperCopy.lock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise Conflict
+    audit.record(user, "response.final", serial=copy.serial, response_id=response.id, new=via)
+    db.session.commit()
+    db.session.refresh(copy)
+    return response
+
+
+# ----- reconciliation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One question the two keyings disagree on."""
+
+    question: object
+    number: int
+    first: Answer
+    second: Answer
+
+
+def discrepancies_of(copy: PaperCopy) -> list[Discrepancy]:
+    """The differences waiting to be settled for a copy keyed twice."""
+    if len(copy.entries) < 2:
+        return []
+    definition = definition_of(copy.version)
+    numbers = question_numbers(definition)
+    first, second = copy.entries[0], copy.entries[1]
+    return [
+        Discrepancy(
+            definition.question(name),
+            numbers[name],
+            Answer.from_json(first.answers.get(name, {"state": "skipped"})),
+            Answer.from_json(second.answers.get(name, {"state": "skipped"})),
+        )
+        for name in discrepancies(definition, first, second)
+    ]
+
+
+def reconcile(
+    copy: PaperCopy, user: User, settled: dict[str, Answer], expected_version: int, today: date
+) -> Response:
+    """Settle every difference (from the paper) and make the copy final; audited per field."""
+    claimed = db.session.execute(
+        update(PaperCopy)
+        .where(
+            PaperCopy.serial == copy.serial,
+            PaperCopy.lock_version == expected_version,
+            PaperCopy.response_id.is_(None),
+        )
+        .values(lock_version=PaperCopy.lock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise Conflict
+    definition = definition_of(copy.version)
+    first, second = copy.entries[0], copy.entries[1]
+    answers = answers_of(second)
+    for name in discrepancies(definition, first, second):
+        answers[name] = settled[name]
+        audit.record(
+            user,
+            "reconcile",
+            serial=copy.serial,
+            field=name,
+            old={"first": first.answers.get(name), "second": second.answers.get(name)},
+            new=settled[name].to_json(),
+        )
+    db.session.flush()
+    db.session.refresh(copy)
+    return finalise(copy, user, definition, answers, "reconciled", today)
+
+
+# ----- reports ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Counts for the paper dashboard."""
+
+    issued: int
+    returned: int
+    keyed_once: int
+    keyed_twice: int
+    reconciled: int
+    final: int
+    awaiting_reconciliation: int
+
+
+def progress(row: Questionnaire) -> Progress:
+    """Issued, returned, keyed once and twice, reconciled and final copies."""
+    copies = list(db.session.scalars(select(PaperCopy).where(PaperCopy.questionnaire_id == row.id)))
+    returned = db.session.scalar(
+        select(func.coalesce(func.sum(PaperReturn.count), 0)).where(
+            PaperReturn.questionnaire_id == row.id
+        )
+    )
+    keyed = Counter(len(c.entries) for c in copies)
+    return Progress(
+        issued=len(copies),
+        returned=int(returned),
+        keyed_once=sum(n for k, n in keyed.items() if k >= 1),
+        keyed_twice=keyed.get(2, 0),
+        reconciled=sum(1 for c in copies if c.final_via == "reconciled"),
+        final=sum(1 for c in copies if c.response_id),
+        awaiting_reconciliation=sum(
+            1 for c in copies if len(c.entries) == 2 and c.response_id is None
+        ),
+    )
+
+
+def awaiting_reconciliation(row: Questionnaire) -> list[PaperCopy]:
+    copies = db.session.scalars(
+        select(PaperCopy)
+        .where(PaperCopy.questionnaire_id == row.id, PaperCopy.response_id.is_(None))
+        .order_by(PaperCopy.number)
+    )
+    return [c for c in copies if len(c.entries) == 2]
+
+
+@dataclass(frozen=True)
+class ErrorRate:
+    """Keying errors: discrepancies between two keyings over fields keyed twice."""
+
+    label: str
+    discrepancies: int
+    fields: int
+
+    @property
+    def rate(self) -> float:
+        return self.discrepancies / self.fields if self.fields else 0.0
+
+
+def error_rates(row: Questionnaire) -> tuple[ErrorRate, list[ErrorRate]]:
+    """The keying error rate for the questionnaire and for each question (field)."""
+    copies = [
+        c
+        for c in db.session.scalars(select(PaperCopy).where(PaperCopy.questionnaire_id == row.id))
+        if len(c.entries) == 2
+    ]
+    per_field: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for copy in copies:
+        definition = definition_of(copy.version)
+        numbers = question_numbers(definition)
+        differing = set(discrepancies(definition, copy.entries[0], copy.entries[1]))
+        for question in definition.questions:
+            counts = per_field.setdefault(question.name, [0, 0])
+            counts[0] += question.name in differing
+            counts[1] += 1
+            labels[question.name] = f"{numbers[question.name]}. {question.label}"
+    fields = [ErrorRate(labels[name], d, n) for name, (d, n) in per_field.items()]
+    total = ErrorRate(
+        row.title, sum(f.discrepancies for f in fields), sum(f.fields for f in fields)
+    )
+    return total, fields

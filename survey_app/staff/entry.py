@@ -1,0 +1,188 @@
+"""Keying paper copies: serial first, then the whole questionnaire on one page; reconciliation."""
+
+from datetime import UTC, datetime
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from survey_app.questionnaire import Answer
+from survey_app.services import paper
+from survey_app.services.questionnaires import definition_of
+from survey_app.staff import bp
+from survey_app.staff.keying import keying_fields
+
+CONFLICT = (
+    "Someone else saved this form while you were working on it. Nothing has been lost: "
+    "your answers are shown below. Check them and save again."
+)
+OUTCOMES = {
+    "waiting": "Saved. It now needs keying by a second person.",
+    "final": "Saved. The form is final.",
+    "discrepancies": "Saved. The two keyings differ: the form needs reconciling from the paper.",
+}
+
+
+def today():
+    return datetime.now(UTC).date()
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("/entry/", methods=["GET", "POST"])
+def entry_start():
+    """Enter a serial number; saving a form comes back here for the next one."""
+    error = None
+    serial = ""
+    if request.method == "POST":
+        serial = request.form.get("serial", "")[:40]
+        try:
+            copy = paper.copy_for_keying(serial, _user())
+        except paper.KeyingProblem as problem:
+            error = str(problem)
+        else:
+            return redirect(url_for("staff.entry_form", serial=copy.serial))
+    return _start_page(serial, error)
+
+
+def _start_page(serial: str, error: str | None):
+    saved = paper.find_copy(request.args.get("saved", ""))
+    return render_template(
+        "staff/entry/start.html",
+        serial=serial,
+        error=error,
+        form_errors=[{"text": error, "href": "#serial"}] if error else [],
+        saved=saved,
+        outcome=OUTCOMES.get(request.args.get("outcome", "")),
+    )
+
+
+@bp.route("/entry/<serial>", methods=["GET", "POST"])
+def entry_form(serial: str):
+    """The whole questionnaire on one page, in the paper's order; conditions hide nothing."""
+    copy = paper.find_copy(serial)
+    if copy is None:
+        abort(404)
+    user = _user()
+    entry = paper.own_entry(copy, user)
+    if entry is None:
+        try:
+            paper.copy_for_keying(copy.serial, user)
+        except paper.KeyingProblem as problem:
+            return _start_page(copy.serial, str(problem))
+    definition = definition_of(copy.version)
+    numbers = paper.question_numbers(definition)
+    notice = None
+    errors = {}
+    if request.method == "POST":
+        answers, errors = paper.parse_keyed(definition, request.form)
+        values = {key: request.form.getlist(key) for key in request.form}
+        if not errors:
+            expected = request.form.get("lock_version", "")
+            try:
+                result = paper.save_entry(
+                    copy,
+                    user,
+                    definition,
+                    answers,
+                    int(expected) if expected.isdigit() else None,
+                    today(),
+                )
+            except paper.Conflict:
+                notice = CONFLICT
+                entry = paper.own_entry(paper.find_copy(serial), user)
+            except paper.KeyingProblem as problem:
+                notice = str(problem)
+            else:
+                return redirect(
+                    url_for("staff.entry_start", saved=copy.serial, outcome=result.outcome)
+                )
+    else:
+        values = paper.form_values(definition, paper.answers_of(entry)) if entry else {}
+    flags = entry.flags if entry else {}
+    return render_template(
+        "staff/entry/form.html",
+        copy=copy,
+        definition=definition,
+        fields=keying_fields(
+            definition, numbers, values, {k: e.message for k, e in errors.items()}
+        ),
+        form_errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in errors.values()],
+        lock_version=entry.lock_version if entry else "",
+        notice=notice,
+        flags=flags,
+    )
+
+
+@bp.route("/reconcile/<serial>", methods=["GET", "POST"])
+def reconcile(serial: str):
+    """Settle each difference between two keyings from the paper."""
+    copy = paper.find_copy(serial)
+    if copy is None or len(copy.entries) < 2:
+        abort(404)
+    if copy.response_id is not None:
+        return redirect(
+            url_for(
+                "staff.paper_questionnaire",
+                slug=copy.batch.questionnaire.slug,
+                reconciled=copy.serial,
+            )
+        )
+    differences = paper.discrepancies_of(copy)
+    definition = definition_of(copy.version)
+    errors, notice = {}, None
+    values = {key: request.form.getlist(key) for key in request.form}
+    if request.method == "POST":
+        settled = {}
+        for item in differences:
+            q = item.question
+            choice = request.form.get(f"settle-{q.name}")
+            if choice == "first":
+                settled[q.name] = item.first
+            elif choice == "second":
+                settled[q.name] = item.second
+            elif choice == "other":
+                try:
+                    settled[q.name] = paper.parse_question(q, request.form)
+                except paper.AnswerError as error:
+                    errors[q.name] = error.message
+            else:
+                errors[q.name] = f"Select what question {item.number} says on the paper"
+        if not errors:
+            expected = request.form.get("lock_version", "")
+            try:
+                paper.reconcile(
+                    copy, _user(), settled, int(expected) if expected.isdigit() else -1, today()
+                )
+            except paper.Conflict:
+                notice = CONFLICT
+            else:
+                return redirect(
+                    url_for(
+                        "staff.paper_questionnaire",
+                        slug=copy.batch.questionnaire.slug,
+                        reconciled=copy.serial,
+                    )
+                )
+    numbers = paper.question_numbers(definition)
+    widgets = {
+        item.question.name: field
+        for item in differences
+        for field in keying_fields(definition, numbers, values, errors)
+        if field[0].name == item.question.name
+    }
+    return render_template(
+        "staff/entry/reconcile.html",
+        copy=copy,
+        differences=differences,
+        widgets=widgets,
+        errors=errors,
+        form_errors=[
+            {"text": message, "href": f"#settle-{name}"} for name, message in errors.items()
+        ],
+        values=values,
+        notice=notice,
+        display=lambda question, answer: question.display(answer) if answer else "",
+        Answer=Answer,
+    )

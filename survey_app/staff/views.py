@@ -1,0 +1,82 @@
+"""Staff sign-in and sign-out, and the staff home page."""
+
+from flask import current_app, redirect, render_template, request, url_for
+
+from survey_app.auth import end_session, safe_next, start_session
+from survey_app.extensions import limiter
+from survey_app.ratelimit import account_key, login_client_key
+from survey_app.services import users
+from survey_app.staff import bp
+from survey_app.staff.forms import SignInForm
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+REASONS = {
+    "idle": "You were signed out because you had not done anything for a while. Sign in again.",
+    "signed-out": "You have signed out.",
+}
+
+
+def _failed(response) -> bool:
+    """A sign-in POST that did not redirect (wrong details or a blank field) counts as failed."""
+    return response.status_code == 200
+
+
+def home_for(user) -> str:
+    """Where a signed-in account starts."""
+    return url_for("research.index" if user.role == "researcher" else "staff.index")
+
+
+def errors_of(form) -> list[dict]:
+    """GOV.UK error summary items: each message links to its field."""
+    return [{"text": messages[0], "href": f"#{name}"} for name, messages in form.errors.items()]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_CLIENT"],
+    key_func=login_client_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-client",
+)
+def login():
+    """Sign in; unknown accounts and wrong passwords get the same answer."""
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        user = users.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
+        failed = True
+    form_errors = errors_of(form)
+    if failed:
+        form_errors = [{"text": SIGN_IN_FAILED, "href": "#email"}]
+    return render_template(
+        "staff/login.html",
+        form=form,
+        failed=failed,
+        form_errors=form_errors,
+        notice=REASONS.get(request.args.get("reason", "")),
+    )
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out; the old session cookie stops working everywhere."""
+    # CSRFProtect checks the token app-wide, so another site cannot sign anyone out.
+    end_session()
+    return redirect(url_for("staff.login", reason="signed-out"))
+
+
+@bp.get("/")
+def index():
+    """Staff home: what this role can do."""
+    return render_template("staff/index.html")

@@ -1,0 +1,202 @@
+"""Paper flow with real users: print, key twice blind, reconcile, export, audit; locking."""
+
+import csv
+import io
+import re
+
+import pytest
+from sqlalchemy import text
+
+from survey_app.extensions import db
+from survey_app.models import AuditEvent, PaperCopy, Questionnaire
+from survey_app.paper.serials import check_serial, make_serial, serial_problem
+from survey_app.services import exports, questionnaires
+from tests.conftest import make_user, sign_in
+
+SLUG = "victims-experience"
+
+
+def token(client, path):
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def signed_in(app, role):
+    client = app.test_client()
+    _, email = make_user(app, role)
+    assert sign_in(client, email).status_code == 302
+    return client
+
+
+def print_copies(app, admin, count=2, double=True):
+    page = f"/staff/paper/{SLUG}/"
+    if double:
+        admin.post(
+            f"/staff/paper/{SLUG}/double-entry",
+            data={"csrf_token": token(admin, page), "double_entry": "yes"},
+        )
+    response = admin.post(
+        f"/staff/paper/{SLUG}/print", data={"csrf_token": token(admin, page), "copies": str(count)}
+    )
+    assert response.status_code == 302
+    batch_page = admin.get(response.headers["Location"])
+    return re.findall(r"<li>([A-Z]+-\d+-\d)</li>", batch_page.text)
+
+
+def key(client, serial, answers):
+    start = client.post(
+        "/staff/entry/", data={"csrf_token": token(client, "/staff/entry/"), "serial": serial}
+    )
+    assert start.status_code == 302, start.text
+    form_url = start.headers["Location"]
+    form = client.get(form_url)
+    version = re.search(r'name="lock_version" value="([^"]*)"', form.text).group(1)
+    data = {"csrf_token": token(client, form_url), "lock_version": version, **answers}
+    return client.post(form_url, data=data)
+
+
+def first_choice_question(app):
+    with app.app_context():
+        definition = questionnaires.find_questionnaire(SLUG).definition
+        question = next(q for q in definition.questions if q.type == "single_choice")
+        return question.name, [c.form_value for c in question.choices]
+
+
+def test_serials_carry_a_check_digit_that_catches_typing_errors():
+    serial = make_serial("VES", 123)
+    assert check_serial(serial.lower().replace("-", " ")) == serial
+    digits = serial.replace("-", "")
+    mistyped = digits[:-2] + str((int(digits[-2]) + 1) % 10) + digits[-1]
+    assert serial_problem(mistyped) == "check-digit"
+    swapped = digits[:4] + digits[5] + digits[4] + digits[6:]
+    assert swapped == digits or serial_problem(swapped) == "check-digit"
+    assert serial_problem("hello") == "format"
+
+
+def test_double_entry_reconciliation_export_and_audit(app, synced):
+    admin = signed_in(app, "admin")
+    first, second = signed_in(app, "entry"), signed_in(app, "entry")
+    serial, _ = print_copies(app, admin)
+    name, codes = first_choice_question(app)
+
+    assert key(first, serial, {name: codes[0]}).status_code == 302
+    # The same person cannot key it again; a mistyped check digit is explained.
+    again = first.post(
+        "/staff/entry/", data={"csrf_token": token(first, "/staff/entry/"), "serial": serial}
+    )
+    assert "You have already keyed" in again.text
+    bad = serial[:-1] + str((int(serial[-1]) + 1) % 10)
+    wrong = first.post(
+        "/staff/entry/", data={"csrf_token": token(first, "/staff/entry/"), "serial": bad}
+    )
+    assert "check each digit" in wrong.text
+    # Blind: the second keyer's form shows nothing of the first entry.
+    form = second.post(
+        "/staff/entry/", data={"csrf_token": token(second, "/staff/entry/"), "serial": serial}
+    )
+    assert "checked" not in second.get(form.headers["Location"]).text
+    saved = key(second, serial, {name: codes[1]})
+    assert "outcome=discrepancies" in saved.headers["Location"]
+
+    # Not final yet: not in the export.
+    with app.app_context():
+        assert exports.rows(questionnaires.find_questionnaire(SLUG))[1] == []
+
+    page = f"/staff/reconcile/{serial}"
+    shown = admin.get(page)
+    assert "First keying" in shown.text and "Second keying" in shown.text
+    version = re.search(r'name="lock_version" value="(\d+)"', shown.text).group(1)
+    done = admin.post(
+        page,
+        data={"csrf_token": token(admin, page), "lock_version": version, f"settle-{name}": "first"},
+    )
+    assert done.status_code == 302
+
+    with app.app_context():
+        header, table = exports.rows(questionnaires.find_questionnaire(SLUG))
+        assert len(table) == 1
+        record = dict(zip(header, table[0], strict=True))
+        assert record["channel"] == "paper"
+        assert record[name] == codes[0]
+        events = db.session.query(AuditEvent).filter_by(serial=serial).all()
+        reconciled = [e for e in events if e.action == "reconcile"]
+        assert [e.field for e in reconciled] == [name]
+        assert codes[1] in reconciled[0].old_value and codes[0] in reconciled[0].new_value
+        assert {e.action for e in events} >= {"entry.create", "reconcile", "response.final"}
+        copy = db.session.get(PaperCopy, serial)
+        assert copy.final_via == "reconciled"
+
+    dashboard = admin.get(f"/staff/paper/{SLUG}/").text
+    assert "Error rate: " in dashboard
+    assert admin.get(f"/staff/admin/audit?serial={serial}").status_code == 200
+
+
+def test_single_entry_is_final_at_once_and_flags_routing(app, synced):
+    admin = signed_in(app, "admin")
+    keyer = signed_in(app, "entry")
+    serial = print_copies(app, admin, count=1, double=False)[0]
+    saved = key(keyer, serial, {})
+    assert "outcome=final" in saved.headers["Location"]
+    third = signed_in(app, "entry")
+    refused = third.post(
+        "/staff/entry/", data={"csrf_token": token(third, "/staff/entry/"), "serial": serial}
+    )
+    assert "already been keyed and is final" in refused.text
+
+
+def test_unknown_serial_is_reported(app, synced):
+    keyer = signed_in(app, "entry")
+    response = keyer.post(
+        "/staff/entry/",
+        data={"csrf_token": token(keyer, "/staff/entry/"), "serial": make_serial("ZZZ", 5)},
+    )
+    assert "No printed copy has the serial number" in response.text
+
+
+def test_second_of_two_simultaneous_saves_is_refused_and_nothing_is_lost(app, synced):
+    admin = signed_in(app, "admin")
+    keyer = signed_in(app, "entry")
+    serial = print_copies(app, admin, count=1)[0]
+    name, codes = first_choice_question(app)
+    key(keyer, serial, {name: codes[0]})
+    url = f"/staff/entry/{serial}"
+    tab_one = keyer.get(url).text
+    version = re.search(r'name="lock_version" value="(\d+)"', tab_one).group(1)
+    csrf = token(keyer, url)
+    assert (
+        keyer.post(
+            url, data={"csrf_token": csrf, "lock_version": version, name: codes[1]}
+        ).status_code
+        == 302
+    )
+    clash = keyer.post(url, data={"csrf_token": csrf, "lock_version": version, name: codes[2]})
+    assert clash.status_code == 200
+    assert "Someone else saved this form" in clash.text
+    assert f'value="{codes[2]}" checked' in clash.text or re.search(
+        rf'value="{codes[2]}"\s+checked', clash.text
+    )
+
+
+def test_audit_trail_cannot_be_changed_or_deleted(app, synced):
+    admin = signed_in(app, "admin")
+    print_copies(app, admin, count=1, double=False)
+    with app.app_context():
+        assert db.session.query(AuditEvent).count() >= 1
+        for statement in ("UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"):
+            with pytest.raises(Exception, match="append-only"):
+                db.session.execute(text(statement))
+                db.session.commit()
+            db.session.rollback()
+        assert db.session.query(AuditEvent).filter_by(action="forged").count() == 0
+
+
+def test_export_shows_paper_and_online_channels_in_csv(app, synced):
+    admin = signed_in(app, "admin")
+    keyer = signed_in(app, "entry")
+    serial = print_copies(app, admin, count=1, double=False)[0]
+    key(keyer, serial, {})
+    with app.app_context():
+        found = questionnaires.find_questionnaire(SLUG)
+        data = exports.export(found, "csv").decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(data)))
+        assert [r["channel"] for r in rows] == ["paper"]
+        assert db.session.query(Questionnaire).one().paper_prefix
