@@ -21,6 +21,7 @@ from analysis.codebook import (
     load_codebook,
     validate_qdc,
 )
+from analysis.coder import ThemeCoder
 from analysis.discovery import CandidateTheme, Exemplar, discover_themes, uncoded_segments
 from analysis.redaction import RedactionResult, RedactionSpan, Redactor, redact
 from analysis.rules import RuleCoder
@@ -47,6 +48,7 @@ __all__: list[str] = [
     "SentimentSummary",
     "Theme",
     "ThemeAgreement",
+    "ThemeCoder",
     "cohen_kappa",
     "compare_coders",
     "discover_themes",
