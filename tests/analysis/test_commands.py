@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).parents[2]
 CODEBOOK = ROOT / "questionnaires" / "codebooks" / "victims-services.yaml"
-MODULE = "analysis.commands"
+MODULE = "analysis"
 
 
 def run(*args, cwd=ROOT):
