@@ -12,6 +12,7 @@ answers within seconds.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -25,12 +26,20 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from analysis.text import NEGATION_SUFFIX, _fast_negate, fast_tokenize, stem
+from analysis.text import (
+    _CLAUSE_PUNCT,
+    _FAST_TOKEN,
+    _NEGATION_WORDS,
+    NEGATION_SUFFIX,
+    normalize,
+    stem,
+)
 
 __all__ = ["ThemeCoder"]
 
 _CHAR_PREFIX = "~"
-_CLAUSE_PUNCT = frozenset(".:;!?")
+_SEP = "\x1e"  # ASCII record separator: marks the end of each text in a joined batch
+_BATCH_TOKEN = re.compile(_FAST_TOKEN.pattern + "|" + _SEP)
 _NT, _NOT = "n't", "not"
 # Regularisation strengths tried when C="auto" (chosen by out-of-fold macro-F1).
 _C_GRID = (0.1, 0.3, 1.0)
@@ -48,7 +57,12 @@ def _check_texts(texts) -> list[str]:
 
 
 class _Features:
-    """Word n-gram and in-word character n-gram TF-IDF features, computed in one pass per text."""
+    """Word n-gram and in-word character n-gram TF-IDF features, computed a batch at a time.
+
+    The batch is tokenised by one regular-expression pass over all texts joined, negation scopes
+    and bigrams are found with array operations, and stems and character n-grams are computed once
+    per distinct word: the per-token work in Python is a dictionary look-up.
+    """
 
     def __init__(self, word_ngrams, char_ngrams, stem_words, negation, char_weight, min_df):
         self.word_ngrams = word_ngrams
@@ -58,91 +72,128 @@ class _Features:
         self.char_weight = char_weight
         self.min_df = min_df
 
-    def _analyse(self, text: str) -> tuple[list[str], list[str]]:
-        """Word n-gram features and the plain lower-cased words of ``text``."""
-        tokens = fast_tokenize(text, keep_punctuation=True)
-        marked = _fast_negate(tokens) if self.negation else tokens
-        words, plain = [], []
-        for word, mark in zip(tokens, marked, strict=True):
-            if word in _CLAUSE_PUNCT:
-                continue
-            plain.append(word)
-            base = _NOT if word == _NT else word
-            if self.stem_words:
-                base = stem(base)
-            words.append(base + NEGATION_SUFFIX if mark != word else base)
-        low, high = self.word_ngrams
-        features = list(words) if low <= 1 else []
-        for n in range(max(low, 2), high + 1):
-            features.extend(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
-        return features, plain
-
     def _char_grams(self, word: str) -> list[str]:
         """The character n-grams of `` word `` (padded with spaces, as ``char_wb`` does)."""
         padded = f" {word} "
         low, high = self.char_ngrams
         return [padded[i : i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
 
+    def _stem_of(self, word: str) -> str:
+        base = _NOT if word == _NT else word
+        return stem(base) if self.stem_words else base
+
     def _counts(self, texts, fit):
         """Word and character count matrices for ``texts``; builds the vocabularies when ``fit``."""
-        word_vocab = {} if fit else self.word_vocab_
-        indptr, indices = [0], []
+        low, high = self.word_ngrams
+        if not 1 <= low <= high <= 2:
+            raise ValueError(
+                f"word_ngrams must be (1, 1), (1, 2) or (2, 2), not {self.word_ngrams}"
+            )
+        n_docs = len(texts)
+        joined = _SEP.join(t.replace(_SEP, " ") for t in texts)
+        tokens = _BATCH_TOKEN.findall(normalize(joined).lower())
         type_index: dict[str, int] = {}
-        type_ptr, type_idx = [0], []
-        for text in texts:
-            features, plain = self._analyse(text)
+        setdefault = type_index.setdefault
+        ids = np.fromiter((setdefault(t, len(type_index)) for t in tokens), np.int64, len(tokens))
+        types = list(type_index)
+        is_sep = np.array([t == _SEP for t in types], dtype=bool)
+        is_punct = np.array([t in _CLAUSE_PUNCT for t in types], dtype=bool)
+        is_cue = np.array([t in _NEGATION_WORDS or _NT in t for t in types], dtype=bool)
+        if fit:
+            self.stem_vocab_ = {}
+        stem_vocab = self.stem_vocab_
+        stem_ids = np.full(len(types), -1, dtype=np.int64)
+        for j, t in enumerate(types):
+            if not (is_sep[j] or is_punct[j]):
+                root = self._stem_of(t)
+                stem_ids[j] = (
+                    stem_vocab.setdefault(root, len(stem_vocab))
+                    if fit
+                    else (stem_vocab.get(root, -1))
+                )
+        if fit:
+            self.stem_base_ = 2 * max(len(stem_vocab), 1)
+        sep_at = is_sep[ids]
+        doc = np.cumsum(sep_at)
+        word_at = ~(sep_at | is_punct[ids])
+        if self.negation:
+            clause = np.cumsum(sep_at | is_punct[ids])
+            position = np.arange(len(ids))
+            first_cue = np.full(clause[-1] + 1 if len(ids) else 1, len(ids), dtype=np.int64)
+            cue_at = is_cue[ids]
+            np.minimum.at(first_cue, clause[cue_at], position[cue_at])
+            negated = position > first_cue[clause]
+        else:
+            negated = np.zeros(len(ids), dtype=bool)
+        word_ids = ids[word_at]
+        word_doc = doc[word_at]
+        word_stem = stem_ids[word_ids]
+        unigram = np.where(word_stem >= 0, word_stem * 2 + negated[word_at], -1)
+        rows, cols, offset = [], [], 0
+        if low == 1:
+            known = unigram >= 0
             if fit:
-                for f in features:
-                    indices.append(word_vocab.setdefault(f, len(word_vocab)))
-            else:
-                get = word_vocab.get
-                indices.extend(j for j in map(get, features) if j is not None)
-            indptr.append(len(indices))
-            setdefault = type_index.setdefault
-            type_idx.extend(setdefault(w, len(type_index)) for w in plain)
-            type_ptr.append(len(type_idx))
+                self.unigrams_ = np.unique(unigram[known])
+            r, c = _lookup(self.unigrams_, unigram[known])
+            rows.append(word_doc[known][r])
+            cols.append(c)
+            offset = len(self.unigrams_)
+        if high == 2:
+            pair = (word_doc[:-1] == word_doc[1:]) & (unigram[:-1] >= 0) & (unigram[1:] >= 0)
+            codes = unigram[:-1][pair] * self.stem_base_ + unigram[1:][pair]
+            if fit:
+                self.bigrams_ = np.unique(codes)
+            r, c = _lookup(self.bigrams_, codes)
+            rows.append(word_doc[:-1][pair][r])
+            cols.append(c + offset)
+        n_words = (len(self.unigrams_) if low == 1 else 0) + len(self.bigrams_ if high == 2 else [])
+        rows_all = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        cols_all = np.concatenate(cols) if cols else np.zeros(0, np.int64)
         words = sp.csr_matrix(
-            (np.ones(len(indices), np.float32), indices, indptr),
-            shape=(len(texts), len(word_vocab)),
+            (np.ones(len(rows_all), np.float32), (rows_all, cols_all)), shape=(n_docs, n_words)
         )
-        words.sum_duplicates()
+        # Character n-grams: counted per distinct word, summed into documents.
+        word_types = np.flatnonzero(~(is_sep | is_punct))
+        column_of = np.full(len(types), -1, dtype=np.int64)
+        column_of[word_types] = np.arange(len(word_types))
         doc_types = sp.csr_matrix(
-            (np.ones(len(type_idx), np.float32), type_idx, type_ptr),
-            shape=(len(texts), len(type_index)),
+            (np.ones(len(word_ids), np.float32), (word_doc, column_of[word_ids])),
+            shape=(n_docs, len(word_types)),
         )
-        doc_types.sum_duplicates()
         char_vocab = {} if fit else self.char_vocab_
         cptr, cidx = [0], []
-        for word in type_index:  # dicts keep insertion order, i.e. the column order
-            grams = self._char_grams(word)
+        for j in word_types:
+            grams = self._char_grams(types[j])
             if fit:
                 cidx.extend(char_vocab.setdefault(g, len(char_vocab)) for g in grams)
             else:
-                cidx.extend(j for j in map(char_vocab.get, grams) if j is not None)
+                cidx.extend(k for k in map(char_vocab.get, grams) if k is not None)
             cptr.append(len(cidx))
         type_chars = sp.csr_matrix(
-            (np.ones(len(cidx), np.float32), cidx, cptr),
-            shape=(len(type_index), len(char_vocab)),
+            (np.ones(len(cidx), np.float32), cidx, cptr), shape=(len(word_types), len(char_vocab))
         )
         type_chars.sum_duplicates()
         chars = (doc_types @ type_chars).tocsr()
         if fit:
-            self.word_vocab_, self.char_vocab_ = word_vocab, char_vocab
-        return words, chars, type_index, doc_types, type_chars
+            self.char_vocab_ = char_vocab
+        return words, chars, [types[j] for j in word_types], doc_types, type_chars
 
     def _prune(self, words, chars):
         """Drop features seen in fewer than ``min_df`` training texts."""
         if self.min_df <= 1:
             return words, chars
-        out = []
-        for name, matrix in (("word", words), ("char", chars)):
-            df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-            keep = np.flatnonzero(df >= self.min_df)
-            vocab = getattr(self, f"{name}_vocab_")
-            terms = sorted(vocab, key=vocab.get)
-            setattr(self, f"{name}_vocab_", {terms[j]: i for i, j in enumerate(keep)})
-            out.append(matrix[:, keep])
-        return out[0], out[1]
+        word_df = np.bincount(words.indices, minlength=words.shape[1])
+        char_df = np.bincount(chars.indices, minlength=chars.shape[1])
+        keep_words = word_df >= self.min_df
+        n_uni = len(self.unigrams_) if self.word_ngrams[0] == 1 else 0
+        if n_uni:
+            self.unigrams_ = self.unigrams_[keep_words[:n_uni]]
+        if self.word_ngrams[1] == 2:
+            self.bigrams_ = self.bigrams_[keep_words[n_uni:]]
+        keep_chars = np.flatnonzero(char_df >= self.min_df)
+        grams = sorted(self.char_vocab_, key=self.char_vocab_.get)
+        self.char_vocab_ = {grams[j]: i for i, j in enumerate(keep_chars)}
+        return words[:, np.flatnonzero(keep_words)], chars[:, keep_chars]
 
     def fit_transform(self, texts):
         words, chars, *_ = self._counts(texts, fit=True)
@@ -160,11 +211,37 @@ class _Features:
         words, chars, *_ = self._counts(texts, fit=False)
         return self._combine(words, chars)
 
+    def word_names(self) -> list[str]:
+        """Names of the word columns: stems (``_NEG`` when negated), then bigrams."""
+        stems = sorted(self.stem_vocab_, key=self.stem_vocab_.get)
+
+        def unigram(code: int) -> str:
+            return stems[code // 2] + (NEGATION_SUFFIX if code % 2 else "")
+
+        names = []
+        if self.word_ngrams[0] == 1:
+            names.extend(unigram(int(c)) for c in self.unigrams_)
+        if self.word_ngrams[1] == 2:
+            base = self.stem_base_
+            names.extend(
+                f"{unigram(int(c) // base)} {unigram(int(c) % base)}" for c in self.bigrams_
+            )
+        return names
+
     def feature_names(self) -> np.ndarray:
         """Names of all columns: word n-grams, then ``~``-prefixed character n-grams."""
-        words = sorted(self.word_vocab_, key=self.word_vocab_.get)
         chars = sorted(self.char_vocab_, key=self.char_vocab_.get)
-        return np.array(words + [_CHAR_PREFIX + c for c in chars], dtype=object)
+        return np.array(self.word_names() + [_CHAR_PREFIX + c for c in chars], dtype=object)
+
+
+def _lookup(vocabulary: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in ``codes`` found in the sorted ``vocabulary``, and their column numbers."""
+    if len(vocabulary) == 0 or len(codes) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    column = np.searchsorted(vocabulary, codes)
+    column[column == len(vocabulary)] = 0
+    found = np.flatnonzero(vocabulary[column] == codes)
+    return found, column[found]
 
 
 def _best_threshold(y_true: np.ndarray, proba: np.ndarray) -> float:
@@ -540,10 +617,10 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         weights = self.coef_[matches[0]]
         features = self.vectorizer_
         words, chars, type_index, doc_types, type_chars = features._counts([text], fit=False)
-        n_words = len(features.word_vocab_)
+        names = features.word_names()
+        n_words = len(names)
         row = features._combine(words, chars)
         contributions: Counter[str] = Counter()
-        names = {j: term for term, j in features.word_vocab_.items()}
         char_weight: dict[int, float] = {}
         for j, value in zip(row.indices, row.data, strict=True):
             contribution = float(value * weights[j])
@@ -555,14 +632,14 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             # Share each character n-gram's contribution among the words holding it.
             counts = np.asarray(doc_types.todense()).ravel()
             holders = type_chars.multiply(counts[:, None]).tocsc()
-            words_by_column = list(type_index)
+            words_by_column = type_index
             for j, contribution in char_weight.items():
                 column = holders[:, j]
                 total = column.sum()
                 for i, count in zip(column.indices, column.data, strict=True):
                     contributions[words_by_column[i]] += contribution * count / total
         ranked = sorted(contributions.items(), key=lambda item: -item[1])
-        return [(term, round(weight, 4)) for term, weight in ranked[:top]]
+        return [(term, round(float(weight), 4)) for term, weight in ranked[:top]]
 
     def feature_names_out(self) -> np.ndarray:
         """Names of the text features (word n-grams, then ``~``-prefixed character n-grams)."""
