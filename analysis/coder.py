@@ -38,6 +38,7 @@ from analysis.text import (
 __all__ = ["ThemeCoder"]
 
 _CHAR_PREFIX = "~"
+_CALIBRATION_MAX = 4_000  # out-of-fold rows used for calibration and thresholds
 _BATCH = 10_000  # texts turned into features at a time when predicting
 _SEP = "\x1e"  # ASCII record separator: marks the end of each text in a joined batch
 _BATCH_TOKEN = re.compile(_FAST_TOKEN.pattern + "|" + _SEP)
@@ -403,22 +404,44 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         X = self.vectorizer_.fit_transform(texts)
         self.n_features_ = X.shape[1]
         scores = None
+        rows = self._calibration_rows(Y)
+        Xc, Yc = X[rows], Y[rows]
         if self.C == "auto":
             best = -1.0
             self.C_ = _C_GRID[len(_C_GRID) // 2]
             for C in _C_GRID:
-                candidate = self._out_of_fold_scores(X, Y, C)
+                candidate = self._out_of_fold_scores(Xc, Yc, C)
                 if candidate is None:
                     break
-                quality = self._score_quality(candidate, Y)
+                quality = self._score_quality(candidate, Yc)
                 if quality > best:
                     best, self.C_, scores = quality, C, candidate
         else:
             self.C_ = float(self.C)
-            scores = self._out_of_fold_scores(X, Y, self.C_)
+            scores = self._out_of_fold_scores(Xc, Yc, self.C_)
         self.coef_, self.intercept_ = self._fit_linear(X, Y, self.C_)
-        self._fit_calibration(scores, Y)
+        self._fit_calibration(scores, Yc)
         return self
+
+    def _calibration_rows(self, Y) -> np.ndarray:
+        """Rows used for out-of-fold calibration: all, or a seeded sample of large training sets.
+
+        Calibration and thresholds need a few thousand out-of-fold scores, not all of them;
+        capping them keeps training on 10,000 answers within seconds.
+        """
+        n = len(Y)
+        if n <= _CALIBRATION_MAX:
+            return np.arange(n)
+        rng = np.random.default_rng(self.random_state)
+        if self.multilabel_:
+            return np.sort(rng.choice(n, _CALIBRATION_MAX, replace=False))
+        # Keep every example of rare themes, sample the rest.
+        counts = np.bincount(Y)
+        rare = np.flatnonzero(counts[Y] <= self.cv * 4)
+        common = np.setdiff1d(np.arange(n), rare)
+        take = max(_CALIBRATION_MAX - len(rare), 0)
+        sample = rng.choice(common, min(take, len(common)), replace=False)
+        return np.sort(np.concatenate([rare, sample]))
 
     def _score_quality(self, scores, Y) -> float:
         """Macro-F1 of out-of-fold decisions, to choose the regularisation strength."""
