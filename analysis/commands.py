@@ -1,0 +1,246 @@
+"""The ``code`` and ``discover`` subcommands of ``python -m analysis``: CSV in, CSV or text out.
+
+Errors the user can fix (missing file, missing column, empty text, bad codebook or model) are
+raised as :class:`CommandError` and printed as one line, with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import pickle
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CommandError", "add_code_parser", "add_discover_parser", "main", "read_texts"]
+
+
+class CommandError(Exception):
+    """A problem with the command's input, reported as one line and exit status 2."""
+
+
+def _progress(iterable, total: int, desc: str):
+    """A tqdm progress bar on stderr, shown only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, file=sys.stderr, disable=not sys.stderr.isatty())
+
+
+def read_texts(
+    path: str | Path, text_column: str, extra_columns: Sequence[str] = ()
+) -> tuple[list[dict[str, str]], list[str]]:
+    """Read a CSV file and check its text column.
+
+    Parameters
+    ----------
+    path : str or Path
+    text_column : str
+    extra_columns : sequence of str
+        Other columns that must exist.
+
+    Returns
+    -------
+    rows : list of dict
+    fieldnames : list of str
+
+    Raises
+    ------
+    CommandError
+        Missing file, missing column, or a text column with no text at all.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CommandError(f"file not found: {path}")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            fieldnames = list(reader.fieldnames or [])
+            rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CommandError(f"cannot read {path.name} as UTF-8 CSV: {exc}") from None
+    for column in (text_column, *extra_columns):
+        if column not in fieldnames:
+            raise CommandError(
+                f"column {column!r} not found in {path.name}; columns are: {', '.join(fieldnames)}"
+            )
+    if not any((row.get(text_column) or "").strip() for row in rows):
+        raise CommandError(f"text column {text_column!r} in {path.name} is empty")
+    return rows, fieldnames
+
+
+def _load_model(path: str) -> tuple[Any, list[str]]:
+    """Load a pickled ThemeCoder (or ``{"model": ..., "labels": [...]}``) and its theme names."""
+    model_path = Path(path)
+    if not model_path.is_file():
+        raise CommandError(f"model file not found: {model_path}")
+    try:
+        with open(model_path, "rb") as fh:
+            # A model file is the user's own trusted artefact, as with any scikit-learn pickle.
+            obj = pickle.load(fh)  # noqa: S301
+    except Exception as exc:
+        raise CommandError(f"cannot load model {model_path.name}: {exc}") from None
+    labels = None
+    if isinstance(obj, dict) and "model" in obj:
+        obj, labels = obj["model"], obj.get("labels")
+    if not hasattr(obj, "predict_proba") or not hasattr(obj, "classes_"):
+        raise CommandError(f"{model_path.name} does not hold a fitted ThemeCoder")
+    names = [str(x) for x in (labels if labels is not None else obj.classes_)]
+    return obj, names
+
+
+def _code_with_model(model, names: list[str], texts: list[str], batch: int = 2000):
+    """Themes, confidences and explaining words for each text from a fitted model."""
+    results = []
+    classes = list(model.classes_)
+    for start in _progress(range(0, len(texts), batch), -(-len(texts) // batch), "coding"):
+        chunk = texts[start : start + batch]
+        proba = np.asarray(model.predict_proba(chunk))
+        predicted = np.asarray(model.predict(chunk))
+        for i, text in enumerate(chunk):
+            if predicted.ndim == 2:
+                columns = list(np.flatnonzero(predicted[i]))
+            else:
+                columns = [classes.index(predicted[i])]
+            columns.sort(key=lambda j: -proba[i, j])
+            row = []
+            for j in columns:
+                words: tuple[str, ...] = ()
+                if hasattr(model, "explain") and text.strip():
+                    words = tuple(t for t, w in model.explain(text, classes[j]) if w > 0)
+                row.append((names[j], round(float(proba[i, j]), 3), words))
+            results.append(row)
+    return results
+
+
+def run_code(args: argparse.Namespace) -> int:
+    """Code every row of a CSV with the rule coder or a trained model; write a CSV."""
+    from analysis.codebook import CodebookError, load_codebook
+    from analysis.rules import RuleCoder
+
+    extra = [args.stage_column] if args.stage_column else []
+    rows, fieldnames = read_texts(args.file, args.text_column, extra)
+    texts = [(row.get(args.text_column) or "") for row in rows]
+    if args.model:
+        model, names = _load_model(args.model)
+        coder_id = f"model:{Path(args.model).name}"
+        results = _code_with_model(model, names, texts)
+    else:
+        if not args.codebook:
+            raise CommandError("give --codebook PATH (or --model PATH)")
+        try:
+            codebook = load_codebook(args.codebook)
+        except CodebookError as exc:
+            raise CommandError("; ".join(exc.problems)) from None
+        coder = RuleCoder(codebook, min_confidence=args.min_confidence)
+        coder_id = coder.coder_id
+        results = []
+        for row, text in _progress(zip(rows, texts, strict=True), len(rows), "coding"):
+            stage = (row.get(args.stage_column) or "").strip() or None if extra else None
+            codings = coder.code_text(text, stage)
+            results.append([(c.theme_id, c.confidence, c.matched) for c in codings])
+    out_fields = [*fieldnames, "themes", "confidence", "matched", "coder"]
+    try:
+        with open(args.output, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=out_fields)
+            writer.writeheader()
+            for row, found in zip(rows, results, strict=True):
+                writer.writerow(
+                    {
+                        **row,
+                        "themes": ";".join(t for t, _, _ in found),
+                        "confidence": ";".join(f"{c:.3f}" for _, c, _ in found),
+                        "matched": " | ".join(f"{t}: {', '.join(w)}" for t, _, w in found if w),
+                        "coder": coder_id,
+                    }
+                )
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+    coded = sum(1 for found in results if found)
+    print(f"coded {coded} of {len(rows)} rows; wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def run_discover(args: argparse.Namespace) -> int:
+    """Print candidate themes found by NMF in a CSV's text column."""
+    from analysis.discovery import discover_themes
+
+    rows, _ = read_texts(args.file, args.text_column)
+    texts = [(row.get(args.text_column) or "") for row in rows]
+    try:
+        candidates = discover_themes(
+            texts, n_topics=args.topics, n_terms=args.terms, random_state=args.seed
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if args.json:
+        print(json.dumps([c.as_dict() for c in candidates], indent=2, ensure_ascii=False))
+        return 0
+    print(f"{len(candidates)} candidate themes from {len(texts)} rows (not applied as codings)")
+    for c in candidates:
+        print(f"\n{c.id} ({c.size} rows): {', '.join(c.top_terms)}")
+        for e in c.exemplars:
+            print(f'  - "{e.quote}"')
+    return 0
+
+
+def add_code_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``code`` subcommand to an argparse subparsers object."""
+    p = subparsers.add_parser(
+        "code",
+        help="suggest themes for each row of a CSV file",
+        description="Code free text into themes with the codebook's rules, or a trained model.",
+    )
+    p.add_argument("file", help="CSV file (UTF-8)")
+    p.add_argument("--text-column", required=True, help="column holding the free text")
+    p.add_argument("--codebook", help="codebook YAML file (for the rule coder)")
+    p.add_argument("--model", help="pickled ThemeCoder to use instead of the rules")
+    p.add_argument("--stage-column", help="column holding each row's stage (rules only)")
+    p.add_argument("--min-confidence", type=float, default=0.0, help="drop weaker rule codings")
+    p.add_argument("--output", required=True, help="CSV file to write")
+    p.set_defaults(handler=run_code)
+    return p
+
+
+def add_discover_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``discover`` subcommand to an argparse subparsers object."""
+    p = subparsers.add_parser(
+        "discover",
+        help="find candidate themes in uncoded text",
+        description="Find candidate themes (NMF topics) with top terms and redacted quotes.",
+    )
+    p.add_argument("file", help="CSV file (UTF-8)")
+    p.add_argument("--text-column", required=True, help="column holding the free text")
+    p.add_argument("--topics", type=int, default=5, help="number of candidate themes")
+    p.add_argument("--terms", type=int, default=8, help="top terms per candidate")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run_discover)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``code`` or ``discover`` (used until they are registered in ``analysis.cli``)."""
+    parser = argparse.ArgumentParser(prog="python -m analysis.commands")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    add_code_parser(subparsers)
+    add_discover_parser(subparsers)
+    args = parser.parse_args(argv)
+    return dispatch(args, parser.prog)
+
+
+def dispatch(args: argparse.Namespace, prog: str = "python -m analysis") -> int:
+    """Call the subcommand's handler, turning a CommandError into one line and exit status 2."""
+    try:
+        return args.handler(args)
+    except CommandError as exc:
+        print(f"{prog} {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

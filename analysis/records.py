@@ -1,0 +1,62 @@
+"""Plain records the analysis works on: a Segment of text and a Coding of it into a theme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["STAGES", "Coding", "Segment"]
+
+#: The stages a segment can belong to; ``None`` means no stage (e.g. a closing "anything else?").
+STAGES = ("reporting", "engagement", "recovery")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One free-text answer or focus-group utterance, the unit that gets coded.
+
+    Parameters
+    ----------
+    id : str
+        Stable identifier (e.g. ``"response-3f2a/q7"`` or ``"fg-2/turn-41"``).
+    text : str
+        The text, already pseudonymised where it came from a transcript.
+    stage : str or None, default=None
+        ``"reporting"``, ``"engagement"``, ``"recovery"`` or ``None`` when unknown.
+    source : str, default=""
+        Where it came from (``"online"``, ``"paper"``, ``"focus_group"`` ...).
+    metadata : dict, default={}
+        Anything else (question name, questionnaire version, speaker pseudonym ...).
+    """
+
+    id: str
+    text: str
+    stage: str | None = None
+    source: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Coding:
+    """The decision that a segment carries a theme, with who decided and how sure they were.
+
+    Parameters
+    ----------
+    segment_id : str
+        The :attr:`Segment.id` coded.
+    theme_id : str
+        The codebook theme id.
+    coder : str
+        Who decided: a person (``"person:alice"``) or a model version (``"rules:codebook-1a2b"``,
+        ``"model:ThemeCoder-20261126-9f3c"``).
+    confidence : float
+        1.0 for a person's decision; the model's confidence otherwise.
+    matched : tuple of str, default=()
+        The words or features that explain a machine coding (empty for a person's).
+    """
+
+    segment_id: str
+    theme_id: str
+    coder: str
+    confidence: float = 1.0
+    matched: tuple[str, ...] = ()

@@ -1,0 +1,73 @@
+"""Benchmark: train ThemeCoder on 10,000 coded answers and code 100,000, beside TF-IDF+LinearSVC.
+
+Goals (issue 4): coding 100,000 answers of survey length in at most 10 s and 1 GB; training on
+10,000 coded answers in at most 30 s. Run: ``python bench/bench_coding.py [--multilabel]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.svm import LinearSVC
+
+from analysis.coder import ThemeCoder
+from analysis.synthetic import make_survey_answers
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label, fn):
+    """Run ``fn`` and print how long it took."""
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    return result, seconds
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", type=int, default=10_000)
+    parser.add_argument("--code", type=int, default=100_000)
+    parser.add_argument("--multilabel", action="store_true")
+    args = parser.parse_args(argv)
+
+    train_x, train_y, _ = make_survey_answers(args.train, multilabel=args.multilabel, seed=1)
+    code_x, code_y, _ = make_survey_answers(args.code, multilabel=args.multilabel, seed=2)
+    words = np.mean([len(t.split()) for t in code_x[:5000]])
+    print(
+        f"data: train {len(train_x):,} / code {len(code_x):,} answers "
+        f"({'multi' if args.multilabel else 'single'}-label, mean {words:.0f} words); "
+        f"peak memory so far {peak_mb():.0f} MB"
+    )
+    baseline = make_pipeline(
+        TfidfVectorizer(), OneVsRestClassifier(LinearSVC()) if args.multilabel else LinearSVC()
+    )
+    print(f"{'coder':<22}{'fit s':>8}{'code s':>9}{'docs/s':>11}{'macro-F1':>10}{'peak MB':>9}")
+    for name, model in (("TF-IDF + LinearSVC", baseline), ("ThemeCoder", ThemeCoder())):
+        _, fit_s = timed("fit", lambda m=model: m.fit(train_x, train_y))
+        predicted, code_s = timed("code", lambda m=model: m.predict(code_x))
+        f1 = f1_score(code_y, predicted, average="macro", zero_division=0)
+        print(
+            f"{name:<22}{fit_s:8.2f}{code_s:9.2f}{len(code_x) / code_s:11,.0f}{f1:10.4f}"
+            f"{peak_mb():9.0f}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

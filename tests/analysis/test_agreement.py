@@ -1,0 +1,88 @@
+"""Tests for analysis.agreement: kappa, Krippendorff's alpha on worked examples, disagreements."""
+
+import math
+
+import pytest
+
+from analysis.agreement import cohen_kappa, compare_coders, krippendorff_alpha_nominal
+from analysis.records import Coding
+
+
+def test_alpha_matches_krippendorffs_worked_binary_example():
+    # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section A:
+    # two observers, ten units, binary values; alpha = 0.095.
+    a = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0]
+    b = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
+    assert krippendorff_alpha_nominal([a, b]) == pytest.approx(0.0952, abs=1e-4)
+
+
+def test_alpha_matches_krippendorffs_worked_nominal_example_with_missing_values():
+    # Same paper, section C: four observers, twelve units, missing data; nominal alpha = 0.743.
+    n = None
+    data = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3],
+        [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n],
+    ]
+    assert krippendorff_alpha_nominal(data) == pytest.approx(0.743, abs=5e-4)
+
+
+def test_alpha_is_one_for_perfect_agreement_and_nan_without_variation():
+    assert krippendorff_alpha_nominal([[0, 1, 1], [0, 1, 1]]) == pytest.approx(1.0)
+    assert math.isnan(krippendorff_alpha_nominal([[1, 1], [1, 1]]))
+
+
+def test_cohen_kappa_on_a_textbook_table():
+    # 50 items: both yes 20, A yes/B no 5, A no/B yes 10, both no 15 -> po 0.7, pe 0.5, kappa 0.4.
+    a = [1] * 20 + [1] * 5 + [0] * 10 + [0] * 15
+    b = [1] * 20 + [0] * 5 + [1] * 10 + [0] * 15
+    assert cohen_kappa(a, b) == pytest.approx(0.4)
+
+
+def test_cohen_kappa_is_undefined_when_both_always_give_one_label():
+    assert math.isnan(cohen_kappa([0, 0, 0], [0, 0, 0]))
+    with pytest.raises(ValueError):
+        cohen_kappa([0], [0, 1])
+
+
+def person(segment, theme):
+    """A person's coding."""
+    return Coding(segment, theme, "person:ann")
+
+
+def machine(segment, theme, confidence=0.9):
+    """A model's coding."""
+    return Coding(segment, theme, "rules:cb-1", confidence)
+
+
+def test_compare_coders_reports_per_theme_overall_and_disagreements():
+    a = [person("s1", "kept_informed"), person("s2", "kept_informed"), person("s2", "court")]
+    b = [machine("s1", "kept_informed"), machine("s3", "court"), machine("s2", "court", 0.2)]
+    report = compare_coders(a, b, segments=["s1", "s2", "s3", "s4"], min_confidence=0.5)
+    assert report.n_segments == 4
+    by_theme = {t.theme_id: t for t in report.themes}
+    assert (by_theme["kept_informed"].a_count, by_theme["kept_informed"].b_count) == (2, 1)
+    assert by_theme["kept_informed"].percent_agreement == pytest.approx(0.75)
+    assert [(d.segment_id, d.theme_id, d.a_says, d.b_says) for d in report.disagreements] == [
+        ("s2", "court", True, False),
+        ("s2", "kept_informed", True, False),
+        ("s3", "court", False, True),
+    ]
+    assert report.percent_agreement == pytest.approx(5 / 8)
+    assert report.exact_match == pytest.approx(2 / 4)
+    assert -1 <= report.alpha <= 1
+
+
+def test_identical_coders_agree_perfectly():
+    codings = [person("s1", "a"), person("s2", "b")]
+    report = compare_coders(codings, codings, segments=["s1", "s2", "s3"])
+    assert report.alpha == pytest.approx(1.0)
+    assert report.percent_agreement == 1.0
+    assert report.disagreements == ()
+    assert all(t.kappa == pytest.approx(1.0) for t in report.themes)
+
+
+def test_report_as_dict_turns_undefined_kappa_into_none():
+    report = compare_coders([person("s1", "a")], [person("s1", "a")], segments=["s1"])
+    assert report.as_dict()["themes"][0]["kappa"] is None

@@ -1,0 +1,131 @@
+"""Subprocess tests for ``python -m analysis evaluate``: figures printed, one-line errors."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from analysis.synthetic import make_survey_answers
+
+ROOT = Path(__file__).parents[2]
+THEMES = ["believed", "kept_informed", "counselling"]
+
+
+def run(*args):
+    """Run ``python -m analysis`` in a fresh process from the project root."""
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def write_labelled_csv(path, n=90, multilabel=False, seed=0):
+    """A small labelled CSV of survey answers (labels joined with ";" when multi-label)."""
+    texts, y, names = make_survey_answers(n, multilabel=multilabel, themes=THEMES, seed=seed)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "answer", "theme"])
+        for i, (text, label) in enumerate(zip(texts, y, strict=True)):
+            cell = ";".join(names[j] for j in label.nonzero()[0]) if multilabel else label
+            writer.writerow([i, text, cell])
+    return path
+
+
+def test_evaluate_prints_json_with_the_contract_keys(tmp_path):
+    path = write_labelled_csv(tmp_path / "coded.csv")
+    result = run(
+        "evaluate",
+        path,
+        "--text-column",
+        "answer",
+        "--label-column",
+        "theme",
+        "--folds",
+        "3",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert set(figures) == {
+        "macro_f1",
+        "micro_f1",
+        "n_documents",
+        "n_labels",
+        "fit_seconds",
+        "predict_seconds",
+        "per_label",
+    }
+    assert figures["n_documents"] == 90 and figures["n_labels"] == 3
+    assert figures["macro_f1"] > 0.6
+    assert set(figures["per_label"]["believed"]) == {"precision", "recall", "f1", "support"}
+    assert sum(m["support"] for m in figures["per_label"].values()) == 90
+
+
+def test_evaluate_prints_a_readable_table(tmp_path):
+    path = write_labelled_csv(tmp_path / "coded.csv")
+    result = run(
+        "evaluate", path, "--text-column", "answer", "--label-column", "theme", "--folds", "2"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "macro-F1" in result.stdout and "micro-F1" in result.stdout
+    assert "kept_informed" in result.stdout and "fit" in result.stdout
+
+
+def test_evaluate_handles_several_labels_per_row_with_a_separator(tmp_path):
+    path = write_labelled_csv(tmp_path / "multi.csv", multilabel=True)
+    result = run(
+        "evaluate",
+        path,
+        "--text-column",
+        "answer",
+        "--label-column",
+        "theme",
+        "--separator",
+        ";",
+        "--folds",
+        "2",
+        "--seed",
+        "1",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["n_labels"] == 3
+    assert figures["micro_f1"] > 0.5
+
+
+def test_missing_file_is_one_line_exit_2(tmp_path):
+    result = run("evaluate", tmp_path / "nope.csv", "--text-column", "a", "--label-column", "b")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_column_lists_the_columns_there_are(tmp_path):
+    path = write_labelled_csv(tmp_path / "coded.csv")
+    result = run("evaluate", path, "--text-column", "text", "--label-column", "theme")
+    assert result.returncode == 2
+    assert "'text' not found" in result.stderr and "id, answer, theme" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_too_few_examples_names_the_label_and_its_count(tmp_path):
+    path = write_labelled_csv(tmp_path / "coded.csv", n=40)
+    with open(path, "a", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerow([999, "I lost my job and nobody helped", "practical_help"])
+    result = run("evaluate", path, "--text-column", "answer", "--label-column", "theme")
+    assert result.returncode == 2
+    assert "'practical_help' has 1" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_empty_text_column_is_reported(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("answer,theme\n,believed\n ,counselling\n", encoding="utf-8")
+    result = run("evaluate", path, "--text-column", "answer", "--label-column", "theme")
+    assert result.returncode == 2
+    assert "text column 'answer'" in result.stderr and "empty" in result.stderr

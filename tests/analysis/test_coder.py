@@ -1,0 +1,170 @@
+"""Tests for ThemeCoder: scikit-learn conventions, single- and multi-label coding, quality."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
+from sklearn.pipeline import make_pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils import estimator_checks
+
+from analysis import ThemeCoder
+from analysis.synthetic import make_survey_answers
+
+
+def single_label_data(n=240, seed=1):
+    texts, y, _ = make_survey_answers(
+        n, seed=seed, themes=["believed", "kept_informed", "fear_of_reprisal", "counselling"]
+    )
+    return texts, np.asarray(y)
+
+
+def multi_label_data(n=240, seed=2):
+    texts, y, themes = make_survey_answers(
+        n, multilabel=True, seed=seed, themes=["believed", "kept_informed", "counselling"]
+    )
+    return texts, y, themes
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        estimator_checks.check_parameters_default_constructible,
+        estimator_checks.check_no_attributes_set_in_init,
+        estimator_checks.check_get_params_invariance,
+        estimator_checks.check_set_params,
+        estimator_checks.check_estimator_cloneable,
+        estimator_checks.check_estimator_repr,
+        estimator_checks.check_do_not_raise_errors_in_init_or_set_params,
+        estimator_checks.check_mixin_order,
+    ],
+)
+def test_follows_scikit_learn_estimator_checks(check):
+    check("ThemeCoder", ThemeCoder())
+
+
+def test_clone_keeps_parameters_and_drops_fitted_state():
+    texts, y = single_label_data()
+    coder = ThemeCoder(C=0.7, min_df=2).fit(texts, y)
+    copy = clone(coder)
+    assert copy.get_params() == coder.get_params()
+    assert not hasattr(copy, "coef_")
+
+
+def test_set_params_changes_the_parameter():
+    coder = ThemeCoder().set_params(char_weight=0.5)
+    assert coder.get_params()["char_weight"] == 0.5
+
+
+def test_fit_returns_self_and_sets_trailing_underscore_attributes():
+    texts, y = single_label_data()
+    coder = ThemeCoder()
+    assert coder.fit(texts, y) is coder
+    assert list(coder.classes_) == sorted(set(y))
+    assert coder.coef_.shape == (4, coder.n_features_)
+
+
+def test_single_label_predicts_labels_and_probabilities_that_sum_to_one():
+    texts, y = single_label_data()
+    coder = ThemeCoder().fit(texts, y)
+    predicted = coder.predict(["Nobody ever told me what was happening with the case"])
+    assert predicted.tolist() == ["kept_informed"]
+    proba = coder.predict_proba(texts[:10])
+    assert proba.shape == (10, 4)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert (coder.classes_[proba.argmax(axis=1)] == coder.predict(texts[:10])).all()
+
+
+def test_confidence_is_calibrated_roughly_on_held_out_answers():
+    texts, y = single_label_data(n=400, seed=3)
+    coder = ThemeCoder().fit(texts[:300], y[:300])
+    proba = coder.predict_proba(texts[300:])
+    correct = coder.classes_[proba.argmax(axis=1)] == y[300:]
+    assert abs(proba.max(axis=1).mean() - correct.mean()) < 0.15
+
+
+def test_two_themes_work():
+    texts, y = single_label_data()
+    keep = np.isin(y, ["believed", "counselling"])
+    coder = ThemeCoder().fit(np.asarray(texts)[keep].tolist(), y[keep])
+    assert coder.predict(["the counsellor helped with my anxiety"]).tolist() == ["counselling"]
+    assert coder.predict_proba(["x"]).shape == (1, 2)
+
+
+def test_multi_label_returns_indicator_matrix_and_independent_probabilities():
+    texts, y, _ = multi_label_data()
+    coder = ThemeCoder().fit(texts, y)
+    answer = "Nobody believed me. Counselling really helped me cope though."
+    predicted = coder.predict([answer])
+    assert predicted.shape == (1, 3)
+    assert predicted[0].tolist() == [1, 0, 1]
+    proba = coder.predict_proba([answer])
+    assert proba.shape == (1, 3) and ((proba >= 0) & (proba <= 1)).all()
+    assert coder.thresholds_.shape == (3,)
+
+
+def test_multi_label_gives_at_least_one_theme_by_default():
+    texts, y, _ = multi_label_data()
+    coder = ThemeCoder().fit(texts, y)
+    assert coder.predict(["zzz qqq"]).sum() == 1
+    coder_none = ThemeCoder(at_least_one=False).fit(texts, y)
+    assert coder_none.predict(["zzz qqq"]).sum() <= 1
+
+
+def test_round_trips_through_pickle_with_identical_predictions():
+    texts, y = single_label_data()
+    coder = ThemeCoder().fit(texts, y)
+    restored = pickle.loads(pickle.dumps(coder))  # noqa: S301 - our own object
+    np.testing.assert_array_equal(restored.predict_proba(texts), coder.predict_proba(texts))
+
+
+def test_explain_names_the_words_that_pushed_the_decision():
+    texts, y = single_label_data()
+    coder = ThemeCoder().fit(texts, y)
+    terms = [
+        term for term, _ in coder.explain("I was scared he would come after me", "fear_of_reprisal")
+    ]
+    assert len(terms) == 5
+    assert any(term.startswith(("scare", "come after", "after")) for term in terms)
+
+
+def test_explain_rejects_an_unknown_label():
+    texts, y = single_label_data()
+    with pytest.raises(ValueError, match="unknown label"):
+        ThemeCoder().fit(texts, y).explain("text", "no_such_theme")
+
+
+def test_predict_before_fit_raises_not_fitted():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        ThemeCoder().predict(["text"])
+
+
+def test_fit_rejects_one_theme_and_a_bare_string():
+    with pytest.raises(ValueError, match="at least 2 themes"):
+        ThemeCoder().fit(["a b", "c d"], ["x", "x"])
+    with pytest.raises(ValueError, match="sequence of strings"):
+        ThemeCoder().fit("just one string", ["x"])
+
+
+def test_rare_theme_with_one_example_still_fits():
+    texts, y = single_label_data(n=60)
+    y = y.copy()
+    y[0] = "rare"
+    coder = ThemeCoder().fit(texts, y)
+    assert "rare" in coder.classes_
+
+
+def test_is_not_worse_than_plain_tfidf_linear_svc_on_noisy_survey_answers():
+    texts, y, _ = make_survey_answers(500, seed=11, label_noise=0.1, typo_rate=0.1)
+    y = np.asarray(y)
+    train, test = slice(0, 350), slice(350, None)
+    baseline = make_pipeline(TfidfVectorizer(), LinearSVC()).fit(texts[train], y[train])
+    coder = ThemeCoder(cv=2).fit(texts[train], y[train])
+    ours = f1_score(y[test], coder.predict(texts[test]), average="macro")
+    theirs = f1_score(y[test], baseline.predict(texts[test]), average="macro")
+    assert ours >= theirs

@@ -1,0 +1,159 @@
+"""Subprocess tests for the ``code`` and ``discover`` commands: outputs and one-line errors."""
+
+import csv
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+CODEBOOK = ROOT / "questionnaires" / "codebooks" / "victims-services.yaml"
+MODULE = "analysis"
+
+
+def run(*args, cwd=ROOT):
+    """Run the command line in a fresh Python process."""
+    return subprocess.run(
+        [sys.executable, "-m", MODULE, *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def write_csv(path, rows, fieldnames=("id", "answer", "stage")):
+    """Write a small survey export."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fieldnames)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def survey_rows():
+    """Answers with and without a stage."""
+    return [
+        {"id": "1", "answer": "Nobody kept me informed about the case.", "stage": "engagement"},
+        {"id": "2", "answer": "The counselling really helped my anxiety.", "stage": "recovery"},
+        {"id": "3", "answer": "", "stage": ""},
+        {"id": "4", "answer": "The officer was rude and dismissive.", "stage": ""},
+    ]
+
+
+def read_rows(path):
+    """Rows of a CSV written by the command."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_code_with_rules_writes_themes_confidence_and_matched_words(tmp_path):
+    source = write_csv(tmp_path / "in.csv", survey_rows())
+    out = tmp_path / "out.csv"
+    result = run("code", source, "--text-column", "answer", "--codebook", CODEBOOK,
+                 "--stage-column", "stage", "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = read_rows(out)
+    assert [r["id"] for r in rows] == ["1", "2", "3", "4"]
+    assert rows[0]["themes"] == "kept_informed"
+    assert "kept_informed: not kept informed" in rows[0]["matched"]
+    assert "emotional_support" in rows[1]["themes"].split(";")
+    assert rows[2]["themes"] == ""
+    assert "officer_attitude" in rows[3]["themes"].split(";")
+    assert len(rows[3]["confidence"].split(";")) == len(rows[3]["themes"].split(";"))
+    assert rows[0]["coder"].startswith("rules:victims-services-")
+    assert "coded 3 of 4 rows" in result.stderr
+
+
+def fitted_pipeline():
+    """A small fitted scikit-learn text classifier (ThemeCoder has the same surface)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["court was awful", "the court date moved", "trial in court", "no idea", "fine", "ok"]
+    labels = ["court_process"] * 3 + ["other"] * 3
+    return make_pipeline(TfidfVectorizer(), LogisticRegression(C=100)).fit(texts, labels)
+
+
+def test_code_with_a_pickled_model_uses_its_predictions(tmp_path):
+    source = write_csv(
+        tmp_path / "in.csv",
+        [{"id": "1", "answer": "the court was awful", "stage": ""},
+         {"id": "2", "answer": "fine, no idea", "stage": ""}],
+    )  # fmt: skip
+    model = tmp_path / "model.pkl"
+    model.write_bytes(pickle.dumps(fitted_pipeline()))
+    out = tmp_path / "out.csv"
+    result = run("code", source, "--text-column", "answer", "--model", model, "--output", out)
+    assert result.returncode == 0, result.stderr
+    rows = read_rows(out)
+    assert [r["themes"] for r in rows] == ["court_process", "other"]
+    assert all(0.5 < float(r["confidence"]) <= 1 for r in rows)
+    assert rows[0]["coder"] == "model:model.pkl"
+
+
+def test_code_with_a_model_file_that_is_not_a_model_fails_cleanly(tmp_path):
+    source = write_csv(tmp_path / "in.csv", survey_rows())
+    model = tmp_path / "model.pkl"
+    model.write_bytes(pickle.dumps({"not": "a model"}))
+    result = run("code", source, "--text-column", "answer", "--model", model, "--output", "o.csv")
+    assert result.returncode == 2
+    assert "does not hold a fitted ThemeCoder" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("make_args", "message"),
+    [
+        (lambda d: [d / "missing.csv", "--text-column", "answer"], "file not found"),
+        (lambda d: [d / "in.csv", "--text-column", "comments"], "column 'comments' not found"),
+        (lambda d: [d / "empty.csv", "--text-column", "answer"], "is empty"),
+    ],
+)
+def test_code_reports_input_problems_in_one_line_with_status_2(tmp_path, make_args, message):
+    write_csv(tmp_path / "in.csv", survey_rows())
+    write_csv(tmp_path / "empty.csv", [{"id": "1", "answer": " ", "stage": ""}])
+    result = run(
+        "code", *make_args(tmp_path), "--codebook", CODEBOOK, "--output", tmp_path / "o.csv"
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_code_reports_an_invalid_codebook_in_one_line(tmp_path):
+    source = write_csv(tmp_path / "in.csv", survey_rows())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: questionnaire\nname: x\n", encoding="utf-8")
+    result = run(
+        "code", source, "--text-column", "answer", "--codebook", bad, "--output", tmp_path / "o"
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "bad.yaml: 'kind' must be 'codebook'" in result.stderr
+
+
+def test_discover_prints_candidates_with_redacted_quotes(tmp_path):
+    parking = "Parking at the station cost me {} pounds, parking is awful"
+    website = "Call me on 07700 900{:03d}, the website kept crashing"
+    rows = [{"id": f"p{i}", "answer": parking.format(i), "stage": ""} for i in range(6)]
+    rows += [{"id": f"w{i}", "answer": website.format(i), "stage": ""} for i in range(6)]
+    source = write_csv(tmp_path / "in.csv", rows)
+    result = run("discover", source, "--text-column", "answer", "--topics", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    candidates = json.loads(result.stdout)
+    assert len(candidates) == 2
+    quotes = [e["quote"] for c in candidates for e in c["exemplars"]]
+    assert any("[phone]" in q for q in quotes)
+    assert not any("07700" in q for q in quotes)
+
+
+def test_discover_with_more_topics_than_rows_is_a_one_line_error(tmp_path):
+    source = write_csv(tmp_path / "in.csv", survey_rows())
+    result = run("discover", source, "--text-column", "answer", "--topics", "9")
+    assert result.returncode == 2
+    assert "need at least 9 non-empty texts" in result.stderr
