@@ -1,0 +1,131 @@
+"""Drive the whole respondent journey in a browser, calling `visit(label, page)` on every page.
+
+The answers come from the questionnaire definition through the HTTP walker's `typical_value`, so
+any questionnaire (and any change to this one) is walked without editing the test.
+"""
+
+import re
+from collections.abc import Callable
+
+from survey_app.services.questionnaires import find_questionnaire
+from tests.survey_app.walker import SLUG, page_id_of, typical_value
+
+# A month without a year: the server rejects it with "The date must include a year".
+INVALID_DATE = {"name": "when_happened", "fields": {"when_happened-month": "3"}}
+CODE = re.compile(r"[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}")
+
+Visit = Callable[[str, object], None]
+
+
+def definition_of(app, slug: str = SLUG):
+    """The current definition of a synced questionnaire."""
+    with app.app_context():
+        return find_questionnaire(slug).definition
+
+
+def questions_shown(page, definition, page_id: str):
+    """The questions of a page that the server actually drew (conditions may hide some)."""
+    shown = []
+    for question in definition.page(page_id).questions:
+        selector = f'[name="{question.name}"], [name^="{question.name}-"]'
+        if page.locator(selector).count():
+            shown.append(question)
+    return shown
+
+
+def fill_fields(page, fields: dict[str, list[str] | str]) -> None:
+    """Fill text inputs and tick radios or checkboxes by form field name and value."""
+    for name, values in fields.items():
+        for value in [values] if isinstance(values, str) else values:
+            first = page.locator(f'[name="{name}"]').first
+            if first.get_attribute("type") in ("radio", "checkbox"):
+                page.locator(f'[name="{name}"][value="{value}"]').check()
+            else:
+                first.fill(value)
+
+
+def answer(page, definition) -> None:
+    """Give every question drawn on the current page its typical answer."""
+    for question in questions_shown(page, definition, page_id_of(page.url)):
+        fill_fields(page, typical_value(question))
+
+
+def press_continue(page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue", exact=True).click()
+
+
+def walk_everything(page, definition, visit: Visit) -> dict:
+    """The whole journey: start, every question page, an error state, save for later and the
+    code, resume with an error, check answers, confirmation, then the footer and 404 pages.
+
+    Returns facts the caller may assert on: the pages answered and the resume code shown."""
+    facts = {"answered": [], "code": None, "errors_seen": []}
+    page.goto("/")
+    visit("index", page)
+    page.get_by_role("link", name=definition.title).click()
+    visit("start", page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start now").click()
+    saved = False
+    for _ in range(100):
+        page_id = page_id_of(page.url)
+        if page_id is None:
+            break
+        visit(f"question {page_id}", page)
+        if page_id == "when" and INVALID_DATE["name"] in _names(page):
+            fill_fields(page, INVALID_DATE["fields"])
+            press_continue(page)
+            facts["errors_seen"].append(page.locator(".govuk-error-summary").inner_text())
+            visit(f"question {page_id} with an error", page)
+        answer(page, definition)
+        facts["answered"].append(page_id)
+        if not saved and len(facts["answered"]) == 2:
+            saved = True
+            facts["code"] = _save_and_come_back(page, definition.slug, visit)
+            continue
+        press_continue(page)
+    else:
+        raise AssertionError("the questionnaire never ended")
+    assert page.url.endswith(f"/s/{definition.slug}/check"), page.url
+    visit("check your answers", page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my answers").click()
+    visit("confirmation", page)
+    for name, label in (
+        ("Support services", "support"),
+        ("How we keep you anonymous", "privacy"),
+        ("Accessibility", "accessibility"),
+    ):
+        page.get_by_role("contentinfo").get_by_role("link", name=name).click()
+        visit(label, page)
+    response = page.goto("/no-such-page")
+    assert response.status == 404
+    visit("page not found", page)
+    return facts
+
+
+def _names(page) -> str:
+    return " ".join(page.eval_on_selector_all("[name]", "els => els.map(e => e.name)"))
+
+
+def _save_and_come_back(page, slug: str, visit: Visit) -> str:
+    """Save and come back later, see the code, try a wrong code, then carry on answering."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and come back later").click()
+    visit("save for later", page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show me my code").click()
+    code = CODE.search(page.locator("#resume-code").inner_text()).group(0)
+    visit("your code", page)
+    page.goto("/resume")
+    visit("resume", page)
+    page.get_by_label("Continue a questionnaire you saved").fill("AAAAA-BBBBB-CCCCC")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    assert page.locator(".govuk-error-summary").count() == 1
+    visit("resume with an error", page)
+    page.goto(f"/s/{slug}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue where you left off").click()
+    return code
