@@ -102,9 +102,9 @@ class Recorder:
 
 
 def open_context(browser, origin: str, width: int = 1280, **options):
-    """A new context at the given viewport width whose pages are watched by a Recorder.
+    """A new context at the given viewport width that records every request it makes.
 
-    Open pages with `new_page(context, recorder)`, which also stubs off-site requests."""
+    Open its pages with `new_page(context, recorder)`."""
     context = browser.new_context(
         viewport={"width": width, "height": 800}, base_url=origin, **options
     )
@@ -114,14 +114,19 @@ def open_context(browser, origin: str, width: int = 1280, **options):
     return context, recorder
 
 
-def new_page(context, recorder: Recorder):
-    """A page whose off-site requests get a stub page instead of reaching the network.
+def new_page(context, recorder: Recorder, stub_off_site: bool = False):
+    """A page whose console and script errors go to the recorder.
 
-    This uses the DevTools Fetch domain rather than page.route(), because Playwright's routing
-    never sees the hops of a redirect, and the quick exit is a redirect to another site."""
+    Any request for another host fails inside Chromium (--host-resolver-rules), so nothing
+    reaches the network either way. With stub_off_site, off-site requests instead get a stub
+    page, so that a navigation off site (the quick exit) completes and can be asserted on. This
+    uses the DevTools Fetch domain rather than page.route(), because Playwright's routing never
+    sees the hops of a redirect, and the quick exit is a redirect to another site."""
     page = context.new_page()
     page.on("console", lambda message: recorder.console.append(message.text))
     page.on("pageerror", lambda error: recorder.page_errors.append(str(error)))
+    if not stub_off_site:
+        return page
     session = context.new_cdp_session(page)
     stub = base64.b64encode(OFF_SITE_STUB.encode()).decode()
 
@@ -151,4 +156,12 @@ def browser_page(browser, live_server):
     """A page in a fresh JavaScript-enabled context at desktop width; yields (page, recorder)."""
     context, recorder = open_context(browser, live_server)
     yield new_page(context, recorder), recorder
+    context.close()
+
+
+@pytest.fixture
+def exiting_page(browser, live_server):
+    """Like browser_page, but off-site requests get a stub page instead of failing."""
+    context, recorder = open_context(browser, live_server)
+    yield new_page(context, recorder, stub_off_site=True), recorder
     context.close()

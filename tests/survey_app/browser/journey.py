@@ -63,7 +63,8 @@ def walk_everything(page, definition, visit: Visit) -> dict:
     facts = {"answered": [], "code": None, "errors_seen": []}
     page.goto("/")
     visit("index", page)
-    page.get_by_role("link", name=definition.title).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=definition.title).click()
     visit("start", page)
     with page.expect_navigation():
         page.get_by_role("button", name="Start now").click()
@@ -72,7 +73,8 @@ def walk_everything(page, definition, visit: Visit) -> dict:
         page_id = page_id_of(page.url)
         if page_id is None:
             break
-        visit(f"question {page_id}", page)
+        notice = " with a notice" if page.locator(".govuk-notification-banner").count() else ""
+        visit(f"question {page_id}{notice}", page)
         if page_id == "when" and INVALID_DATE["name"] in _names(page):
             fill_fields(page, INVALID_DATE["fields"])
             press_continue(page)
@@ -97,7 +99,8 @@ def walk_everything(page, definition, visit: Visit) -> dict:
         ("How we keep you anonymous", "privacy"),
         ("Accessibility", "accessibility"),
     ):
-        page.get_by_role("contentinfo").get_by_role("link", name=name).click()
+        with page.expect_navigation():
+            page.get_by_role("contentinfo").get_by_role("link", name=name).click()
         visit(label, page)
     response = page.goto("/no-such-page")
     assert response.status == 404
@@ -110,7 +113,8 @@ def _names(page) -> str:
 
 
 def _save_and_come_back(page, slug: str, visit: Visit) -> str:
-    """Save and come back later, see the code, try a wrong code, then carry on answering."""
+    """Save and come back later, see the code, try a wrong code, then resume with the right one
+    (typed in small letters) and land on the next question with a "welcome back" notice."""
     with page.expect_navigation():
         page.get_by_role("button", name="Save and come back later").click()
     visit("save for later", page)
@@ -125,7 +129,8 @@ def _save_and_come_back(page, slug: str, visit: Visit) -> str:
         page.get_by_role("button", name="Continue").click()
     assert page.locator(".govuk-error-summary").count() == 1
     visit("resume with an error", page)
-    page.goto(f"/s/{slug}/")
+    page.get_by_label("Continue a questionnaire you saved").fill(code.lower())
     with page.expect_navigation():
-        page.get_by_role("button", name="Continue where you left off").click()
+        page.get_by_role("button", name="Continue").click()
+    assert f"/s/{slug}/q/" in page.url, page.url
     return code

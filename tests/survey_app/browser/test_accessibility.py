@@ -24,6 +24,7 @@ EXPECTED_PAGES = {
     "your code",
     "resume",
     "resume with an error",
+    "question when with a notice",
     "check your answers",
     "confirmation",
     "support",

@@ -26,8 +26,8 @@ def reach_the_date_question(page) -> None:
     press_continue(page)
 
 
-def test_pressing_shift_three_times_leaves_and_ends_the_session(browser_page, live_app):
-    page, recorder = browser_page
+def test_pressing_shift_three_times_leaves_and_ends_the_session(exiting_page, live_app):
+    page, recorder = exiting_page
     reach_the_date_question(page)
     question_url = page.url
     page.locator('input[name="when_happened-year"]').fill("2024")

@@ -10,10 +10,24 @@ from tests.survey_app.walker import SLUG, page_id_of
 pytestmark = pytest.mark.browser
 
 
+def open_without_javascript(browser, origin, stub_off_site=False):
+    context, recorder = open_context(browser, origin, java_script_enabled=False)
+    return context, new_page(context, recorder, stub_off_site), recorder
+
+
 @pytest.fixture
 def no_js(browser, live_server):
-    context, recorder = open_context(browser, live_server, java_script_enabled=False)
-    yield new_page(context, recorder), recorder
+    """A page with JavaScript turned off."""
+    context, page, recorder = open_without_javascript(browser, live_server)
+    yield page, recorder
+    context.close()
+
+
+@pytest.fixture
+def no_js_exiting(browser, live_server):
+    """A page with JavaScript turned off whose off-site requests get a stub page."""
+    context, page, recorder = open_without_javascript(browser, live_server, stub_off_site=True)
+    yield page, recorder
     context.close()
 
 
@@ -42,8 +56,8 @@ def test_questionnaire_can_be_completed_without_javascript(no_js, live_app):
     assert recorder.third_party() == []
 
 
-def test_quick_exit_is_a_plain_link_that_leaves_and_ends_the_session(no_js, live_app):
-    page, recorder = no_js
+def test_quick_exit_is_a_plain_link_that_leaves_and_ends_the_session(no_js_exiting, live_app):
+    page, recorder = no_js_exiting
     start(page)
     answer(page, definition_of(live_app))
     press_continue(page)
