@@ -57,7 +57,8 @@ def press_continue(page) -> None:
 
 def walk_everything(page, definition, visit: Visit) -> dict:
     """The whole journey: start, every question page, an error state, save for later and the
-    code, resume with an error, check answers, confirmation, then the footer and 404 pages.
+    code, resume with an error and then with the code, check answers, confirmation, the footer
+    pages, the 404 page and the "session ended" page.
 
     Returns facts the caller may assert on: the pages answered and the resume code shown."""
     facts = {"answered": [], "code": None, "errors_seen": []}
@@ -105,6 +106,13 @@ def walk_everything(page, definition, visit: Visit) -> dict:
     response = page.goto("/no-such-page")
     assert response.status == 404
     visit("page not found", page)
+    # A form sent after the session ended (here: its cookie deleted) gets the "session ended" page.
+    page.goto(f"/s/{definition.slug}/")
+    page.context.clear_cookies()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Start now").click()
+    assert navigation.value.status == 400
+    visit("session ended", page)
     return facts
 
 

@@ -31,6 +31,7 @@ EXPECTED_PAGES = {
     "privacy",
     "accessibility",
     "page not found",
+    "session ended",
 }
 REFLOW_SCRIPT = """() => {
   const root = document.scrollingElement;
