@@ -65,9 +65,10 @@ def test_quick_exit_is_a_plain_link_that_leaves_and_ends_the_session(no_js_exiti
     exit_link = page.locator("#quick-exit a")
     assert exit_link.evaluate("el => el.tagName") == "A"
     assert exit_link.get_attribute("href") == "/exit"
-    with page.expect_navigation():
+    with page.expect_navigation() as navigation:
         exit_link.click()
     exit_url = live_app.config["EXIT_URL"]
     assert page.url == exit_url
+    assert navigation.value.request.redirected_from.url == f"{recorder.origin}/exit"
     assert recorder.off_site == [exit_url]
     assert not any(cookie["name"] == "session" for cookie in page.context.cookies())
