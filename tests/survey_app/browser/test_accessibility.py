@@ -102,10 +102,12 @@ def describe(violation: dict) -> str:
     return "\n".join(lines)
 
 
-def test_walk_reaches_every_kind_of_page(walk):
+def test_walk_reaches_every_kind_of_page_and_every_question_page(walk, live_app):
     labels = {check.label for check in walk.pages}
     assert labels >= EXPECTED_PAGES, f"never reached: {sorted(EXPECTED_PAGES - labels)}"
-    assert sum(label.startswith("question ") for label in labels) > 10
+    every_page = {page.id for page in definition_of(live_app).pages}
+    checked = {label.split()[1] for label in labels if label.startswith("question ")}
+    assert checked == every_page, f"question pages never checked: {every_page - checked}"
     assert walk.facts["code"]
     assert "The date must include a year" in walk.facts["errors_seen"][0]
 
@@ -143,3 +145,4 @@ def test_journey_requests_only_the_apps_own_origin(walk):
 def test_journey_breaks_no_content_security_policy_rule_and_raises_no_script_error(walk):
     assert walk.recorder.csp_violations() == []
     assert walk.recorder.page_errors == []
+
