@@ -25,12 +25,12 @@ def definition_of(app, slug: str = SLUG):
 
 def questions_shown(page, definition, page_id: str):
     """The questions of a page that the server actually drew (conditions may hide some)."""
-    shown = []
-    for question in definition.page(page_id).questions:
-        selector = f'[name="{question.name}"], [name^="{question.name}-"]'
-        if page.locator(selector).count():
-            shown.append(question)
-    return shown
+    names = set(page.eval_on_selector_all("[name]", "els => els.map(e => e.name)"))
+    return [
+        question
+        for question in definition.page(page_id).questions
+        if any(name == question.name or name.startswith(f"{question.name}-") for name in names)
+    ]
 
 
 def fill_fields(page, fields: dict[str, list[str] | str]) -> None:

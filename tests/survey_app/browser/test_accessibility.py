@@ -145,4 +145,3 @@ def test_journey_requests_only_the_apps_own_origin(walk):
 def test_journey_breaks_no_content_security_policy_rule_and_raises_no_script_error(walk):
     assert walk.recorder.csp_violations() == []
     assert walk.recorder.page_errors == []
-
