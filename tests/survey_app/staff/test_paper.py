@@ -39,7 +39,7 @@ def print_copies(app, admin, count=2, double=True):
     )
     assert response.status_code == 302
     batch_page = admin.get(response.headers["Location"])
-    return re.findall(r"<li>([A-Z]+-\d+-\d)</li>", batch_page.text)
+    return re.findall(r"<li><a [^>]*>([A-Z]+-\d+-\d)<", batch_page.text)
 
 
 def key(client, serial, answers):
