@@ -495,6 +495,30 @@ def discrepancies_of(copy: PaperCopy) -> list[Discrepancy]:
     ]
 
 
+@dataclass(frozen=True)
+class RoutingFlag:
+    """A question answered on paper although the routing skips it, and which keyings say so."""
+
+    question: str
+    message: str
+    keyings: tuple[str, ...]  # "first", "second"
+
+
+def flags_of(copy: PaperCopy) -> list[RoutingFlag]:
+    """Routing inconsistencies recorded when the copy was keyed, in questionnaire order."""
+    definition = definition_of(copy.version)
+    rounds = ("first", "second")
+    found = []
+    for question in definition.questions:
+        keyings = tuple(
+            rounds[n] for n, entry in enumerate(copy.entries[:2]) if question.name in entry.flags
+        )
+        if keyings:
+            message = next(e.flags[question.name] for e in copy.entries if question.name in e.flags)
+            found.append(RoutingFlag(question.name, message, keyings))
+    return found
+
+
 def reconcile(
     copy: PaperCopy, user: User, settled: dict[str, Answer], expected_version: int, today: date
 ) -> Response:

@@ -198,5 +198,6 @@ def reconcile(serial: str):
         values=values,
         notice=notice,
         display=lambda question, answer: question.display(answer) if answer else "",
+        flags=paper.flags_of(copy),
         Answer=Answer,
     )
