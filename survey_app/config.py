@@ -40,6 +40,10 @@ class DefaultConfig:
     ARGON2_MEMORY_KIB = 19456
     ARGON2_PARALLELISM = 1
     RATELIMIT_HEADERS_ENABLED = False
+    # Paper PDFs: copies per download (bigger batches come in parts) and where the one-off
+    # layout of each questionnaire version is kept (default: <instance>/paper-cache).
+    PAPER_COPIES_PER_PDF = 500
+    PAPER_CACHE_DIR = None
 
 
 def from_environment(config) -> None:

@@ -1,6 +1,7 @@
 """Error pages: plain, with the quick exit, never a stack trace; security headers still apply."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +24,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if request.blueprints and request.blueprints[-1] in ("staff", "research"):
+            return staff_csrf_failure()
         return render_template("errors/session_expired.html"), 400
 
     @app.errorhandler(HTTPException)
@@ -36,3 +39,37 @@ def register(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("Unexpected error")
         return render_template("errors/error.html", title=TITLES[500], code=500), 500
+
+
+#: Staff pages that show the typed values again after a CSRF failure instead of losing them.
+KEEP_TYPED = ("staff.entry_form", "staff.reconcile")
+
+
+def staff_csrf_failure():
+    """A staff form's token no longer matches the session: keep what was typed where we can.
+
+    Signed in (the session was renewed in another tab): the access rules run as for any
+    request, then the keying and reconciliation pages show the posted values again, unsaved,
+    with a message. Otherwise a staff page says the session expired and links to sign in.
+    """
+    rule = request.url_rule
+    retry = request.path if rule is not None and "GET" in rule.methods else "/staff/"
+    if not current_user.is_authenticated:
+        page = render_template("staff/session_expired.html", signed_in=False, retry_url=retry)
+        return page, 400
+    try:
+        for name in reversed(request.blueprints):  # outermost first, as Flask runs them
+            for hook in current_app.before_request_funcs.get(name, ()):
+                answer = hook()
+                if answer is not None:
+                    return answer
+        if request.endpoint in KEEP_TYPED:
+            g.csrf_failed = True
+            view = current_app.view_functions[request.endpoint]
+            return current_app.make_response(view(**(request.view_args or {})))
+    except HTTPException as error:
+        code = error.code or 500
+        title = TITLES.get(code, "Sorry, there is a problem")
+        return render_template("errors/error.html", title=title, code=code), code
+    page = render_template("staff/session_expired.html", signed_in=True, retry_url=retry)
+    return page, 400

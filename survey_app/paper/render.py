@@ -8,8 +8,15 @@ everything except files inside the templates folder.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+import shutil
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -74,12 +81,25 @@ def _sizes(large_print: bool) -> dict[str, str]:
     }
 
 
-def paper_css(large_print: bool = False, pages_per_copy: int | None = None) -> str:
-    """The print stylesheet (standard or large print); serve it when CSP forbids inline styles."""
+def paper_css(
+    large_print: bool = False, pages_per_copy: int | None = None, *, mode: str = "full"
+) -> str:
+    """The print stylesheet (standard or large print); serve it when CSP forbids inline styles.
+
+    ``mode`` is for the stamped PDF: "base" leaves the serial out (one copy laid out once),
+    "stamp" draws nothing but the serial (pages laid over the base); "full" is everything.
+    """
+    if mode not in ("full", "base", "stamp"):
+        raise ValueError(f"unknown mode {mode!r}")
     return (
         _environment()
         .get_template("paper.css")
-        .render(size=_sizes(large_print), large=large_print, pages_per_copy=pages_per_copy)
+        .render(
+            size=_sizes(large_print),
+            large=large_print,
+            pages_per_copy=pages_per_copy,
+            mode=mode,
+        )
     )
 
 
@@ -107,6 +127,7 @@ def render_paper_html(
     return_instructions: Sequence[str] | None = None,
     css_href: str | None = None,
     pages_per_copy: int | None = None,
+    _css: str | None = None,
 ) -> str:
     """A printable HTML document: one copy of the questionnaire per serial, in order.
 
@@ -126,7 +147,7 @@ def render_paper_html(
             plan=plan,
             serials=list(serials),
             large=large_print,
-            css=None if css_href else paper_css(large_print, pages_per_copy),
+            css=None if css_href else (_css or paper_css(large_print, pages_per_copy)),
             css_href=css_href,
             cover_services=general,
             all_services=listed,
@@ -177,9 +198,272 @@ def _render(html: str):
     return _html_document(html).render()
 
 
-#: Pages per copy by (questionnaire version, large print, services, return words): a layout
-#: depends only on these, and counting means laying out a whole copy.
-_page_counts: dict[tuple, int] = {}
+# ----- stamped PDFs ------------------------------------------------------------------------------
+#
+# Laying out a copy of the victims' survey takes seconds, and a batch has up to 2,000 copies.
+# Every copy has the same layout except its serial, so the copy is laid out once ("base": no
+# serial anywhere, the cover's serial text laid out invisibly) and cached. A light "stamp"
+# document has two near-empty pages per serial: the cover's (the serial, placed exactly where the
+# base left room for it: same box, monospace font, same length) and the other pages' (the page
+# header). pypdf then lays them over each other page by page, as Form XObjects, so the base's
+# content and fonts are stored once however many copies there are.
+
+_PLACEHOLDER = "0"
+
+
+@dataclass(frozen=True)
+class _Base:
+    """One copy laid out without its serial, and the blank back page if the copy needs one."""
+
+    copy: bytes
+    blank: bytes | None
+    pages: int
+
+
+_bases: dict[str, _Base] = {}
+
+
+def _base_key(
+    definition: Questionnaire,
+    large_print: bool,
+    services: Sequence[SupportService] | None,
+    return_instructions: Sequence[str] | None,
+    serial_length: int,
+) -> str:
+    """A hash of everything a copy's layout depends on, templates and WeasyPrint included."""
+    import weasyprint
+
+    parts = [
+        definition.version,
+        str(large_print),
+        repr(None if services is None else tuple(services)),
+        repr(None if return_instructions is None else tuple(return_instructions)),
+        str(serial_length),
+        weasyprint.__version__,
+        *((TEMPLATES / name).read_text("utf-8") for name in _TEMPLATE_FILES),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+_TEMPLATE_FILES = ("questionnaire.html", "paper.css", "stamp.html", "blank.html")
+
+
+def _layout_base(definition, large_print, services, return_instructions, serial_length) -> _Base:
+    html = render_paper_html(
+        definition,
+        [_PLACEHOLDER * serial_length],
+        large_print,
+        services=services,
+        return_instructions=return_instructions,
+        _css=paper_css(large_print, mode="base"),
+    )
+    document = _render(html)
+    pages = len(document.pages)
+    copy = document.write_pdf()
+    blank = None
+    if pages % 2:
+        blank_html = (
+            _environment()
+            .get_template("blank.html")
+            .render(
+                title=definition.title,
+                version=definition.version[:12],
+                large=large_print,
+                css=paper_css(large_print, mode="base"),
+            )
+        )
+        layout = _render(blank_html)
+        blank = layout.copy([layout.pages[1]]).write_pdf()
+    return _Base(copy, blank, pages)
+
+
+def _base(
+    definition, large_print, services, return_instructions, serial_length, cache_dir
+) -> _Base:
+    """The cached base for these options: from memory, else from ``cache_dir``, else laid out."""
+    key = _base_key(definition, large_print, services, return_instructions, serial_length)
+    folder = Path(cache_dir) / key if cache_dir else None
+    if key in _bases:
+        if folder is not None and not folder.is_dir():
+            _store(folder, _bases[key])
+        return _bases[key]
+    if folder is not None and (folder / "copy.pdf").is_file():
+        blank_file = folder / "blank.pdf"
+        copy = (folder / "copy.pdf").read_bytes()
+        blank = blank_file.read_bytes() if blank_file.is_file() else None
+        pages = int((folder / "pages").read_text())
+        base = _Base(copy, blank, pages)
+    else:
+        base = _layout_base(definition, large_print, services, return_instructions, serial_length)
+        if folder is not None:
+            _store(folder, base)
+    _bases[key] = base
+    return base
+
+
+def _store(folder: Path, base: _Base) -> None:
+    """Write the base to disk so other workers and later runs skip the layout (atomically)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    (temporary / "copy.pdf").write_bytes(base.copy)
+    if base.blank is not None:
+        (temporary / "blank.pdf").write_bytes(base.blank)
+    (temporary / "pages").write_text(str(base.pages))
+    try:
+        temporary.rename(folder)
+    except OSError:  # another worker stored it first
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _stamps(serials: Sequence[str], large_print: bool) -> bytes:
+    """Two pages per serial, carrying nothing but the serial: the cover's and the others'."""
+    html = (
+        _environment()
+        .get_template("stamp.html")
+        .render(serials=list(serials), large=large_print, css=paper_css(large_print, mode="stamp"))
+    )
+    return _pdf(html)
+
+
+#: Characters a serial can have (survey_app.paper.serials); others take the slow path.
+STAMP_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
+_TEMPLATE_CHAR = "Q"
+_SHOW_TEXT = re.compile(rb"\[([^\]]*)\]\s*TJ")
+_GLYPH = re.compile(rb"<[0-9a-fA-F]+>")
+
+
+class _StampError(Exception):
+    """The stamp template is not as expected: lay the stamps out with WeasyPrint instead."""
+
+
+@dataclass(frozen=True)
+class _StampKit:
+    """Stamp pages for a template serial, and the glyph of each serial character in its font.
+
+    Even laying out near-empty pages costs WeasyPrint about 0.04 s a page, so the stamps for a
+    batch are made from one layout: the template serial ("QQQ...", same length) is replaced by
+    each serial's glyphs in the two pages' text operators. The serial font is monospace, so the
+    positions do not change; the font subset holds every character because the layout also draws
+    STAMP_ALPHABET.
+    """
+
+    pdf: bytes
+    cover: bytes  # content stream of the cover's stamp
+    others: bytes  # content stream of the other pages' stamp
+    glyphs: dict[str, bytes]
+    template: bytes  # the template character's glyph
+    length: int
+
+    def streams(self, serial: str) -> tuple[bytes, bytes]:
+        """The two stamp content streams for ``serial``."""
+        glyphs = [self.glyphs[character] for character in serial]
+
+        def substitute(match: re.Match) -> bytes:
+            pieces = match.group(1).split(self.template)
+            if len(pieces) - 1 != len(glyphs):
+                raise _StampError("the serial is not one run of template glyphs")
+            joined = b"".join(p + g for p, g in zip(pieces, glyphs, strict=False))
+            return b"[" + joined + pieces[-1] + b"] TJ"
+
+        return (
+            _SHOW_TEXT.sub(substitute, self.cover),
+            _SHOW_TEXT.sub(substitute, self.others),
+        )
+
+
+_stamp_kits: dict[tuple[bool, int], _StampKit] = {}
+
+
+def _stamp_kit(large_print: bool, length: int) -> _StampKit:
+    """Lay out the template stamps once per print size and serial length (cached)."""
+    key = (large_print, length)
+    if key not in _stamp_kits:
+        from pypdf import PdfReader
+
+        pdf = _stamps([_TEMPLATE_CHAR * length, STAMP_ALPHABET], large_print)
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        cover, others, alphabet = (pages[i].get_contents().get_data() for i in (0, 1, 2))
+        shown = _SHOW_TEXT.search(alphabet)
+        glyphs = _GLYPH.findall(shown.group(1)) if shown else []
+        if len(glyphs) != len(STAMP_ALPHABET):
+            raise _StampError("cannot read the glyph of each serial character")
+        mapping = dict(zip(STAMP_ALPHABET, glyphs, strict=True))
+        kit = _StampKit(pdf, cover, others, mapping, mapping[_TEMPLATE_CHAR], length)
+        kit.streams(_TEMPLATE_CHAR * length)  # raises _StampError if the template is unusual
+        _stamp_kits[key] = kit
+    return _stamp_kits[key]
+
+
+def _stamp_forms(writer, serials: Sequence[str], large_print: bool) -> list[tuple]:
+    """(cover, others) Form XObjects per serial: substituted templates, else laid out."""
+    from pypdf import PdfReader
+
+    length = len(serials[0])
+    try:
+        if set("".join(serials)) - set(STAMP_ALPHABET):
+            raise _StampError("a serial has characters the template does not")
+        kit = _stamp_kit(large_print, length)
+        page = PdfReader(io.BytesIO(kit.pdf)).pages[0]
+        resources = writer._add_object(page["/Resources"].clone(writer))
+        return [
+            tuple(_form(data, page.mediabox, resources, writer) for data in kit.streams(serial))
+            for serial in serials
+        ]
+    except _StampError:
+        pages = PdfReader(io.BytesIO(_stamps(serials, large_print))).pages
+        return [
+            (_as_form(pages[2 * n], writer), _as_form(pages[2 * n + 1], writer))
+            for n in range(len(serials))
+        ]
+
+
+def _form(data: bytes, box, resources, writer):
+    """A compressed Form XObject drawing ``data`` with ``resources``."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
+
+    form = DecodedStreamObject()
+    form.set_data(data)
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(FloatObject(v) for v in box)
+    form[NameObject("/Resources")] = resources
+    return writer._add_object(form.flate_encode())
+
+
+def _as_form(page, writer):
+    """A page's content as a Form XObject in ``writer`` (its resources copied once)."""
+    return _form(
+        page.get_contents().get_data(), page.mediabox, page["/Resources"].clone(writer), writer
+    )
+
+
+def _compose(writer, base: _Base, stamps: list[tuple]) -> None:
+    """Add one copy per (cover, others) stamp pair: base pages with the stamps laid over them."""
+    from pypdf import PdfReader
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    base_pages = PdfReader(io.BytesIO(base.copy)).pages
+    forms = [_as_form(page, writer) for page in base_pages]
+    if base.blank is not None:
+        forms.append(_as_form(PdfReader(io.BytesIO(base.blank)).pages[0], writer))
+    draw = DecodedStreamObject()
+    draw.set_data(b"q /Base Do Q q /Stamp Do Q")
+    draw_ref = writer._add_object(draw)
+    width, height = base_pages[0].mediabox.width, base_pages[0].mediabox.height
+    for cover, others in stamps:
+        for index, form in enumerate(forms):
+            page = writer.add_blank_page(width, height)
+            page[NameObject("/Resources")] = DictionaryObject(
+                {
+                    NameObject("/XObject"): DictionaryObject(
+                        {
+                            NameObject("/Base"): form,
+                            NameObject("/Stamp"): cover if index == 0 else others,
+                        }
+                    )
+                }
+            )
+            page[NameObject("/Contents")] = draw_ref
 
 
 def pages_per_copy(
@@ -188,24 +472,15 @@ def pages_per_copy(
     *,
     services: Sequence[SupportService] | None = None,
     return_instructions: Sequence[str] | None = None,
+    cache_dir: str | Path | None = None,
 ) -> int:
-    """Lay out one copy and count its pages (every copy has the same layout); cached."""
-    key = (
-        definition.version,
-        large_print,
-        None if services is None else tuple(services),
-        None if return_instructions is None else tuple(return_instructions),
-    )
-    if key not in _page_counts:
-        html = render_paper_html(
-            definition,
-            ["0"],
-            large_print,
-            services=services,
-            return_instructions=return_instructions,
-        )
-        _page_counts[key] = len(_render(html).pages)
-    return _page_counts[key]
+    """Pages in one copy, without its blank back page (every copy has the same layout); cached."""
+    return _base(
+        definition, large_print, services, return_instructions, _TYPICAL_SERIAL, cache_dir
+    ).pages
+
+
+_TYPICAL_SERIAL = len("VES-000123-4")
 
 
 def render_paper_pdf(
@@ -215,13 +490,32 @@ def render_paper_pdf(
     *,
     services: Sequence[SupportService] | None = None,
     return_instructions: Sequence[str] | None = None,
+    cache_dir: str | Path | None = None,
+    stamped: bool = True,
 ) -> bytes:
     """The PDF of ``render_paper_html``: one copy per serial, each starting on a right-hand page.
 
-    Each copy's footer reads "Page N of M"; M comes from laying out one copy (once per
-    questionnaire version and options, then cached).
+    Each copy's footer reads "Page N of M" and every page carries the copy's serial. By default
+    one copy is laid out (once per version and options, cached in memory and, given
+    ``cache_dir``, on disk) and the serials are stamped onto its pages: about 0.1 s a copy
+    instead of seconds. ``stamped=False`` lays out every copy in full (slow; for comparison).
     """
+    if not serials:
+        raise ValueError("give at least one serial number")
     options = {"services": services, "return_instructions": return_instructions}
-    total = pages_per_copy(definition, large_print, **options)
-    html = render_paper_html(definition, serials, large_print, pages_per_copy=total, **options)
-    return _pdf(html)
+    if not stamped:
+        total = pages_per_copy(definition, large_print, cache_dir=cache_dir, **options)
+        html = render_paper_html(definition, serials, large_print, pages_per_copy=total, **options)
+        return _pdf(html)
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for length, group in groupby(serials, key=len):
+        group = list(group)
+        base = _base(definition, large_print, services, return_instructions, length, cache_dir)
+        _compose(writer, base, _stamp_forms(writer, group, large_print))
+    size = " (large print)" if large_print else ""
+    writer.add_metadata({"/Title": f"{definition.title}: paper questionnaire{size}"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -45,6 +45,8 @@ def layout_context() -> dict:
     return {
         "service_name": "Have your say: victims' services",
         "show_quick_exit": blueprint not in ("staff", "research"),
+        # Staff and research pages get a plain footer: support and privacy are for respondents.
+        "staff_page": blueprint in ("staff", "research"),
         "csp_nonce": csp_nonce,
     }
 

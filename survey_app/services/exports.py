@@ -3,6 +3,7 @@
 States are kept apart in every format (codes from survey_app.questionnaire.EXPORT_CODES): an
 answer's code; "prefer-not-to-say"; "skipped" (shown, not answered); "illegible" and
 "multiple-ticked" (paper); and an empty cell for a question the routing never showed.
+Paper records list, in ``routing_flags``, questions answered although the routing skips them.
 """
 
 import csv
@@ -14,11 +15,12 @@ from openpyxl import Workbook
 
 from survey_app.questionnaire import Answer
 from survey_app.questionnaire import Questionnaire as Definition
-from survey_app.services.questionnaires import OpenQuestionnaire
+from survey_app.services import paper
+from survey_app.services.questionnaires import OpenQuestionnaire, definition_of
 from survey_app.services.responses import responses_for
 
 FORMATS = ("csv", "xlsx", "json")
-META_COLUMNS = ("response_id", "questionnaire_version", "channel", "submitted_on")
+META_COLUMNS = ("response_id", "questionnaire_version", "channel", "submitted_on", "routing_flags")
 # A spreadsheet runs a cell starting with these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,6 +59,17 @@ def cell(column: Column, answer: Answer | None):
     return question.labelled(answer) if column.labels else question.coded(answer)
 
 
+def routing_flags(response, answers: dict[str, Answer]) -> str:
+    """Questions answered on paper although the routing skips them, by name ("a; b").
+
+    Worked out from the final answers with the response's own version, so a reconciled record
+    is judged on what was settled. Online answers never have any: the web hides such questions.
+    """
+    if response.channel != "paper":
+        return ""
+    return "; ".join(paper.routing_flags(definition_of(response.version), answers))
+
+
 def rows(found: OpenQuestionnaire) -> tuple[list[str], list[list]]:
     """Header and rows for every stored response to any version of the questionnaire."""
     definition = found.definition
@@ -74,6 +87,7 @@ def rows(found: OpenQuestionnaire) -> tuple[list[str], list[list]]:
                 response.version.number,
                 response.channel,
                 response.submitted_on.isoformat(),
+                routing_flags(response, answers),
                 *(cell(column, answers.get(column.question.name)) for column in columns),
             ]
         )

@@ -10,7 +10,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -26,10 +28,11 @@ from survey_app.models import (
     Response,
     User,
 )
+from survey_app.paper import render_paper_html, render_paper_pdf
 from survey_app.paper.serials import check_serial, make_serial, serial_problem
 from survey_app.questionnaire import Answer, AnswerError, AnswerState
 from survey_app.questionnaire import Questionnaire as Definition
-from survey_app.services import audit
+from survey_app.services import audit, support
 from survey_app.services.questionnaires import definition_of
 
 MAX_BATCH = 2000
@@ -104,6 +107,59 @@ def print_batch(row: Questionnaire, count: int, user: User, today: date) -> Pape
 
 def find_batch(batch_id: int) -> PaperBatch | None:
     return db.session.get(PaperBatch, batch_id)
+
+
+@dataclass(frozen=True)
+class BatchPart:
+    """A run of a batch's copies downloaded as one PDF (big batches come in parts)."""
+
+    number: int
+    serials: list[str]
+
+    @property
+    def first(self) -> str:
+        return self.serials[0]
+
+    @property
+    def last(self) -> str:
+        return self.serials[-1]
+
+
+def batch_parts(batch: PaperBatch) -> list[BatchPart]:
+    """The batch's serials in parts of at most PAPER_COPIES_PER_PDF copies, in order."""
+    size = current_app.config["PAPER_COPIES_PER_PDF"]
+    serials = [copy.serial for copy in batch.copies]
+    return [
+        BatchPart(number, serials[start : start + size])
+        for number, start in enumerate(range(0, len(serials), size), start=1)
+    ]
+
+
+def _paper_cache_dir() -> Path:
+    configured = current_app.config.get("PAPER_CACHE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "paper-cache"
+
+
+def batch_pdf(batch: PaperBatch, serials: list[str], large_print: bool) -> bytes:
+    """The PDF of these copies of the batch: its version, every copy with its own serial."""
+    return render_paper_pdf(
+        definition_of(batch.version),
+        serials,
+        large_print,
+        services=support.all_services(),
+        cache_dir=_paper_cache_dir(),
+    )
+
+
+def batch_preview(batch: PaperBatch, serials: list[str], large_print: bool, css_href: str) -> str:
+    """The printable HTML of these copies, linking its stylesheet (the CSP forbids inline ones)."""
+    return render_paper_html(
+        definition_of(batch.version),
+        serials,
+        large_print,
+        services=support.all_services(),
+        css_href=css_href,
+    )
 
 
 def batches_for(row: Questionnaire) -> list[PaperBatch]:
@@ -437,6 +493,30 @@ def discrepancies_of(copy: PaperCopy) -> list[Discrepancy]:
         )
         for name in discrepancies(definition, first, second)
     ]
+
+
+@dataclass(frozen=True)
+class RoutingFlag:
+    """A question answered on paper although the routing skips it, and which keyings say so."""
+
+    question: str
+    message: str
+    keyings: tuple[str, ...]  # "first", "second"
+
+
+def flags_of(copy: PaperCopy) -> list[RoutingFlag]:
+    """Routing inconsistencies recorded when the copy was keyed, in questionnaire order."""
+    definition = definition_of(copy.version)
+    rounds = ("first", "second")
+    found = []
+    for question in definition.questions:
+        keyings = tuple(
+            rounds[n] for n, entry in enumerate(copy.entries[:2]) if question.name in entry.flags
+        )
+        if keyings:
+            message = next(e.flags[question.name] for e in copy.entries if question.name in e.flags)
+            found.append(RoutingFlag(question.name, message, keyings))
+    return found
 
 
 def reconcile(

@@ -10,6 +10,7 @@ from survey_app.extensions import db
 from survey_app.models import Questionnaire, QuestionnaireVersion
 from survey_app.questionnaire import Questionnaire as Definition
 from survey_app.questionnaire import load_directory, load_questionnaire_text
+from survey_app.services import audit
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,13 @@ def sync_questionnaires(directory: Path, today: date) -> list[SyncResult]:
 
 def _sync_one(definition: Definition, today: date) -> SyncResult:
     row = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == definition.slug))
+    previous = None
     if row is None:
         row = Questionnaire(slug=definition.slug, title=definition.title)
         db.session.add(row)
         db.session.flush()
+    elif row.current_version is not None:
+        previous = definition_of(row.current_version)
     existing = db.session.scalar(
         select(QuestionnaireVersion).where(
             QuestionnaireVersion.questionnaire_id == row.id,
@@ -73,10 +77,42 @@ def _sync_one(definition: Definition, today: date) -> SyncResult:
     db.session.add(version)
     db.session.flush()
     row.title = definition.title
-    row.opens_on = definition.opens
-    row.closes_on = definition.closes
+    _dates_from_file(row, definition, previous)
     row.current_version_id = version.id
     return SyncResult(definition.slug, definition.source, version.number, created=True)
+
+
+def _dates_from_file(
+    row: Questionnaire, definition: Definition, previous: Definition | None
+) -> None:
+    """Take a date from the file only if the file is new or its date changed since the last version.
+
+    Otherwise the date an admin set at /staff/admin/questionnaires stays: loading a new version
+    for a wording change must not reopen or close a questionnaire.
+    """
+    old = (row.opens_on, row.closes_on)
+    if previous is None or definition.opens != previous.opens:
+        row.opens_on = definition.opens
+    if previous is None or definition.closes != previous.closes:
+        row.closes_on = definition.closes
+    if previous is not None and (row.opens_on, row.closes_on) != old:
+        _audit_dates(None, row, old)
+
+
+def _audit_dates(actor, row: Questionnaire, old: tuple) -> None:
+    """Record a change of opening or closing date (actor None: the sync command)."""
+    for field, before, after in (
+        ("opens_on", old[0], row.opens_on),
+        ("closes_on", old[1], row.closes_on),
+    ):
+        if before != after:
+            audit.record(
+                actor,
+                "questionnaire.dates",
+                field=f"{row.slug}.{field}",
+                old=before.isoformat() if before else None,
+                new=after.isoformat() if after else None,
+            )
 
 
 # Versions never change once stored, so a parsed definition is reused by every request.
@@ -131,8 +167,12 @@ def all_questionnaires() -> list[Questionnaire]:
     )
 
 
-def set_dates(row: Questionnaire, opens_on: date | None, closes_on: date | None) -> None:
-    """Set when a questionnaire opens and closes for respondents (None: no limit)."""
+def set_dates(
+    row: Questionnaire, opens_on: date | None, closes_on: date | None, actor=None
+) -> None:
+    """Set when a questionnaire opens and closes for respondents (None: no limit); audited."""
+    old = (row.opens_on, row.closes_on)
     row.opens_on = opens_on
     row.closes_on = closes_on
+    _audit_dates(actor, row, old)
     db.session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from survey_app.extensions import db
 from survey_app.models import ROLES, User
+from survey_app.services import audit
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
@@ -76,8 +77,11 @@ def _find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def create_user(email: str, role: str, password: str) -> User:
-    """Create an active account; refuses unknown roles, duplicate emails and weak passwords."""
+def create_user(email: str, role: str, password: str, actor: User | None = None) -> User:
+    """Create an active account; refuses unknown roles, duplicate emails and weak passwords.
+
+    Audited with the admin who created it (``actor``; None for the command line).
+    """
     email = email.strip()
     if "@" not in email or len(email) > 320:
         raise AccountError("Enter an email address in the correct format, like name@example.org")
@@ -90,8 +94,15 @@ def create_user(email: str, role: str, password: str) -> User:
         raise AccountError(f"An account for {email} already exists")
     user = User(email=email, role=role, password_hash=_hasher().hash(password), active=True)
     db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", field=_who(user), new={"role": role, "active": True})
     db.session.commit()
     return user
+
+
+def _who(user: User) -> str:
+    """How the audit trail names an account: its email and id (emails can be reused)."""
+    return f"{user.email} (#{user.id})"
 
 
 def check_password(user: User, password: str) -> bool:
@@ -176,20 +187,24 @@ def _other_active_admins(user: User) -> int:
     )
 
 
-def set_role(user: User, role: str) -> None:
-    """Change an account's role; the last active admin cannot stop being one."""
+def set_role(user: User, role: str, actor: User | None = None) -> None:
+    """Change an account's role (audited); the last active admin cannot stop being one."""
     if role not in ROLES:
         raise AccountError(f"Role must be one of: {', '.join(ROLES)}")
     if user.role == "admin" and role != "admin" and _other_active_admins(user) == 0:
         raise AccountError("There must be at least one active admin")
+    if role != user.role:
+        audit.record(actor, "user.role", field=_who(user), old=user.role, new=role)
     user.role = role
     db.session.commit()
 
 
-def set_active(user: User, active: bool) -> None:
-    """Deactivate (signing the account out everywhere) or reactivate an account."""
+def set_active(user: User, active: bool, actor: User | None = None) -> None:
+    """Deactivate (signing the account out everywhere) or reactivate an account; audited."""
     if not active and user.role == "admin" and _other_active_admins(user) == 0:
         raise AccountError("There must be at least one active admin")
+    if active != user.active:
+        audit.record(actor, "user.active", field=_who(user), old=user.active, new=active)
     user.active = active
     if not active:
         user.session_version += 1

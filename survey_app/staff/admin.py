@@ -24,6 +24,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_role("admin"))
 
 
+def _admin():
+    """The signed-in admin, for the audit trail."""
+    return current_user._get_current_object()
+
+
 def _errors(form) -> list[dict]:
     return [{"text": messages[0], "href": f"#{name}"} for name, messages in form.errors.items()]
 
@@ -41,7 +46,7 @@ def create_user():
     problem = None
     if form.validate_on_submit():
         try:
-            users.create_user(form.email.data, form.role.data, form.password.data)
+            users.create_user(form.email.data, form.role.data, form.password.data, _admin())
         except users.AccountError as error:
             problem = str(error)
         else:
@@ -76,14 +81,14 @@ def edit_user(user_id: int):
     if request.method == "POST":
         if request.form.get("action") == "active" and active_form.validate_on_submit():
             try:
-                users.set_active(account, request.form.get("active") == "yes")
+                users.set_active(account, request.form.get("active") == "yes", _admin())
             except users.AccountError as error:
                 problem = str(error)
             else:
                 return redirect(url_for("staff.admin.users"))
         elif form.validate_on_submit():
             try:
-                users.set_role(account, form.role.data)
+                users.set_role(account, form.role.data, _admin())
             except users.AccountError as error:
                 problem = str(error)
             else:
@@ -143,7 +148,7 @@ def questionnaire_settings(slug: str):
         if not errors and opens and closes and closes < opens:
             errors.append({"text": CLOSES_BEFORE_OPENS, "href": "#closes-day"})
         if not errors:
-            questionnaires_service.set_dates(found.row, opens, closes)
+            questionnaires_service.set_dates(found.row, opens, closes, _admin())
             return redirect(url_for("staff.admin.questionnaires"))
         values = request.form
     return render_template(

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from survey_app.questionnaire import Answer
@@ -14,6 +14,10 @@ from survey_app.staff.keying import keying_fields
 CONFLICT = (
     "Someone else saved this form while you were working on it. Nothing has been lost: "
     "your answers are shown below. Check them and save again."
+)
+SESSION_CHANGED = (
+    "Your session changed since you opened this form (you signed in again, perhaps in "
+    "another tab), so nothing was saved. What you typed is shown below: check it and save again."
 )
 OUTCOMES = {
     "waiting": "Saved. It now needs keying by a second person.",
@@ -75,10 +79,14 @@ def entry_form(serial: str):
     numbers = paper.question_numbers(definition)
     notice = None
     errors = {}
+    lock_version = None
     if request.method == "POST":
         answers, errors = paper.parse_keyed(definition, request.form)
         values = {key: request.form.getlist(key) for key in request.form}
-        if not errors:
+        if g.get("csrf_failed"):
+            # Shown again, not saved: the version typed against stays, so locking still works.
+            notice, lock_version = SESSION_CHANGED, request.form.get("lock_version", "")
+        elif not errors:
             expected = request.form.get("lock_version", "")
             try:
                 result = paper.save_entry(
@@ -109,10 +117,14 @@ def entry_form(serial: str):
             definition, numbers, values, {k: e.message for k, e in errors.items()}
         ),
         form_errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in errors.values()],
-        lock_version=entry.lock_version if entry else "",
+        lock_version=_shown_version(entry) if lock_version is None else lock_version,
         notice=notice,
         flags=flags,
     )
+
+
+def _shown_version(entry) -> int | str:
+    return entry.lock_version if entry else ""
 
 
 @bp.route("/reconcile/<serial>", methods=["GET", "POST"])
@@ -133,7 +145,9 @@ def reconcile(serial: str):
     definition = definition_of(copy.version)
     errors, notice = {}, None
     values = {key: request.form.getlist(key) for key in request.form}
-    if request.method == "POST":
+    if g.get("csrf_failed"):
+        notice = SESSION_CHANGED
+    elif request.method == "POST":
         settled = {}
         for item in differences:
             q = item.question
@@ -184,5 +198,6 @@ def reconcile(serial: str):
         values=values,
         notice=notice,
         display=lambda question, answer: question.display(answer) if answer else "",
+        flags=paper.flags_of(copy),
         Answer=Answer,
     )

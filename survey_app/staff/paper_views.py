@@ -2,9 +2,10 @@
 
 from datetime import UTC, date, datetime
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from survey_app.paper import render
 from survey_app.services import paper
 from survey_app.services import questionnaires as questionnaires_service
 from survey_app.staff import bp
@@ -105,10 +106,67 @@ def paper_double_entry(slug: str):
     return redirect(url_for("staff.paper_questionnaire", slug=slug))
 
 
-@bp.get("/paper/batches/<int:batch_id>")
-def paper_batch(batch_id: int):
-    """The serial numbers of a printed batch."""
+def _batch_or_404(batch_id: int):
     batch = paper.find_batch(batch_id)
     if batch is None:
         abort(404)
-    return render_template("staff/paper/batch.html", batch=batch)
+    return batch
+
+
+@bp.get("/paper/batches/<int:batch_id>")
+def paper_batch(batch_id: int):
+    """A printed batch: its serials, PDF downloads (in parts if big) and a print preview."""
+    batch = _batch_or_404(batch_id)
+    return render_template("staff/paper/batch.html", batch=batch, parts=paper.batch_parts(batch))
+
+
+def _chosen_serials(batch) -> list[str]:
+    """The copies a download asks for: one `serial` of the batch, or a `part` (default 1)."""
+    if "serial" in request.args:
+        serial = request.args["serial"]
+        if serial not in {copy.serial for copy in batch.copies}:
+            abort(404)
+        return [serial]
+    number = request.args.get("part", "1")
+    parts = paper.batch_parts(batch)
+    if not number.isdigit() or not 1 <= int(number) <= len(parts):
+        abort(404)
+    return parts[int(number) - 1].serials
+
+
+def _large() -> bool:
+    return request.args.get("large") == "1"
+
+
+@bp.get("/paper/batches/<int:batch_id>/copies.pdf")
+def paper_batch_pdf(batch_id: int):
+    """One PDF of a batch's copies (or of one part, or one copy to reprint)."""
+    batch = _batch_or_404(batch_id)
+    serials = _chosen_serials(batch)
+    pdf = paper.batch_pdf(batch, serials, _large())
+    name = f"{batch.questionnaire.slug}-batch-{batch.id}"
+    if "serial" in request.args:
+        name += f"-{serials[0]}"
+    elif "part" in request.args:
+        name += f"-part-{request.args['part']}"
+    name += "-large-print" if _large() else ""
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+    )
+
+
+@bp.get("/paper/batches/<int:batch_id>/preview")
+def paper_batch_preview(batch_id: int):
+    """The printable HTML of one copy (every copy is the same apart from its serial)."""
+    batch = _batch_or_404(batch_id)
+    serials = _chosen_serials(batch) if "serial" in request.args else [batch.copies[0].serial]
+    css_href = url_for("staff.paper_css", large=1) if _large() else url_for("staff.paper_css")
+    return paper.batch_preview(batch, serials, _large(), css_href)
+
+
+@bp.get("/paper/paper.css")
+def paper_css():
+    """The paper stylesheet, served so the preview needs no inline style (CSP)."""
+    return Response(render.paper_css(_large()), mimetype="text/css")

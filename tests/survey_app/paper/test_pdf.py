@@ -81,11 +81,18 @@ def test_n_serials_give_n_copies_with_their_own_page_numbers(standard):
     )
 
 
+def fonts_of(resources) -> set[str]:
+    """Base font names in a resource dictionary and in the Form XObjects it draws."""
+    found = {str(f.get_object()["/BaseFont"]) for f in resources.get("/Font", {}).values()}
+    for xobject in resources.get("/XObject", {}).values():
+        found |= fonts_of(xobject.get_object().get("/Resources", {}))
+    return found
+
+
 def test_pdf_uses_the_installed_dejavu_fonts(standard):
     fonts = set()
     for page in standard[1].pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
+        fonts |= fonts_of(page["/Resources"])
     assert fonts and all("DejaVu" in name for name in fonts), fonts
 
 

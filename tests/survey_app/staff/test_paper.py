@@ -39,7 +39,7 @@ def print_copies(app, admin, count=2, double=True):
     )
     assert response.status_code == 302
     batch_page = admin.get(response.headers["Location"])
-    return re.findall(r"<li>([A-Z]+-\d+-\d)</li>", batch_page.text)
+    return re.findall(r"<li><a [^>]*>([A-Z]+-\d+-\d)<", batch_page.text)
 
 
 def key(client, serial, answers):
@@ -200,3 +200,44 @@ def test_export_shows_paper_and_online_channels_in_csv(app, synced):
         rows = list(csv.DictReader(io.StringIO(data)))
         assert [r["channel"] for r in rows] == ["paper"]
         assert db.session.query(Questionnaire).one().paper_prefix
+
+
+def skipped_single_choice(app):
+    """A single-choice question the routing skips when nothing before it is answered."""
+    with app.app_context():
+        definition = questionnaires.find_questionnaire(SLUG).definition
+        question = next(
+            q
+            for q in definition.questions
+            if q.type == "single_choice" and not definition.is_relevant(q, {})
+        )
+        return question.name, [c.form_value for c in question.choices]
+
+
+def test_routing_flags_show_on_reconciliation_and_go_into_the_export(app, synced):
+    admin = signed_in(app, "admin")
+    first, second = signed_in(app, "entry"), signed_in(app, "entry")
+    serial, clean = print_copies(app, admin, count=2)
+    flagged, flagged_codes = skipped_single_choice(app)
+    name, codes = first_choice_question(app)
+    # Both keyers record the answer that should have been skipped; they differ elsewhere.
+    key(first, serial, {flagged: flagged_codes[0], name: codes[0]})
+    key(second, serial, {flagged: flagged_codes[0], name: codes[1]})
+    page = f"/staff/reconcile/{serial}"
+    shown = admin.get(page)
+    assert "Routing inconsistencies" in shown.text
+    assert "should have been skipped (both keyings)" in shown.text
+    version = re.search(r'name="lock_version" value="(\d+)"', shown.text).group(1)
+    admin.post(
+        page,
+        data={"csrf_token": token(admin, page), "lock_version": version, f"settle-{name}": "first"},
+    )
+    key(first, clean, {})
+    key(second, clean, {})
+    with app.app_context():
+        found = questionnaires.find_questionnaire(SLUG)
+        records = list(
+            csv.DictReader(io.StringIO(exports.export(found, "csv").decode("utf-8-sig")))
+        )
+        flags = sorted(r["routing_flags"] for r in records)
+        assert flags == ["", flagged]
