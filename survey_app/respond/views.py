@@ -8,6 +8,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_wtf.csrf import ValidationError, validate_csrf
 
 from survey_app.extensions import csrf, limiter
+from survey_app.page_cache import render_page
 from survey_app.questionnaire import AnswerError
 from survey_app.respond import bp
 from survey_app.respond.presenters import present_page
@@ -49,7 +50,7 @@ def layout_context() -> dict:
 
 
 def _questionnaire_or_404(slug: str):
-    found = questionnaires.find_questionnaire(slug)
+    found = questionnaires.find_published(slug)
     if found is None:
         abort(404)
     return found
@@ -60,9 +61,14 @@ def _draft_for(found):
     draft = drafts.find_draft(session.get("draft"), now())
     if draft is None or draft.status != "open":
         return None
-    if draft.version.questionnaire_id != found.row.id:
+    if _version(draft).questionnaire_id != found.row.id:
         return None
     return draft
+
+
+def _version(draft):
+    """The draft's questionnaire version, parsed once per app (versions never change)."""
+    return questionnaires.published_version(draft.version_id)
 
 
 def _csrf_ok() -> bool:
@@ -83,13 +89,16 @@ def index():
 def start(slug: str):
     """Start page: purpose, anonymity, time needed, skipping, support, and 999."""
     found = _questionnaire_or_404(slug)
-    return render_template(
+    row, day, has_draft = found.row, today(), _draft_for(found) is not None
+    # The busiest page: rendered once per version, dates, day and draft-or-not (page_cache.py).
+    return render_page(
+        (row.slug, found.version.content_hash, row.opens_on, row.closes_on, day, has_draft),
         "respond/start.html",
         found=found,
-        is_open=found.row.is_open(today()),
+        is_open=row.is_open(day),
         services=support.general_services(),
-        draft=_draft_for(found),
-        today=today(),
+        draft=has_draft,
+        today=day,
     )
 
 
@@ -109,7 +118,7 @@ def begin(slug: str):
 
 
 def _next_url(found, draft) -> str:
-    definition = questionnaires.definition_of(draft.version)
+    definition = _version(draft).definition
     page = journey.next_unseen_page(definition, drafts.answers_of(draft))
     if page is None:
         return url_for("respond.check", slug=found.row.slug)
@@ -130,13 +139,13 @@ def question(slug: str, page_id: str):
         # The session ended mid-page: start again without losing what was just typed.
         draft = drafts.start_draft(found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"])
         session["draft"] = draft.id
-        definition = questionnaires.definition_of(draft.version)
+        definition = _version(draft).definition
         page = _page_or_none(definition, page_id)
         if page is None:
             return redirect(_next_url(found, draft))
         return _render_page(found, draft, page, request.form, {}, NOTICES["started-again"])
 
-    definition = questionnaires.definition_of(draft.version)
+    definition = _version(draft).definition
     answers = drafts.answers_of(draft)
     page = _page_or_none(definition, page_id)
     visible = definition.visible_pages(answers)
@@ -184,7 +193,7 @@ def _with_notice(url: str, notice: str) -> str:
 
 
 def _render_page(found, draft, page, values, errors, notice):
-    definition = questionnaires.definition_of(draft.version)
+    definition = _version(draft).definition
     answers = drafts.answers_of(draft)
     values = (
         {key: list(values.getlist(key)) for key in values} if hasattr(values, "getlist") else values
@@ -235,7 +244,7 @@ def check(slug: str):
     draft = _draft_for(found)
     if draft is None:
         return redirect(url_for("respond.start", slug=slug))
-    definition = questionnaires.definition_of(draft.version)
+    definition = _version(draft).definition
     answers = drafts.answers_of(draft)
     if journey.next_unseen_page(definition, answers) is not None:
         return redirect(_with_notice(_next_url(found, draft), "earlier-first"))
