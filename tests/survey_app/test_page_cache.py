@@ -1,0 +1,73 @@
+"""The start page is rendered once and reused: each visitor still gets their own secrets."""
+
+import re
+
+from flask import render_template_string
+from jinja2 import ChoiceLoader, DictLoader
+from sqlalchemy import text
+
+from survey_app.extensions import db
+from survey_app.page_cache import render_page
+from tests.survey_app.walker import SLUG, begin, csrf_token
+
+NONCE_ATTRIBUTE = re.compile(r'nonce="([^"]+)"')
+
+
+def nonce_of(response) -> str:
+    return response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+
+
+def test_each_start_page_has_its_own_nonce_and_a_token_for_its_own_session(app, synced):
+    first_visitor, second_visitor = app.test_client(), app.test_client()
+    pages = [first_visitor.get(f"/s/{SLUG}/") for _ in range(2)]
+    pages.append(second_visitor.get(f"/s/{SLUG}/"))
+    nonces = [nonce_of(page) for page in pages]
+    assert len(set(nonces)) == 3
+    for page, nonce in zip(pages, nonces, strict=True):
+        assert set(NONCE_ATTRIBUTE.findall(page.text)) == {nonce}
+        assert "csrf-" not in page.text  # no mark left behind
+    assert csrf_token(pages[2].text) != csrf_token(pages[0].text)
+    # Each token works for its own session only.
+    crossed = second_visitor.post(f"/s/{SLUG}/", data={"csrf_token": csrf_token(pages[0].text)})
+    assert crossed.status_code == 400
+    own = second_visitor.post(f"/s/{SLUG}/", data={"csrf_token": csrf_token(pages[2].text)})
+    assert own.status_code == 302
+
+
+def test_start_page_follows_its_questionnaire_closing(client, synced):
+    assert "Start now" in client.get(f"/s/{SLUG}/").text
+    with synced.app_context():
+        db.session.execute(text("UPDATE questionnaire SET closes_on = '2001-01-01'"))
+        db.session.commit()
+    page = client.get(f"/s/{SLUG}/")
+    assert "This questionnaire is closed" in page.text
+    assert "Start now" not in page.text
+
+
+def test_start_page_offers_to_continue_a_draft_to_its_owner_only(app, synced):
+    owner = app.test_client()
+    begin(owner)
+    assert "Continue where you left off" in owner.get(f"/s/{SLUG}/").text
+    assert "Start now" in app.test_client().get(f"/s/{SLUG}/").text
+
+
+def test_page_with_a_token_from_outside_its_context_is_never_reused(app):
+    # A macro imported without context calls the real csrf_token(): caching would hand one
+    # visitor's token to the next.
+    app.jinja_loader = ChoiceLoader(
+        [
+            DictLoader(
+                {
+                    "leaky.html": '{% from "macros.html" import token %}{{ token() }}',
+                    "macros.html": "{% macro token() %}{{ csrf_token() }}{% endmacro %}",
+                }
+            ),
+            app.jinja_loader,
+        ]
+    )
+    tokens = []
+    for _ in range(2):
+        with app.test_request_context("/"):
+            tokens.append(render_page(("same key",), "leaky.html"))
+            assert tokens[-1] == render_template_string("{{ csrf_token() }}")
+    assert tokens[0] != tokens[1]
