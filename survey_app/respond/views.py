@@ -212,22 +212,35 @@ def _render_page(found, draft, page, values, errors, notice):
     error_list = [
         {"text": str(error.message), "href": f"#{error.field_id}"} for error in errors.values()
     ]
-    return render_template(
-        "respond/question.html",
-        found=found,
-        page=page,
-        heading=page.title if len(questions) > 1 else questions[0].label,
-        rendered=present_page(
+    return_to = request.values.get("return_to")
+    context = {
+        "found": found,
+        "page": page,
+        "heading": page.title if len(questions) > 1 else questions[0].label,
+        "rendered": present_page(
             _only(page, questions), values, {k: e.message for k, e in errors.items()}
         ),
-        section=sections[section_number - 1],
-        section_number=section_number,
-        section_count=len(sections),
-        back=back,
-        notice=notice,
-        form_errors=error_list,
-        return_to=request.values.get("return_to"),
+        "section": sections[section_number - 1],
+        "section_number": section_number,
+        "section_count": len(sections),
+        "back": back,
+        "notice": notice,
+        "form_errors": error_list,
+        "return_to": return_to,
+    }
+    if values or errors:
+        return render_template("respond/question.html", **context)
+    # A page with nothing filled in looks the same for everyone who reaches it the same way.
+    key = (
+        found.row.slug,
+        _version(draft).content_hash,
+        page.id,
+        tuple(q.name for q in questions),
+        back,
+        notice,
+        return_to,
     )
+    return render_page(key, "respond/question.html", **context)
 
 
 def _only(page, questions):

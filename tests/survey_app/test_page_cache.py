@@ -71,3 +71,20 @@ def test_page_with_a_token_from_outside_its_context_is_never_reused(app):
             tokens.append(render_page(("same key",), "leaky.html"))
             assert tokens[-1] == render_template_string("{{ csrf_token() }}")
     assert tokens[0] != tokens[1]
+
+
+def test_question_page_shows_answers_only_to_the_respondent_who_gave_them(app, synced):
+    first, second = app.test_client(), app.test_client()
+    page = begin(first)
+    assert page.request.path == f"/s/{SLUG}/q/crime_type"
+    assert " checked" not in page.text
+    first.post(
+        page.request.path,
+        data={"csrf_token": csrf_token(page.text), "crime_type": "hate_crime"},
+    )
+    again = first.get(page.request.path)
+    assert re.search(r'value="hate_crime"[^>]*checked', again.text)
+    fresh = begin(second)
+    assert fresh.request.path == page.request.path
+    assert " checked" not in fresh.text
+    assert csrf_token(fresh.text) != csrf_token(again.text)
