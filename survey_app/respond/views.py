@@ -50,7 +50,9 @@ def layout_context() -> dict:
 
 
 def _questionnaire_or_404(slug: str):
-    found = questionnaires.find_published(slug)
+    showing_only = request.method in ("GET", "HEAD")
+    max_age = current_app.config["PUBLISHED_CACHE_SECONDS"] if showing_only else 0
+    found = questionnaires.find_published(slug, max_age)
     if found is None:
         abort(404)
     return found

@@ -1,5 +1,6 @@
 """Questionnaires: syncing definition files into versions, and finding what is open."""
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -122,11 +123,31 @@ class PublishedVersion:
     definition: Definition
 
 
-def find_published(slug: str) -> OpenQuestionnaire | None:
+def find_published(slug: str, max_age: float = 0) -> OpenQuestionnaire | None:
     """Like find_questionnaire, for respondents' pages: one small query and no ORM objects.
 
     Its `row` and `version` are read-only snapshots; use find_questionnaire to change a row.
+    With `max_age` > 0, what this app read up to that many seconds ago may be returned.
     """
+    if max_age <= 0:
+        return _find_published(slug)
+    recent = current_app.extensions.setdefault("survey_recently_published", {})
+    now = _clock()
+    if slug in recent and now - recent[slug][0] < max_age:
+        return recent[slug][1]
+    found = _find_published(slug)
+    if found is not None:  # unknown slugs are not remembered: they could fill the memory
+        if len(recent) >= MAX_RECENT:
+            recent.clear()
+        recent[slug] = (now, found)
+    return found
+
+
+MAX_RECENT = 100
+_clock = time.monotonic
+
+
+def _find_published(slug: str) -> OpenQuestionnaire | None:
     table = Questionnaire.__table__
     row = db.session.execute(
         select(

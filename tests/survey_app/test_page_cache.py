@@ -1,6 +1,7 @@
 """The start page is rendered once and reused: each visitor still gets their own secrets."""
 
 import re
+import time
 
 from flask import render_template_string
 from jinja2 import ChoiceLoader, DictLoader
@@ -8,6 +9,7 @@ from sqlalchemy import text
 
 from survey_app.extensions import db
 from survey_app.page_cache import render_page
+from survey_app.services import questionnaires
 from tests.survey_app.walker import SLUG, begin, csrf_token
 
 NONCE_ATTRIBUTE = re.compile(r'nonce="([^"]+)"')
@@ -34,11 +36,19 @@ def test_each_start_page_has_its_own_nonce_and_a_token_for_its_own_session(app, 
     assert own.status_code == 302
 
 
-def test_start_page_follows_its_questionnaire_closing(client, synced):
-    assert "Start now" in client.get(f"/s/{SLUG}/").text
+def test_closing_refuses_answers_at_once_and_shows_on_the_start_page_within_seconds(
+    client, synced, monkeypatch
+):
+    start = client.get(f"/s/{SLUG}/")
+    assert "Start now" in start.text
     with synced.app_context():
         db.session.execute(text("UPDATE questionnaire SET closes_on = '2001-01-01'"))
         db.session.commit()
+    # Pressing Start now reads the database afresh: no new draft on a closed questionnaire.
+    refused = client.post(f"/s/{SLUG}/", data={"csrf_token": csrf_token(start.text)})
+    assert refused.headers["Location"] == f"/s/{SLUG}/"
+    later = time.monotonic() + synced.config["PUBLISHED_CACHE_SECONDS"] + 1
+    monkeypatch.setattr(questionnaires, "_clock", lambda: later)
     page = client.get(f"/s/{SLUG}/")
     assert "This questionnaire is closed" in page.text
     assert "Start now" not in page.text
