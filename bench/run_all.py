@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ (each bench_*.py file) one after another; `make bench` calls this.
 
-    python bench/run_all.py [NAME_PART ...]   # only the benchmarks whose file name contains one
+python bench/run_all.py [NAME_PART ...]   # only the benchmarks whose file name contains one
 """
 
 import subprocess
