@@ -74,7 +74,7 @@ def session_with_draft(url: str) -> tuple[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
     args = parser.parse_args(argv)
 
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             targets = {
                 "minimal Flask page": (hello_server, "/", {}),
                 "start page": (app_server, f"/s/{SLUG}/", {}),
-                "question page (with draft)": (app_server, question_path, {"Cookie": cookie}),
+                "question page (first visit)": (app_server, question_path, {"Cookie": cookie}),
             }
             results: dict[str, list] = {name: [] for name in targets}
             for round_number in range(args.rounds + 1):
@@ -123,12 +123,21 @@ def main(argv: list[str] | None = None) -> int:
     medians = {name: median_result(runs) for name, runs in results.items()}
     for name, result in medians.items():
         print(summary_line(name, result))
-    hello = medians["minimal Flask page"]
-    for name in ("start page", "question page (with draft)"):
-        rate = medians[name].rate / hello.rate
-        cpu = medians[name].cpu_ms_per_request / hello.cpu_ms_per_request
-        print(f"{name}: {rate:.0%} of the minimal page's rate, {cpu:.1f}x its server CPU/request")
-    goal = medians["start page"].rate >= hello.rate / 2
+    hello_runs = results["minimal Flask page"]
+    ratios = {}
+    for name in ("start page", "question page (first visit)"):
+        # Each round's page against the minimal page measured just before it, then the median:
+        # other programs' load changes from minute to minute on a shared machine.
+        per_round = sorted(
+            run.rate / hello.rate for run, hello in zip(results[name], hello_runs, strict=True)
+        )
+        ratios[name] = per_round[len(per_round) // 2]
+        cpu = medians[name].cpu_ms_per_request / medians["minimal Flask page"].cpu_ms_per_request
+        print(
+            f"{name}: {ratios[name]:.0%} of the minimal page's rate (median of rounds: "
+            f"{', '.join(f'{r:.0%}' for r in per_round)}), {cpu:.1f}x its server CPU per request"
+        )
+    goal = ratios["start page"] >= 0.5
     print(f"goal (start page >= half the minimal page's rate): {'met' if goal else 'NOT met'}")
     return 0
 
