@@ -18,6 +18,9 @@ class DefaultConfig:
     UNSAVED_DRAFT_HOURS = 24
     RESUME_ATTEMPTS_PER_HOUR = 10
     SUBMISSIONS_PER_HOUR = 30
+    # Pages that only show a questionnaire (GET) may use what a worker read this many seconds ago;
+    # anything that accepts answers reads the database afresh.
+    PUBLISHED_CACHE_SECONDS = 2
     # Where the quick exit sends people: a neutral, busy site.
     EXIT_URL = "https://www.bbc.co.uk/weather"
     # The session cookie holds only a draft id and the CSRF token.

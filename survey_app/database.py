@@ -1,6 +1,16 @@
-"""Database set-up: SQLite tuned for safe concurrent writes, PostgreSQL through psycopg 3."""
+"""Database set-up: SQLite tuned for safe concurrent writes, PostgreSQL through psycopg 3.
 
-from flask import Flask
+On SQLite (WAL), any number of readers run alongside one writer, but a transaction that reads and
+then writes fails at once with "database is locked" if another process committed in between. So:
+
+- requests with a safe method (GET, HEAD, OPTIONS) read in a deferred transaction, taking no lock,
+  so pages render in parallel in all workers;
+- every other request, and every command, takes the write lock at BEGIN (BEGIN IMMEDIATE), so
+  writers queue behind busy_timeout instead of failing;
+- a GET that has to write (the quick exit deletes a draft) calls begin_writing() first.
+"""
+
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 
 from survey_app.extensions import db
@@ -11,20 +21,34 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=30000",
 )
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def init_database(app: Flask) -> None:
-    """Bind SQLAlchemy and, on SQLite, set pragmas and take the write lock at BEGIN."""
+    """Bind SQLAlchemy and, on SQLite, set pragmas and choose each transaction's locking."""
     db.init_app(app)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _configure_sqlite_connection)
-            event.listen(engine, "begin", _begin_immediate)
+            event.listen(engine, "begin", _begin)
+            event.listen(engine, "before_cursor_execute", _check_write_is_declared)
+
+
+def begin_writing() -> None:
+    """Declare that this request writes: its next transaction takes the write lock at BEGIN.
+
+    Only a request with a safe method (GET) needs this, before its first read; it ends any
+    transaction the request has open (so call it before changing anything).
+    """
+    if has_request_context():
+        g.survey_writes = True
+    db.session.commit()
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:
-    # Let us issue BEGIN ourselves (pysqlite's implicit BEGIN is deferred).
+    # Let us issue BEGIN ourselves (pysqlite's implicit BEGIN is deferred and comes late).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in SQLITE_PRAGMAS:
@@ -32,8 +56,30 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection) -> None:
-    # A deferred transaction that reads and then writes fails with "database is locked" when
-    # another process wrote in between; taking the write lock up front makes writers queue
-    # behind busy_timeout instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _reads_only() -> bool:
+    return (
+        has_request_context()
+        and request.method in SAFE_METHODS
+        and not g.get("survey_writes", False)
+    )
+
+
+def _begin(connection) -> None:
+    deferred = _reads_only()
+    connection.info["survey_deferred"] = deferred
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def _check_write_is_declared(connection, _cursor, statement, *_args) -> None:
+    # A write in a deferred transaction works until another process commits between its read
+    # and its write; make the missing begin_writing() fail every time in tests instead.
+    if (
+        connection.info.get("survey_deferred")
+        and connection.in_transaction()
+        and statement.lstrip()[:7].upper().startswith(WRITES)
+        and current_app.testing
+    ):
+        raise RuntimeError(
+            f"{request.method} {request.path} writes to SQLite in a read-only transaction: "
+            "call survey_app.database.begin_writing() before its first read"
+        )

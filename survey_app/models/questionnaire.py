@@ -49,8 +49,9 @@ class QuestionnaireVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(300))
     # The file exactly as loaded: the version is rebuilt from it (and its hash is content_hash).
-    source_text: Mapped[str] = mapped_column(Text)
-    definition: Mapped[dict] = mapped_column(JSON)
+    # Both large columns load only when read: pages use the parsed definition cached by hash.
+    source_text: Mapped[str] = mapped_column(Text, deferred=True)
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     loaded_on: Mapped[date] = mapped_column(Date)
 
     questionnaire: Mapped[Questionnaire] = relationship(foreign_keys=[questionnaire_id])

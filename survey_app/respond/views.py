@@ -8,6 +8,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_wtf.csrf import ValidationError, validate_csrf
 
 from survey_app.extensions import csrf, limiter
+from survey_app.page_cache import render_page
 from survey_app.questionnaire import AnswerError
 from survey_app.respond import bp
 from survey_app.respond.presenters import present_page
@@ -52,7 +53,9 @@ def layout_context() -> dict:
 
 
 def _questionnaire_or_404(slug: str):
-    found = questionnaires.find_questionnaire(slug)
+    showing_only = request.method in ("GET", "HEAD")
+    max_age = current_app.config["PUBLISHED_CACHE_SECONDS"] if showing_only else 0
+    found = questionnaires.find_published(slug, max_age)
     if found is None:
         abort(404)
     return found
@@ -63,9 +66,14 @@ def _draft_for(found):
     draft = drafts.find_draft(session.get("draft"), now())
     if draft is None or draft.status != "open":
         return None
-    if draft.version.questionnaire_id != found.row.id:
+    if _version(draft).questionnaire_id != found.row.id:
         return None
     return draft
+
+
+def _version(draft):
+    """The draft's questionnaire version, parsed once per app (versions never change)."""
+    return questionnaires.published_version(draft.version_id)
 
 
 def _csrf_ok() -> bool:
@@ -86,13 +94,16 @@ def index():
 def start(slug: str):
     """Start page: purpose, anonymity, time needed, skipping, support, and 999."""
     found = _questionnaire_or_404(slug)
-    return render_template(
+    row, day, has_draft = found.row, today(), _draft_for(found) is not None
+    # The busiest page: rendered once per version, dates, day and draft-or-not (page_cache.py).
+    return render_page(
+        (row.slug, found.version.content_hash, row.opens_on, row.closes_on, day, has_draft),
         "respond/start.html",
         found=found,
-        is_open=found.row.is_open(today()),
+        is_open=row.is_open(day),
         services=support.general_services(),
-        draft=_draft_for(found),
-        today=today(),
+        draft=has_draft,
+        today=day,
     )
 
 
@@ -112,7 +123,7 @@ def begin(slug: str):
 
 
 def _next_url(found, draft) -> str:
-    definition = questionnaires.definition_of(draft.version)
+    definition = _version(draft).definition
     page = journey.next_unseen_page(definition, drafts.answers_of(draft))
     if page is None:
         return url_for("respond.check", slug=found.row.slug)
@@ -133,13 +144,13 @@ def question(slug: str, page_id: str):
         # The session ended mid-page: start again without losing what was just typed.
         draft = drafts.start_draft(found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"])
         session["draft"] = draft.id
-        definition = questionnaires.definition_of(draft.version)
+        definition = _version(draft).definition
         page = _page_or_none(definition, page_id)
         if page is None:
             return redirect(_next_url(found, draft))
         return _render_page(found, draft, page, request.form, {}, NOTICES["started-again"])
 
-    definition = questionnaires.definition_of(draft.version)
+    definition = _version(draft).definition
     answers = drafts.answers_of(draft)
     page = _page_or_none(definition, page_id)
     visible = definition.visible_pages(answers)
@@ -187,7 +198,7 @@ def _with_notice(url: str, notice: str) -> str:
 
 
 def _render_page(found, draft, page, values, errors, notice):
-    definition = questionnaires.definition_of(draft.version)
+    definition = _version(draft).definition
     answers = drafts.answers_of(draft)
     values = (
         {key: list(values.getlist(key)) for key in values} if hasattr(values, "getlist") else values
@@ -206,22 +217,35 @@ def _render_page(found, draft, page, values, errors, notice):
     error_list = [
         {"text": str(error.message), "href": f"#{error.field_id}"} for error in errors.values()
     ]
-    return render_template(
-        "respond/question.html",
-        found=found,
-        page=page,
-        heading=page.title if len(questions) > 1 else questions[0].label,
-        rendered=present_page(
+    return_to = request.values.get("return_to")
+    context = {
+        "found": found,
+        "page": page,
+        "heading": page.title if len(questions) > 1 else questions[0].label,
+        "rendered": present_page(
             _only(page, questions), values, {k: e.message for k, e in errors.items()}
         ),
-        section=sections[section_number - 1],
-        section_number=section_number,
-        section_count=len(sections),
-        back=back,
-        notice=notice,
-        form_errors=error_list,
-        return_to=request.values.get("return_to"),
+        "section": sections[section_number - 1],
+        "section_number": section_number,
+        "section_count": len(sections),
+        "back": back,
+        "notice": notice,
+        "form_errors": error_list,
+        "return_to": return_to,
+    }
+    if values or errors:
+        return render_template("respond/question.html", **context)
+    # A page with nothing filled in looks the same for everyone who reaches it the same way.
+    key = (
+        found.row.slug,
+        _version(draft).content_hash,
+        page.id,
+        tuple(q.name for q in questions),
+        back,
+        notice,
+        return_to,
     )
+    return render_page(key, "respond/question.html", **context)
 
 
 def _only(page, questions):
@@ -238,7 +262,7 @@ def check(slug: str):
     draft = _draft_for(found)
     if draft is None:
         return redirect(url_for("respond.start", slug=slug))
-    definition = questionnaires.definition_of(draft.version)
+    definition = _version(draft).definition
     answers = drafts.answers_of(draft)
     if journey.next_unseen_page(definition, answers) is not None:
         return redirect(_with_notice(_next_url(found, draft), "earlier-first"))

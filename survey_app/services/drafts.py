@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from survey_app.database import begin_writing
 from survey_app.extensions import db
 from survey_app.models import Draft, QuestionnaireVersion
 from survey_app.questionnaire import Answer, Page
@@ -86,6 +87,7 @@ def discard(draft_id: str | None) -> None:
     """Delete a draft (quick exit); a draft saved with a code stays for its owner to resume."""
     if not draft_id:
         return
+    begin_writing()  # the quick exit is a GET (a plain link must work without JavaScript)
     draft = db.session.get(Draft, draft_id)
     if draft is not None and draft.resume_code_hash is None:
         db.session.delete(draft)

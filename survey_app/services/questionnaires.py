@@ -1,10 +1,13 @@
 """Questionnaires: syncing definition files into versions, and finding what is open."""
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from survey_app.extensions import db
 from survey_app.models import Questionnaire, QuestionnaireVersion
@@ -121,17 +124,113 @@ _parsed_by_hash: dict[str, Definition] = {}
 
 def definition_of(version: QuestionnaireVersion) -> Definition:
     """Return the parsed definition of a stored version."""
-    parsed = _parsed_by_hash.get(version.content_hash)
+    return _parsed(version.content_hash, lambda: (version.source_text, version.source))
+
+
+def _parsed(content_hash: str, source) -> Definition:
+    parsed = _parsed_by_hash.get(content_hash)
     if parsed is None:
-        parsed = load_questionnaire_text(version.source_text, version.source)
-        _parsed_by_hash[version.content_hash] = parsed
+        parsed = load_questionnaire_text(*source())
+        _parsed_by_hash[content_hash] = parsed
     return parsed
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    """A questionnaire row as respondents' pages read it: a snapshot, not an ORM object."""
+
+    id: int
+    slug: str
+    title: str
+    opens_on: date | None
+    closes_on: date | None
+
+    is_open = Questionnaire.is_open  # the same rule as the model's
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """A stored version with its parsed definition (versions never change once stored)."""
+
+    id: int
+    questionnaire_id: int
+    number: int
+    content_hash: str
+    definition: Definition
+
+
+def find_published(slug: str, max_age: float = 0) -> OpenQuestionnaire | None:
+    """Like find_questionnaire, for respondents' pages: one small query and no ORM objects.
+
+    Its `row` and `version` are read-only snapshots; use find_questionnaire to change a row.
+    With `max_age` > 0, what this app read up to that many seconds ago may be returned.
+    """
+    if max_age <= 0:
+        return _find_published(slug)
+    recent = current_app.extensions.setdefault("survey_recently_published", {})
+    now = _clock()
+    if slug in recent and now - recent[slug][0] < max_age:
+        return recent[slug][1]
+    found = _find_published(slug)
+    if found is not None:  # unknown slugs are not remembered: they could fill the memory
+        if len(recent) >= MAX_RECENT:
+            recent.clear()
+        recent[slug] = (now, found)
+    return found
+
+
+MAX_RECENT = 100
+_clock = time.monotonic
+
+
+def _find_published(slug: str) -> OpenQuestionnaire | None:
+    table = Questionnaire.__table__
+    row = db.session.execute(
+        select(
+            table.c.id,
+            table.c.slug,
+            table.c.title,
+            table.c.opens_on,
+            table.c.closes_on,
+            table.c.current_version_id,
+        ).where(table.c.slug == slug)
+    ).one_or_none()
+    if row is None or row.current_version_id is None:
+        return None
+    version = published_version(row.current_version_id)
+    snapshot = PublishedRow(row.id, row.slug, row.title, row.opens_on, row.closes_on)
+    return OpenQuestionnaire(row=snapshot, version=version, definition=version.definition)
+
+
+def published_version(version_id: int) -> PublishedVersion:
+    """A stored version and its parsed definition, read from the database once per app."""
+    cache = current_app.extensions.setdefault("survey_published_versions", {})
+    version = cache.get(version_id)
+    if version is None:
+        table = QuestionnaireVersion.__table__
+        row = db.session.execute(
+            select(
+                table.c.id,
+                table.c.questionnaire_id,
+                table.c.number,
+                table.c.content_hash,
+                table.c.source_text,
+                table.c.source,
+            ).where(table.c.id == version_id)
+        ).one()
+        definition = _parsed(row.content_hash, lambda: (row.source_text, row.source))
+        version = PublishedVersion(
+            row.id, row.questionnaire_id, row.number, row.content_hash, definition
+        )
+        cache[version_id] = version
+    return version
 
 
 def open_questionnaires(today: date) -> list[OpenQuestionnaire]:
     """Questionnaires that accept answers today, by title."""
     rows = db.session.scalars(
         select(Questionnaire)
+        .options(joinedload(Questionnaire.current_version))
         .where(Questionnaire.current_version_id.is_not(None))
         .order_by(Questionnaire.title)
     )
@@ -140,7 +239,12 @@ def open_questionnaires(today: date) -> list[OpenQuestionnaire]:
 
 def find_questionnaire(slug: str) -> OpenQuestionnaire | None:
     """Return a questionnaire by slug (open or not), or None."""
-    row = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
+    # One query: the version comes with the row (its large columns stay unloaded).
+    row = db.session.scalar(
+        select(Questionnaire)
+        .options(joinedload(Questionnaire.current_version))
+        .where(Questionnaire.slug == slug)
+    )
     if row is None or row.current_version is None:
         return None
     return _with_definition(row)

@@ -1,0 +1,53 @@
+"""SQLite locking: pages read alongside a writer; writes in a GET must be declared."""
+
+import os
+import sqlite3
+
+import pytest
+
+from tests.survey_app.walker import SLUG
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("TEST_DATABASE", "sqlite") != "sqlite", reason="SQLite locking only"
+)
+
+
+@pytest.mark.timeout(20)
+def test_pages_render_while_another_process_holds_the_write_lock(client, synced, migrated):
+    writer = sqlite3.connect(migrated.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        # Reading under WAL needs no lock; waiting for this one would take busy_timeout (30 s).
+        assert client.get(f"/s/{SLUG}/").status_code == 200
+        assert client.get("/healthz").status_code == 200
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_get_that_writes_without_declaring_it_fails_in_tests(app, synced):
+    from survey_app.extensions import db
+    from survey_app.models import Questionnaire
+
+    with app.test_request_context("/", method="GET"):
+        questionnaire = db.session.query(Questionnaire).first()
+        questionnaire.title = "Changed by a GET"
+        with pytest.raises(RuntimeError, match=r"begin_writing\(\)"):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_a_get_that_declares_its_write_may_write(app, synced):
+    from survey_app.database import begin_writing
+    from survey_app.extensions import db
+    from survey_app.models import Questionnaire
+
+    @app.get("/test-declared-write")
+    def declared_write():
+        begin_writing()
+        questionnaire = db.session.query(Questionnaire).first()
+        questionnaire.title = "Changed by a GET"
+        db.session.commit()
+        return "written"
+
+    assert app.test_client().get("/test-declared-write").text == "written"

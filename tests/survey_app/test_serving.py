@@ -1,0 +1,133 @@
+"""Production serving: `gunicorn 'survey_app:create_app()'` with the shipped gunicorn.conf.py."""
+
+import http.client
+import socket
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import text
+
+from survey_app.extensions import db
+from survey_app.services.questionnaires import sync_questionnaires
+from tests.conftest import TABLES, make_app
+from tests.survey_app.gunicorn_server import run_gunicorn, server_environment
+from tests.survey_app.walker import SLUG, csrf_token
+
+pytestmark = pytest.mark.slow
+
+SENTINEL_AGENT = "SentinelAgent/7.7 (zz-gunicorn-user-agent-271828)"
+SENTINEL_REFERRER = "https://sentinel-referrer.example/zz-271828"
+SENTINEL_FORWARDED = "198.51.100.213"
+# Every address in 127.0.0.0/8 is loopback on Linux: connecting from this one makes the client's
+# address something no other log line (such as "Listening at: http://127.0.0.1:...") contains.
+CLIENT_ADDRESS = "127.0.0.3"
+
+
+@pytest.fixture(scope="module")
+def served(migrated, tmp_path_factory):
+    """One gunicorn (2 workers) over the test database with the shipped questionnaires synced."""
+    app = make_app(migrated)
+    with app.app_context():
+        sync_questionnaires(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
+        db.engine.dispose()
+    log_path = tmp_path_factory.mktemp("gunicorn") / "server.log"
+    with run_gunicorn(server_environment(migrated), log_path, workers=2) as server:
+        yield server, app
+    with app.app_context():
+        db.session.execute(text("UPDATE questionnaire SET current_version_id = NULL"))
+        for table in TABLES:
+            db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def request_from_client_address(server, method, path, headers=None, body=None):
+    """Send one request from CLIENT_ADDRESS; returns (status, headers, text)."""
+    url = urlsplit(server.url)
+    connection = http.client.HTTPConnection(
+        url.hostname, url.port, timeout=30, source_address=(CLIENT_ADDRESS, 0)
+    )
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        connection.close()
+
+
+def wait_for_log_line(server, fragment: str, timeout: float = 10.0) -> str:
+    """The log once it contains `fragment` (workers write the access line after responding)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = server.log()
+        if fragment in log:
+            return log
+        time.sleep(0.05)
+    raise AssertionError(f"{fragment!r} never logged:\n{server.log()}")
+
+
+def test_gunicorn_serves_the_app_configured_only_from_the_environment(served):
+    server, app = served
+    status, headers, page = request_from_client_address(server, "GET", f"/s/{SLUG}/")
+    assert status == 200
+    cookie = headers["Set-Cookie"]
+    session_cookie = cookie.split(";")[0]
+    # SECRET_KEY from the environment signs the session; DATABASE_URL is where the draft goes.
+    status, headers, _ = request_from_client_address(
+        server,
+        "POST",
+        f"/s/{SLUG}/",
+        headers={
+            "Cookie": session_cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body=f"csrf_token={csrf_token(page)}",
+    )
+    assert status == 302
+    assert "/q/" in headers["Location"]
+    with app.app_context():
+        assert db.session.execute(text("SELECT COUNT(*) FROM draft")).scalar() == 1
+        db.session.rollback()
+
+
+def test_gunicorn_logs_no_client_address_user_agent_or_referrer(served):
+    server, _ = served
+    sentinels = {
+        "User-Agent": SENTINEL_AGENT,
+        "Referer": SENTINEL_REFERRER,
+        "X-Forwarded-For": SENTINEL_FORWARDED,
+        "X-Real-IP": SENTINEL_FORWARDED,
+        "Forwarded": f"for={SENTINEL_FORWARDED}",
+    }
+    for method, path, expected in (
+        ("GET", f"/s/{SLUG}/", 200),
+        ("GET", "/?zz-query-271828=1", 200),
+        ("GET", "/no-such-page-271828", 404),
+        ("POST", f"/s/{SLUG}/", 400),  # no CSRF token
+    ):
+        status, _, _ = request_from_client_address(server, method, path, headers=sentinels)
+        assert status == expected, (method, path)
+    # A malformed request makes gunicorn itself write to its error log.
+    url = urlsplit(server.url)
+    with socket.create_connection(
+        (url.hostname, url.port), timeout=10, source_address=(CLIENT_ADDRESS, 0)
+    ) as raw:
+        raw.sendall(b"NOT-HTTP 271828\r\n\r\n")
+        assert raw.recv(100).startswith(b"HTTP/1.1 400")
+
+    wait_for_log_line(server, "Invalid request")
+    log = wait_for_log_line(server, '"POST /s/victims-experience/ HTTP/1.1" 400')
+    assert f'"GET /s/{SLUG}/ HTTP/1.1" 200' in log
+    for secret in (
+        SENTINEL_AGENT,
+        "SentinelAgent",
+        SENTINEL_REFERRER,
+        "sentinel-referrer",
+        SENTINEL_FORWARDED,
+        CLIENT_ADDRESS,
+        "zz-query-271828",
+    ):
+        assert secret not in log
