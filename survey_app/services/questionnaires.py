@@ -280,3 +280,5 @@ def set_dates(
     row.closes_on = closes_on
     _audit_dates(actor, row, old)
     db.session.commit()
+    # This worker shows the change at once; others within PUBLISHED_CACHE_SECONDS.
+    current_app.extensions.get("survey_recently_published", {}).pop(row.slug, None)

@@ -4,6 +4,7 @@ from datetime import date
 
 from survey_app.extensions import db
 from survey_app.models import Questionnaire
+from survey_app.services import questionnaires
 from tests.survey_app.walker import SLUG, begin, csrf_token, walk
 
 
@@ -146,8 +147,7 @@ def test_closed_questionnaire_says_so_and_accepts_nothing(client, synced):
     check, _ = walk(client, synced)
     with synced.app_context():
         row = db.session.query(Questionnaire).filter_by(slug=SLUG).one()
-        row.closes_on = date(2020, 1, 1)
-        db.session.commit()
+        questionnaires.set_dates(row, None, date(2020, 1, 1))
     start = client.get(f"/s/{SLUG}/")
     assert "This questionnaire is closed" in start.text
     assert "Start now" not in start.text
@@ -160,7 +160,6 @@ def test_closed_questionnaire_says_so_and_accepts_nothing(client, synced):
 def test_questionnaire_not_yet_open_says_when_it_opens(client, synced):
     with synced.app_context():
         row = db.session.query(Questionnaire).filter_by(slug=SLUG).one()
-        row.opens_on = date(2099, 1, 1)
-        db.session.commit()
+        questionnaires.set_dates(row, date(2099, 1, 1), None)
     start = client.get(f"/s/{SLUG}/")
     assert "It opens on 1 January 2099" in start.text
