@@ -40,6 +40,7 @@ class KeyboardUser:
         self.invisible_focus: list[str] = []
         self.arrow_presses = 0
         self.keystrokes = 0
+        self.typed_characters = 0
         self.trail: list[dict] = []
 
     def press(self, key: str) -> None:
@@ -49,6 +50,7 @@ class KeyboardUser:
     def type(self, text: str) -> None:
         self.page.keyboard.type(text)
         self.keystrokes += len(text)
+        self.typed_characters += len(text)
 
     def focused(self) -> dict | None:
         element = self.page.evaluate(FOCUSED)

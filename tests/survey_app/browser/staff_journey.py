@@ -158,7 +158,13 @@ def walk_staff_pages(page, app, visit: Visit) -> dict:
     visit("reconcile", page)
     click(page, "button", "Save and make final")
     error_state("reconcile with an error")
+    # The fields for keying what the paper says show only once "Neither" is chosen.
+    other = page.locator(".app-settle__other")
+    assert other.is_hidden()
+    page.get_by_label("Neither: key what the paper says").check()
+    assert other.is_visible()
     page.get_by_label("First keying", exact=False).check()
+    assert other.is_hidden()
     click(page, "button", "Save and make final")
     assert serial in page.locator(".govuk-notification-banner").inner_text()
     visit("paper questionnaire with a notice and keying errors", page)

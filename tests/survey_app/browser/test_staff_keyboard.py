@@ -125,5 +125,7 @@ def test_paper_form_is_keyed_twice_and_reconciled_with_the_keyboard_alone(
     )
     print(
         f"\nkeystrokes: officer {officer_keys.keystrokes}, colleague {colleague_keys.keystrokes}, "
-        f"reconciling {settler.keystrokes}; tab stops on the keying form: {len(officer_keys.trail)}"
+        f"reconciling {settler.keystrokes}; officer's Tabs on the keying form "
+        f"{len(officer_keys.trail)}, arrows {officer_keys.arrow_presses}, "
+        f"characters typed {officer_keys.typed_characters} (serial included)"
     )
