@@ -9,7 +9,7 @@ from survey_app.questionnaire import Answer
 from survey_app.services import paper
 from survey_app.services.questionnaires import definition_of
 from survey_app.staff import bp
-from survey_app.staff.keying import keying_fields
+from survey_app.staff.keying import focus_first, keying_fields
 
 CONFLICT = (
     "Someone else saved this form while you were working on it. Nothing has been lost: "
@@ -109,13 +109,14 @@ def entry_form(serial: str):
     else:
         values = paper.form_values(definition, paper.answers_of(entry)) if entry else {}
     flags = entry.flags if entry else {}
+    fields = keying_fields(definition, numbers, values, {k: e.message for k, e in errors.items()})
+    if not errors and notice is None:
+        fields = focus_first(fields)  # otherwise the error summary or the notice comes first
     return render_template(
         "staff/entry/form.html",
         copy=copy,
         definition=definition,
-        fields=keying_fields(
-            definition, numbers, values, {k: e.message for k, e in errors.items()}
-        ),
+        fields=fields,
         form_errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in errors.values()],
         lock_version=_shown_version(entry) if lock_version is None else lock_version,
         notice=notice,

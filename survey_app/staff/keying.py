@@ -42,3 +42,20 @@ def keying_fields(definition, numbers, values, errors) -> list:
             }
         rendered.append((question, replace(item, params=params), extra))
     return rendered
+
+
+def focus_first(fields: list) -> list:
+    """The same fields with the first question's first control autofocused, so that keying
+    starts at question 1 without tabbing through the header on every form."""
+    if not fields:
+        return fields
+    question, item, extra = fields[0]
+    params = dict(item.params)
+    autofocus = {"autofocus": "autofocus"}
+    if "items" in params:
+        first = {**params["items"][0]}
+        first["attributes"] = {**first.get("attributes", {}), **autofocus}
+        params["items"] = [first, *params["items"][1:]]
+    else:
+        params["attributes"] = {**params.get("attributes", {}), **autofocus}
+    return [(question, replace(item, params=params), extra), *fields[1:]]

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from survey_app.extensions import db
 from survey_app.services.questionnaires import sync_questionnaires
-from tests.conftest import TABLES, make_app
+from tests.conftest import TABLES, empty_audit_trail, make_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,6 +46,7 @@ def live_app(migrated):
     yield app
     with app.app_context():
         db.session.execute(text("UPDATE questionnaire SET current_version_id = NULL"))
+        empty_audit_trail()
         for table in TABLES:
             db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
         db.session.commit()

@@ -1,0 +1,131 @@
+"""A research officer keys a whole paper form with the keyboard alone (serial, every question in
+the paper's order, one answer illegible and one with several boxes ticked), a colleague keys it
+blind with one difference, and the officer settles it by keyboard; the final response exists,
+focus is always visible, and Tab follows the paper's question order."""
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from survey_app.extensions import db
+from survey_app.models import PaperCopy, Response
+from survey_app.questionnaire.answers import AnswerState
+from tests.conftest import make_user
+from tests.survey_app.browser.conftest import new_page, open_context
+from tests.survey_app.browser.journey import definition_of
+from tests.survey_app.browser.keyboard import KeyboardUser, keyboard_value
+from tests.survey_app.browser.staff_journey import printed_copy, sign_in
+
+pytestmark = pytest.mark.browser
+
+ILLEGIBLE = "state:illegible"
+SEVERAL = "state:multiple"
+
+
+def paper_form(definition) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """What a respondent wrote, as keying-form fields: the routing followed, the last option of
+    every choice (so arrow keys are used), the first free-text answer illegible and the first
+    single choice with several boxes ticked. Also returns the state expected per question."""
+    fields: dict[str, list[str]] = {}
+    states: dict[str, str] = {}
+    answers = {}
+    for question in definition.questions:
+        if not definition.is_relevant(question, answers):
+            continue
+        value = keyboard_value(question)
+        answers[question.name] = question.parse(MultiDict(value))
+        if question.type == "long_text" and AnswerState.ILLEGIBLE not in states.values():
+            fields[f"{question.name}-state"] = [ILLEGIBLE]
+            states[question.name] = AnswerState.ILLEGIBLE
+        elif question.type == "single_choice" and AnswerState.MULTIPLE not in states.values():
+            fields[question.name] = [SEVERAL]
+            states[question.name] = AnswerState.MULTIPLE
+        else:
+            fields.update(value)
+            states[question.name] = AnswerState.ANSWERED
+    return fields, states
+
+
+def question_of(definition, name: str):
+    """The question a form field belongs to (fields are named after it), or None."""
+    return next(
+        (q for q in definition.questions if name == q.name or name.startswith(f"{q.name}-")), None
+    )
+
+
+def key_by_keyboard(page, serial: str, fields: dict[str, list[str]]) -> KeyboardUser:
+    """From the serial page: type the serial, Enter, key every field by keyboard, save."""
+    user = KeyboardUser(page)
+    page.goto("/staff/entry/")
+    user.type(serial)  # the serial box has focus when the page opens
+    with page.expect_navigation():
+        user.press("Enter")
+    assert f"/staff/entry/{serial}" in page.url, page.url
+    user.start = user.focused()
+    user.trail.clear()
+    user.answer(fields, submit="Save form")
+    assert page.url.split("?")[0].endswith("/staff/entry/"), page.url
+    return user
+
+
+def paper_order(user: KeyboardUser, definition) -> list[int]:
+    """The paper question number of every form field Tab reached, in the order reached."""
+    numbers = {q.name: n for n, q in enumerate(definition.questions, start=1)}
+    reached = [question_of(definition, el["name"]) for el in user.trail if el and el["name"]]
+    return [numbers[q.name] for q in reached if q is not None]
+
+
+def test_paper_form_is_keyed_twice_and_reconciled_with_the_keyboard_alone(
+    browser, live_server, live_app
+):
+    definition = definition_of(live_app)
+    admin_id, _ = make_user(live_app, "admin")
+    _, officer = make_user(live_app, "entry")
+    _, colleague = make_user(live_app, "entry")
+    serial = printed_copy(live_app, admin_id)
+    fields, states = paper_form(definition)
+    changed = next(q for q in definition.questions if q.type == "rating_scale" and q.name in fields)
+    blind = {**fields, changed.name: [str(changed.choices[0].value)]}
+
+    first_context, first_recorder = open_context(browser, live_server)
+    first = new_page(first_context, first_recorder)
+    sign_in(first, officer)
+    officer_keys = key_by_keyboard(first, serial, fields)
+    assert "second person" in first.locator(".govuk-notification-banner").inner_text()
+
+    second_context, second_recorder = open_context(browser, live_server)
+    second = new_page(second_context, second_recorder)
+    sign_in(second, colleague)
+    colleague_keys = key_by_keyboard(second, serial, blind)
+    assert "reconciling" in second.locator(".govuk-notification-banner").inner_text()
+    second_context.close()
+
+    # The officer settles the one difference from the paper: the first keying was right.
+    settler = KeyboardUser(first)
+    first.goto(f"/staff/reconcile/{serial}")
+    settler.answer({f"settle-{changed.name}": ["first"]}, submit="Save and make final")
+    assert serial in first.locator(".govuk-notification-banner").inner_text()
+    first_context.close()
+
+    with live_app.app_context():
+        copy = db.session.get(PaperCopy, serial)
+        response = db.session.get(Response, copy.response_id)
+        assert response.channel == "paper"
+        assert copy.final_via == "reconciled"
+        stored = {answer.question: answer for answer in response.answers}
+        assert {name: stored[name].state for name in states} == states
+        assert str(stored[changed.name].value) in fields[changed.name]
+
+    for user in (officer_keys, colleague_keys, settler):
+        assert not user.invisible_focus, "focus not visible:\n" + "\n".join(user.invisible_focus)
+    order = paper_order(officer_keys, definition)
+    assert order == sorted(order), f"Tab leaves the paper's question order: {order}"
+    assert set(order) == set(range(1, len(definition.questions) + 1)), "a question has no Tab stop"
+    assert question_of(definition, officer_keys.start["name"]) == definition.questions[0], (
+        f"keying does not start at question 1: focus is on {officer_keys.start}"
+    )
+    print(
+        f"\nkeystrokes: officer {officer_keys.keystrokes}, colleague {colleague_keys.keystrokes}, "
+        f"reconciling {settler.keystrokes}; officer's Tabs on the keying form "
+        f"{len(officer_keys.trail)}, arrows {officer_keys.arrow_presses}, "
+        f"characters typed {officer_keys.typed_characters} (serial included)"
+    )
