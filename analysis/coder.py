@@ -39,12 +39,15 @@ __all__ = ["ThemeCoder"]
 
 _CHAR_PREFIX = "~"
 _CALIBRATION_MAX = 4_000  # out-of-fold rows used for calibration and thresholds
+_LARGE_FOLDS = 2  # calibration folds when the training set is larger than _CALIBRATION_MAX
 _BATCH = 10_000  # texts turned into features at a time when predicting
 _SEP = "\x1e"  # ASCII record separator: marks the end of each text in a joined batch
 _BATCH_TOKEN = re.compile(_FAST_TOKEN.pattern + "|" + _SEP)
 _NT, _NOT = "n't", "not"
 # Regularisation strengths tried when C="auto" (chosen by out-of-fold macro-F1).
 _C_GRID = (0.1, 0.3, 1.0)
+# Default regularisation strengths, chosen by repeated cross-validation (docs/theme-coder.md).
+_C_SINGLE, _C_MULTI = 0.15, 0.25
 
 
 def _check_texts(texts) -> list[str]:
@@ -296,11 +299,14 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         Mark words after "not", "never", "n't" ... up to the next ``.:;!?`` with ``_NEG``.
     min_df : int, default=1
         Ignore features seen in fewer training texts than this.
-    C : float or "auto", default=0.25
-        Inverse regularisation strength of the linear SVM; "auto" picks one of 0.1, 0.3, 1.0 by
-        out-of-fold macro-F1 (three times slower, not better on our datasets).
-    class_weight : {"balanced"} or None, default="balanced"
-        Weight themes inversely to their frequency so rare themes are not ignored.
+    C : float, "auto" or None, default=None
+        Inverse regularisation strength of the linear SVMs. None: 0.15 for single-label ``y``,
+        0.25 for multi-label ``y`` (the best on our datasets); "auto" picks one of 0.1, 0.3, 1.0
+        by out-of-fold macro-F1 (three times slower, not better on our datasets).
+    class_weight : {"auto", "balanced"} or None, default="auto"
+        "balanced" weights themes inversely to their frequency so rare themes are not ignored;
+        "auto" does so for single-label ``y`` only: for multi-label ``y`` each theme's tuned
+        cut-off already corrects for its rarity, and weighting as well lowered macro-F1.
     cv : int, default=5
         Folds used to collect out-of-fold scores for calibration and thresholds (0 or 1: none).
     tune_thresholds : bool, default=True
@@ -310,8 +316,11 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         For multi-label ``y``, give every text its most likely theme when none passes its cut-off.
     random_state : int, default=0
         Seed for the fold split.
-    n_jobs : int or None, default=2
+    n_jobs : int or None, default=None
         Threads fitting the per-fold and per-theme SVMs at once (None or 1: one at a time).
+        Two threads nearly halve training time on two cores, but liblinear's shuffling generator
+        is shared by the threads, so weights then vary between runs in the fourth decimal; one
+        thread (the default) makes every fit reproducible.
 
     Attributes
     ----------
@@ -349,13 +358,13 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         stem=True,
         negation=True,
         min_df=1,
-        C=0.25,
-        class_weight="balanced",
+        C=None,
+        class_weight="auto",
         cv=5,
         tune_thresholds=True,
         at_least_one=True,
         random_state=0,
-        n_jobs=2,
+        n_jobs=None,
     ):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -410,8 +419,11 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         X.sort_indices()
         self.n_features_ = X.shape[1]
         rows = self._calibration_rows(Y)
-        folds = self._folds(Y[rows])
-        grid = list(_C_GRID) if self.C == "auto" else [float(self.C)]
+        folds = self._folds(Y[rows], sampled=len(rows) < len(Y))
+        if self.C is None:
+            grid = [_C_MULTI if self.multilabel_ else _C_SINGLE]
+        else:
+            grid = list(_C_GRID) if self.C == "auto" else [float(self.C)]
         if folds is None:
             grid = grid[len(grid) // 2 :][:1]
         groups, held_out = [], []
@@ -549,19 +561,28 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
 
     def _svm(self, C):
         # tol=1e-2: five times faster than the default 1e-4 with the same predictions here.
-        # liblinear's shuffling generator is shared by threads, so with n_jobs > 1 weights may
-        # differ from run to run in the fourth decimal; with n_jobs=1 a fit is reproducible.
         return LinearSVC(
-            C=C, class_weight=self.class_weight, tol=1e-2, random_state=self.random_state
+            C=C, class_weight=self._class_weight(), tol=1e-2, random_state=self.random_state
         )
 
-    def _folds(self, Y):
-        """Train/test index pairs for out-of-fold scores (None if too few examples)."""
+    def _class_weight(self):
+        if self.class_weight == "auto":
+            return None if self.multilabel_ else "balanced"
+        return self.class_weight
+
+    def _folds(self, Y, sampled=False):
+        """Train/test index pairs for out-of-fold scores (None if too few examples).
+
+        When the calibration rows are a sample of a large training set, two folds suffice:
+        each fold's model still learns from most of the data (see ``fit``) and training stays
+        fast.
+        """
         if self.cv is None or self.cv < 2:
             return None
+        n_folds = min(self.cv, _LARGE_FOLDS) if sampled else self.cv
         if self.multilabel_:
             present = Y.sum(axis=0)
-            folds = min(self.cv, int(present[present > 0].min()), len(Y))
+            folds = min(n_folds, int(present[present > 0].min()), len(Y))
             if folds < 2:
                 return None
             return list(KFold(folds, shuffle=True, random_state=self.random_state).split(Y))
@@ -569,7 +590,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         if smallest < 2:
             return None
         splitter = StratifiedKFold(
-            min(self.cv, smallest), shuffle=True, random_state=self.random_state
+            min(n_folds, smallest), shuffle=True, random_state=self.random_state
         )
         return list(splitter.split(np.zeros(len(Y)), Y))
 

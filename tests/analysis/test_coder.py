@@ -97,7 +97,7 @@ def test_two_themes_work():
 def test_multi_label_returns_indicator_matrix_and_independent_probabilities():
     texts, y, _ = multi_label_data()
     coder = ThemeCoder().fit(texts, y)
-    answer = "Nobody believed me. Counselling really helped me cope though."
+    answer = "I felt the officer did not believe me. Counselling really helped me cope though."
     predicted = coder.predict([answer])
     assert predicted.shape == (1, 3)
     assert predicted[0].tolist() == [1, 0, 1]
