@@ -41,6 +41,7 @@ _CHAR_PREFIX = "~"
 _CALIBRATION_MAX = 4_000  # out-of-fold rows used for calibration and thresholds
 _LARGE_FOLDS = 2  # calibration folds when the training set is larger than _CALIBRATION_MAX
 _BATCH = 10_000  # texts turned into features at a time when predicting
+_EXPLAIN_BATCH = 2_000  # texts explained at a time (explaining expands every n-gram of a word)
 _SEP = "\x1e"  # ASCII record separator: marks the end of each text in a joined batch
 _BATCH_TOKEN = re.compile(_FAST_TOKEN.pattern + "|" + _SEP)
 _NT, _NOT = "n't", "not"
@@ -753,10 +754,10 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         if not req_doc:
             return out
         terms = []
-        for start in range(0, len(texts), _BATCH):
-            chunk = slice(start, start + _BATCH)
-            docs = np.asarray(req_doc)
-            inside = (docs >= start) & (docs < start + _BATCH)
+        docs = np.asarray(req_doc)
+        for start in range(0, len(texts), _EXPLAIN_BATCH):
+            chunk = slice(start, start + _EXPLAIN_BATCH)
+            inside = (docs >= start) & (docs < start + _EXPLAIN_BATCH)
             if inside.any():
                 terms.append(
                     (
