@@ -13,10 +13,10 @@ answers within seconds.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfTransformer
@@ -39,12 +39,16 @@ __all__ = ["ThemeCoder"]
 
 _CHAR_PREFIX = "~"
 _CALIBRATION_MAX = 4_000  # out-of-fold rows used for calibration and thresholds
+_LARGE_FOLDS = 2  # calibration folds when the training set is larger than _CALIBRATION_MAX
 _BATCH = 10_000  # texts turned into features at a time when predicting
+_EXPLAIN_BATCH = 2_000  # texts explained at a time (explaining expands every n-gram of a word)
 _SEP = "\x1e"  # ASCII record separator: marks the end of each text in a joined batch
 _BATCH_TOKEN = re.compile(_FAST_TOKEN.pattern + "|" + _SEP)
 _NT, _NOT = "n't", "not"
 # Regularisation strengths tried when C="auto" (chosen by out-of-fold macro-F1).
 _C_GRID = (0.1, 0.3, 1.0)
+# Default regularisation strengths, chosen by repeated cross-validation (docs/theme-coder.md).
+_C_SINGLE, _C_MULTI = 0.15, 0.25
 
 
 def _check_texts(texts) -> list[str]:
@@ -296,11 +300,14 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         Mark words after "not", "never", "n't" ... up to the next ``.:;!?`` with ``_NEG``.
     min_df : int, default=1
         Ignore features seen in fewer training texts than this.
-    C : float or "auto", default=0.25
-        Inverse regularisation strength of the linear SVM; "auto" picks one of 0.1, 0.3, 1.0 by
-        out-of-fold macro-F1 (three times slower, not better on our datasets).
-    class_weight : {"balanced"} or None, default="balanced"
-        Weight themes inversely to their frequency so rare themes are not ignored.
+    C : float, "auto" or None, default=None
+        Inverse regularisation strength of the linear SVMs. None: 0.15 for single-label ``y``,
+        0.25 for multi-label ``y`` (the best on our datasets); "auto" picks one of 0.1, 0.3, 1.0
+        by out-of-fold macro-F1 (three times slower, not better on our datasets).
+    class_weight : {"auto", "balanced"} or None, default="auto"
+        "balanced" weights themes inversely to their frequency so rare themes are not ignored;
+        "auto" does so for single-label ``y`` only: for multi-label ``y`` each theme's tuned
+        cut-off already corrects for its rarity, and weighting as well lowered macro-F1.
     cv : int, default=5
         Folds used to collect out-of-fold scores for calibration and thresholds (0 or 1: none).
     tune_thresholds : bool, default=True
@@ -310,6 +317,11 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         For multi-label ``y``, give every text its most likely theme when none passes its cut-off.
     random_state : int, default=0
         Seed for the fold split.
+    n_jobs : int or None, default=None
+        Threads fitting the per-fold and per-theme SVMs at once (None or 1: one at a time).
+        Two threads nearly halve training time on two cores, but liblinear's shuffling generator
+        is shared by the threads, so weights then vary between runs in the fourth decimal; one
+        thread (the default) makes every fit reproducible.
 
     Attributes
     ----------
@@ -347,12 +359,13 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         stem=True,
         negation=True,
         min_df=1,
-        C=0.25,
-        class_weight="balanced",
+        C=None,
+        class_weight="auto",
         cv=5,
         tune_thresholds=True,
         at_least_one=True,
         random_state=0,
+        n_jobs=None,
     ):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -366,6 +379,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         self.tune_thresholds = tune_thresholds
         self.at_least_one = at_least_one
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -401,26 +415,50 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             self.char_weight,
             self.min_df,
         )
-        X = self.vectorizer_.fit_transform(texts)
+        # float64 with sorted indices once, so that no SVM fit converts its own copy.
+        X = self.vectorizer_.fit_transform(texts).astype(np.float64)
+        X.sort_indices()
         self.n_features_ = X.shape[1]
-        scores = None
         rows = self._calibration_rows(Y)
-        Xc, Yc = X[rows], Y[rows]
-        if self.C == "auto":
-            best = -1.0
-            self.C_ = _C_GRID[len(_C_GRID) // 2]
-            for C in _C_GRID:
-                candidate = self._out_of_fold_scores(Xc, Yc, C)
-                if candidate is None:
-                    break
-                quality = self._score_quality(candidate, Yc)
+        folds = self._folds(Y[rows], sampled=len(rows) < len(Y))
+        if self.C is None:
+            grid = [_C_MULTI if self.multilabel_ else _C_SINGLE]
+        else:
+            grid = list(_C_GRID) if self.C == "auto" else [float(self.C)]
+        if folds is None:
+            grid = grid[len(grid) // 2 :][:1]
+        groups, held_out = [], []
+        for C in grid:
+            for _, test in folds or []:
+                # Each fold's model learns from every row except the held-out part of the
+                # calibration sample, so its scores are on the scale of the final model's.
+                keep = np.ones(len(Y), dtype=bool)
+                keep[rows[test]] = False
+                groups.append((X.shape[1], self._linear_tasks(X[keep], Y[keep], C)))
+                held_out.append(rows[test])
+        if len(grid) == 1:
+            groups.append((X.shape[1], self._linear_tasks(X, Y, grid[0])))
+        fitted = self._run(groups)
+        scores, best = None, -1.0
+        self.C_ = grid[0]
+        if folds is not None:
+            for g, C in enumerate(grid):
+                candidate = np.zeros((len(Y), len(self.classes_)))
+                for k in range(len(folds)):
+                    coef, intercept = fitted[g * len(folds) + k]
+                    test = held_out[g * len(folds) + k]
+                    candidate[test] = X[test] @ coef.T + intercept
+                candidate = candidate[rows]
+                quality = self._score_quality(candidate, Y[rows])
                 if quality > best:
                     best, self.C_, scores = quality, C, candidate
+        if len(grid) == 1:
+            self.coef_, self.intercept_ = fitted[-1]
         else:
-            self.C_ = float(self.C)
-            scores = self._out_of_fold_scores(Xc, Yc, self.C_)
-        self.coef_, self.intercept_ = self._fit_linear(X, Y, self.C_)
-        self._fit_calibration(scores, Yc)
+            ((self.coef_, self.intercept_),) = self._run(
+                [(X.shape[1], self._linear_tasks(X, Y, self.C_))]
+            )
+        self._fit_calibration(scores, Y[rows])
         return self
 
     def _calibration_rows(self, Y) -> np.ndarray:
@@ -470,55 +508,92 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             )
         return encoded, False
 
-    def _fit_linear(self, X, Y, C):
-        """Fit one-vs-rest linear SVMs; return weights of shape (n_classes, n_features)."""
-        if self.multilabel_:
-            coefs, intercepts = [], []
-            for j in range(Y.shape[1]):
-                column = Y[:, j]
-                if column.min() == column.max():  # theme never (or always) present
-                    coefs.append(np.zeros(X.shape[1]))
-                    intercepts.append(1.0 if column[0] else -1.0)
-                    continue
-                svm = self._svm(C).fit(X, column)
+    def _linear_tasks(self, X, Y, C):
+        """The SVM fits that make one linear model of ``Y`` on ``X``, as (key, callable) pairs."""
+        if not self.multilabel_:
+            return [(None, lambda: self._svm(C).fit(X, Y))]
+        tasks = []
+        for j in range(Y.shape[1]):
+            column = Y[:, j]
+            if column.min() == column.max():  # theme never (or always) present
+                tasks.append((j, lambda value=bool(column[0]): value))
+            else:
+                tasks.append((j, lambda column=column: self._svm(C).fit(X, column)))
+        return tasks
+
+    def _assemble(self, results, n_features):
+        """Weights of shape (n_classes, n_features) and intercepts from the fitted SVMs."""
+        if not self.multilabel_:
+            (svm,) = results
+            if svm.coef_.shape[0] == 1:  # two themes: scikit-learn keeps one row
+                return (
+                    np.vstack([-svm.coef_, svm.coef_]).astype(np.float32),
+                    np.array([-svm.intercept_[0], svm.intercept_[0]]),
+                )
+            return svm.coef_.astype(np.float32), svm.intercept_
+        coefs, intercepts = [], []
+        for svm in results:
+            if isinstance(svm, bool):
+                coefs.append(np.zeros(n_features))
+                intercepts.append(1.0 if svm else -1.0)
+            else:
                 coefs.append(svm.coef_[0])
                 intercepts.append(svm.intercept_[0])
-            return np.array(coefs, dtype=np.float32), np.array(intercepts)
-        svm = self._svm(C).fit(X, Y)
-        if svm.coef_.shape[0] == 1:  # two themes: scikit-learn keeps one row
-            return (
-                np.vstack([-svm.coef_, svm.coef_]).astype(np.float32),
-                np.array([-svm.intercept_[0], svm.intercept_[0]]),
-            )
-        return svm.coef_.astype(np.float32), svm.intercept_
+        return np.array(coefs, dtype=np.float32), np.array(intercepts)
+
+    def _run(self, groups):
+        """Run groups of SVM fits (each group one linear model) on ``n_jobs`` threads.
+
+        liblinear releases the GIL, so threads share the feature matrix without copying it.
+        """
+        flat = [(g, task) for g, (_, tasks) in enumerate(groups) for _, task in tasks]
+        n_jobs = 1 if self.n_jobs is None else self.n_jobs
+        if n_jobs == 1 or len(flat) == 1:
+            done = [task() for _, task in flat]
+        else:
+            done = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(task)() for _, task in flat)
+        results = [[] for _ in groups]
+        for (g, _), fitted in zip(flat, done, strict=True):
+            results[g].append(fitted)
+        return [
+            self._assemble(r, n_features)
+            for r, (n_features, _) in zip(results, groups, strict=True)
+        ]
 
     def _svm(self, C):
         # tol=1e-2: five times faster than the default 1e-4 with the same predictions here.
-        return LinearSVC(C=C, class_weight=self.class_weight, tol=1e-2)
+        return LinearSVC(
+            C=C, class_weight=self._class_weight(), tol=1e-2, random_state=self.random_state
+        )
 
-    def _out_of_fold_scores(self, X, Y, C):
-        """Decision scores of each text from a model that did not see it (None if too few)."""
+    def _class_weight(self):
+        if self.class_weight == "auto":
+            return None if self.multilabel_ else "balanced"
+        return self.class_weight
+
+    def _folds(self, Y, sampled=False):
+        """Train/test index pairs for out-of-fold scores (None if too few examples).
+
+        When the calibration rows are a sample of a large training set, two folds suffice:
+        each fold's model still learns from most of the data (see ``fit``) and training stays
+        fast.
+        """
         if self.cv is None or self.cv < 2:
             return None
+        n_folds = min(self.cv, _LARGE_FOLDS) if sampled else self.cv
         if self.multilabel_:
-            folds = min(self.cv, int(Y.sum(axis=0)[Y.sum(axis=0) > 0].min()), len(Y))
-            splitter = KFold(max(folds, 2), shuffle=True, random_state=self.random_state)
+            present = Y.sum(axis=0)
+            folds = min(n_folds, int(present[present > 0].min()), len(Y))
             if folds < 2:
                 return None
-            split = splitter.split(X)
-        else:
-            smallest = int(np.bincount(Y).min())
-            if smallest < 2:
-                return None
-            splitter = StratifiedKFold(
-                min(self.cv, smallest), shuffle=True, random_state=self.random_state
-            )
-            split = splitter.split(X, Y)
-        scores = np.zeros((X.shape[0], len(self.classes_)))
-        for train, test in split:
-            coef, intercept = self._fit_linear(X[train], Y[train], C)
-            scores[test] = X[test] @ coef.T + intercept
-        return scores
+            return list(KFold(folds, shuffle=True, random_state=self.random_state).split(Y))
+        smallest = int(np.bincount(Y).min())
+        if smallest < 2:
+            return None
+        splitter = StratifiedKFold(
+            min(n_folds, smallest), shuffle=True, random_state=self.random_state
+        )
+        return list(splitter.split(np.zeros(len(Y)), Y))
 
     def _fit_calibration(self, scores, Y):
         """Map decision scores to probabilities and choose per-theme cut-offs."""
@@ -639,36 +714,124 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         list of (str, float)
             Terms with their contribution to the theme's score, most supportive first.
         """
+        return self.explain_batch([text], [[label]], top=top)[0][0]
+
+    def explain_batch(self, texts, labels, top=5):
+        """Explanations for many texts at once, computed with sparse-matrix operations.
+
+        The same terms and weights as :meth:`explain`, but the features of the whole batch are
+        computed once, so explaining the codings of 100,000 answers takes seconds.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Texts to explain.
+        labels : sequence of sequences of labels
+            For each text, the themes to explain (e.g. the ones it was coded with).
+        top : int, default=5
+            How many terms to return per theme.
+
+        Returns
+        -------
+        list of list of list of (str, float)
+            For each text, for each of its labels, the terms with their contribution to the
+            theme's score, most supportive first.
+        """
         check_is_fitted(self, "coef_")
-        matches = np.flatnonzero(self.classes_ == label)
-        if len(matches) == 0:
-            raise ValueError(f"unknown label {label!r}; known: {list(self.classes_)}")
-        weights = self.coef_[matches[0]]
+        texts = _check_texts(texts)
+        if len(labels) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(labels)} lists of labels")
+        index = {label: j for j, label in enumerate(self.classes_.tolist())}
+        req_doc, req_cls = [], []
+        for i, row in enumerate(labels):
+            for label in row:
+                key = label.item() if isinstance(label, np.generic) else label
+                if key not in index:
+                    raise ValueError(f"unknown label {label!r}; known: {list(self.classes_)}")
+                req_doc.append(i)
+                req_cls.append(index[key])
+        out = [[[] for _ in row] for row in labels]
+        if not req_doc:
+            return out
+        terms = []
+        docs = np.asarray(req_doc)
+        for start in range(0, len(texts), _EXPLAIN_BATCH):
+            chunk = slice(start, start + _EXPLAIN_BATCH)
+            inside = (docs >= start) & (docs < start + _EXPLAIN_BATCH)
+            if inside.any():
+                terms.append(
+                    (
+                        np.flatnonzero(inside),
+                        self._explain_chunk(
+                            texts[chunk], docs[inside] - start, np.asarray(req_cls)[inside], top
+                        ),
+                    )
+                )
+        position = [(i, k) for i, row in enumerate(labels) for k in range(len(row))]
+        for requests, explained in terms:
+            for r, terms_of_r in zip(requests, explained, strict=True):
+                i, k = position[r]
+                out[i][k] = terms_of_r
+        return out
+
+    def _explain_chunk(self, texts, req_doc, req_cls, top):
+        """Top terms for each (text, theme) request of one batch of texts."""
         features = self.vectorizer_
-        words, chars, type_index, doc_types, type_chars = features._counts([text], fit=False)
-        names = features.word_names()
-        n_words = len(names)
-        row = features._combine(words, chars)
-        contributions: Counter[str] = Counter()
-        char_weight: dict[int, float] = {}
-        for j, value in zip(row.indices, row.data, strict=True):
-            contribution = float(value * weights[j])
-            if j < n_words:
-                contributions[names[j]] += contribution
-            else:
-                char_weight[j - n_words] = contribution
-        if char_weight:
-            # Share each character n-gram's contribution among the words holding it.
-            counts = np.asarray(doc_types.todense()).ravel()
-            holders = type_chars.multiply(counts[:, None]).tocsc()
-            words_by_column = type_index
-            for j, contribution in char_weight.items():
-                column = holders[:, j]
-                total = column.sum()
-                for i, count in zip(column.indices, column.data, strict=True):
-                    contributions[words_by_column[i]] += contribution * count / total
-        ranked = sorted(contributions.items(), key=lambda item: -item[1])
-        return [(term, round(float(weight), 4)) for term, weight in ranked[:top]]
+        words, chars, types, doc_types, type_chars = features._counts(texts, fit=False)
+        n_words = words.shape[1]
+        coef_words, coef_chars = self.coef_[:, :n_words], self.coef_[:, n_words:]
+        n_req = len(req_doc)
+        # Word n-grams: the text's TF-IDF value times the theme's weight.
+        xw = features.word_tfidf_.transform(words).tocsr()[req_doc]
+        w_req = np.repeat(np.arange(n_req), np.diff(xw.indptr))
+        w_value = xw.data * coef_words[req_cls[w_req], xw.indices]
+        # Character n-grams: each one's contribution is shared among the words holding it, in
+        # proportion to how often each word brings it.
+        chars = chars.tocsr()
+        chars.sort_indices()
+        row_of = np.repeat(np.arange(chars.shape[0]), np.diff(chars.indptr))
+        tfidf = (1.0 + np.log(chars.data)) * features.char_tfidf_.idf_[chars.indices]
+        norm = np.sqrt(np.bincount(row_of, tfidf**2, minlength=chars.shape[0]))
+        per_count = tfidf / norm[row_of] / chars.data * features.char_weight
+        keys = row_of * chars.shape[1] + chars.indices
+        dt = doc_types.tocsr()[req_doc]
+        pair_req = np.repeat(np.arange(n_req), np.diff(dt.indptr))
+        pair_word, pair_count = dt.indices, dt.data
+        tc = type_chars.tocsr()
+        lengths = np.diff(tc.indptr)[pair_word]
+        elem_pair = np.repeat(np.arange(len(pair_word)), lengths)
+        starts = np.repeat(tc.indptr[pair_word] - (np.cumsum(lengths) - lengths), lengths)
+        elem = starts + np.arange(len(elem_pair))
+        gram = tc.indices[elem]
+        elem_req = pair_req[elem_pair]
+        found = np.searchsorted(keys, req_doc[elem_req] * chars.shape[1] + gram)
+        share = tc.data[elem] * per_count[found] * coef_chars[req_cls[elem_req], gram]
+        c_value = np.bincount(elem_pair, share, minlength=len(pair_word)) * pair_count
+        # Add up contributions by term (a stem may also be a word of the text) and rank them.
+        word_names = features.word_names()
+        used = np.unique(xw.indices)
+        names = np.array(
+            [word_names[j] for j in used] + [types[j] for j in range(len(types))], dtype=object
+        )
+        name_of_col = np.zeros(n_words, dtype=np.int64)
+        name_of_col[used] = np.arange(len(used))
+        unique_names, name_id = np.unique(names, return_inverse=True)
+        term = np.concatenate([name_id[name_of_col[xw.indices]], name_id[len(used) + pair_word]])
+        req = np.concatenate([w_req, pair_req])
+        value = np.concatenate([w_value, c_value])
+        key, inverse = np.unique(req * len(unique_names) + term, return_inverse=True)
+        total = np.bincount(inverse, value)
+        key_req, key_term = key // len(unique_names), key % len(unique_names)
+        order = np.lexsort((-total, key_req))
+        first = np.searchsorted(key_req[order], np.arange(n_req))
+        last = np.searchsorted(key_req[order], np.arange(n_req), side="right")
+        return [
+            [
+                (str(unique_names[key_term[o]]), round(float(total[o]), 4))
+                for o in order[first[r] : min(last[r], first[r] + top)]
+            ]
+            for r in range(n_req)
+        ]
 
     def feature_names_out(self) -> np.ndarray:
         """Names of the text features (word n-grams, then ``~``-prefixed character n-grams)."""

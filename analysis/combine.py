@@ -120,13 +120,16 @@ def model_codings(model, segments: Sequence[Segment], coder_id: str, labels=None
     predicted = model.predict(texts)
     names = list(labels) if labels is not None else [str(c) for c in model.classes_]
     classes = list(model.classes_)
+    chosen = []
+    for i in range(len(segments)):
+        if getattr(model, "multilabel_", False):
+            chosen.append([int(j) for j in predicted[i].nonzero()[0]])
+        else:
+            chosen.append([classes.index(predicted[i])])
+    explained = model.explain_batch(texts, [[classes[j] for j in row] for row in chosen])
     out = []
     for i, segment in enumerate(segments):
-        if getattr(model, "multilabel_", False):
-            columns = [int(j) for j in predicted[i].nonzero()[0]]
-        else:
-            columns = [classes.index(predicted[i])]
-        for j in columns:
-            words = tuple(t for t, w in model.explain(segment.text, classes[j]) if w > 0)
+        for k, j in enumerate(chosen[i]):
+            words = tuple(t for t, w in explained[i][k] if w > 0)
             out.append(Coding(segment.id, names[j], coder_id, round(float(proba[i, j]), 4), words))
     return out

@@ -93,6 +93,17 @@ def _load_model(path: str) -> tuple[Any, list[str]]:
     return obj, names
 
 
+def _explain(model, texts: list[str], labels: list[list]) -> list[list[tuple[str, ...]]]:
+    """The supporting words of each text's chosen themes, explained a batch at a time."""
+    if not hasattr(model, "explain_batch"):
+        return [[() for _ in row] for row in labels]
+    explained = model.explain_batch(texts, labels)
+    return [
+        [tuple(term for term, w in terms if w > 0) if text.strip() else () for terms in row]
+        for text, row in zip(texts, explained, strict=True)
+    ]
+
+
 def _code_with_model(model, names: list[str], texts: list[str], batch: int = 2000):
     """Themes, confidences and explaining words for each text from a fitted model."""
     results = []
@@ -101,19 +112,22 @@ def _code_with_model(model, names: list[str], texts: list[str], batch: int = 200
         chunk = texts[start : start + batch]
         proba = np.asarray(model.predict_proba(chunk))
         predicted = np.asarray(model.predict(chunk))
-        for i, text in enumerate(chunk):
+        chosen = []
+        for i in range(len(chunk)):
             if predicted.ndim == 2:
                 columns = list(np.flatnonzero(predicted[i]))
             else:
                 columns = [classes.index(predicted[i])]
-            columns.sort(key=lambda j: -proba[i, j])
-            row = []
-            for j in columns:
-                words: tuple[str, ...] = ()
-                if hasattr(model, "explain") and text.strip():
-                    words = tuple(t for t, w in model.explain(text, classes[j]) if w > 0)
-                row.append((names[j], round(float(proba[i, j]), 3), words))
-            results.append(row)
+            columns.sort(key=lambda j, i=i: -proba[i, j])
+            chosen.append(columns)
+        words = _explain(model, chunk, [[classes[j] for j in c] for c in chosen])
+        for i, columns in enumerate(chosen):
+            results.append(
+                [
+                    (names[j], round(float(proba[i, j]), 3), words[i][k])
+                    for k, j in enumerate(columns)
+                ]
+            )
     return results
 
 

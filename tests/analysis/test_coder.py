@@ -97,7 +97,7 @@ def test_two_themes_work():
 def test_multi_label_returns_indicator_matrix_and_independent_probabilities():
     texts, y, _ = multi_label_data()
     coder = ThemeCoder().fit(texts, y)
-    answer = "Nobody believed me. Counselling really helped me cope though."
+    answer = "I felt the officer did not believe me. Counselling really helped me cope though."
     predicted = coder.predict([answer])
     assert predicted.shape == (1, 3)
     assert predicted[0].tolist() == [1, 0, 1]
@@ -168,3 +168,33 @@ def test_is_not_worse_than_plain_tfidf_linear_svc_on_noisy_survey_answers():
     ours = f1_score(y[test], coder.predict(texts[test]), average="macro")
     theirs = f1_score(y[test], baseline.predict(texts[test]), average="macro")
     assert ours >= theirs
+
+
+def test_explain_batch_gives_each_text_the_same_terms_as_explaining_it_alone():
+    texts, y = single_label_data()
+    coder = ThemeCoder().fit(texts, y)
+    batch = ["I was scared he would come after me", "", "Nobody told me anything, ever."]
+    labels = [["fear_of_reprisal", "believed"], ["counselling"], ["kept_informed"]]
+    together = coder.explain_batch(batch, labels)
+    alone = [
+        [coder.explain_batch([t], [[label]])[0][0] for label in ls]
+        for t, ls in zip(batch, labels, strict=True)
+    ]
+    assert together == alone
+    assert together[1] == [[]]
+    assert together[0][0] != together[0][1]
+
+
+def test_explain_batch_rejects_an_unknown_label():
+    texts, y = single_label_data()
+    with pytest.raises(ValueError, match="unknown label"):
+        ThemeCoder().fit(texts, y).explain_batch(["text"], [["no_such_theme"]])
+
+
+def test_one_thread_fits_are_reproducible_and_two_threads_agree_with_them():
+    texts, y, _ = multi_label_data()
+    one = ThemeCoder(n_jobs=1).fit(texts, y)
+    np.testing.assert_array_equal(ThemeCoder(n_jobs=1).fit(texts, y).coef_, one.coef_)
+    two = ThemeCoder(n_jobs=2).fit(texts, y)
+    np.testing.assert_allclose(two.coef_, one.coef_, atol=5e-3)
+    assert (two.predict(texts) == one.predict(texts)).mean() > 0.98
