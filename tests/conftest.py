@@ -98,6 +98,11 @@ def app(migrated):
     app = make_app(migrated)
     app.test_client_class = CheckedClient
     yield app
+    empty_tables(app)
+
+
+def empty_tables(app) -> None:
+    """Delete every row the tests made (the audit trail included) and close connections."""
     with app.app_context():
         db.session.execute(text("UPDATE questionnaire SET current_version_id = NULL"))
         empty_audit_trail()

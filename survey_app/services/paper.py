@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from survey_app.extensions import db
-from survey_app.models import Answer as AnswerRow
 from survey_app.models import (
     PaperBatch,
     PaperCopy,
@@ -34,6 +33,7 @@ from survey_app.questionnaire import Answer, AnswerError, AnswerState
 from survey_app.questionnaire import Questionnaire as Definition
 from survey_app.services import audit, support
 from survey_app.services.questionnaires import definition_of
+from survey_app.services.responses import answer_rows
 
 MAX_BATCH = 2000
 #: Form values that mark a question's state instead of an answer.
@@ -431,22 +431,7 @@ def discrepancies(definition: Definition, first: PaperEntry, second: PaperEntry)
 def finalise(copy, user, definition, answers, via: str, today: date) -> Response:
     """Store the copy's answers as a final paper Response, exactly once."""
     response = Response(version_id=copy.version_id, channel="paper", submitted_on=today)
-    rows = []
-    for position, question in enumerate(definition.questions):
-        answer = answers.get(question.name, Answer(AnswerState.SKIPPED))
-        # As online: no row for a question the routing skipped and the paper left blank.
-        if answer.state is AnswerState.SKIPPED and not definition.is_relevant(question, answers):
-            continue
-        data = answer.to_json()
-        rows.append(
-            AnswerRow(
-                question=question.name,
-                position=position,
-                state=data["state"],
-                value=data.get("value"),
-            )
-        )
-    response.answers = rows
+    response.answers = answer_rows(definition, answers)
     db.session.add(response)
     db.session.flush()
     claimed = db.session.execute(

@@ -50,12 +50,13 @@ def submit_draft(
 
 
 def answer_rows(definition: Definition, answers: dict[str, Answer]) -> list[AnswerRow]:
-    """One row per relevant question, in questionnaire order."""
+    """Rows in questionnaire order: every relevant question (skipped when unanswered), and any
+    question answered although routing skips it (possible on paper, never online)."""
     rows = []
     for position, question in enumerate(definition.questions):
-        if not definition.is_relevant(question, answers):
-            continue
         answer = answers.get(question.name, Answer(AnswerState.SKIPPED, None))
+        if answer.state is AnswerState.SKIPPED and not definition.is_relevant(question, answers):
+            continue
         data = answer.to_json()
         rows.append(
             AnswerRow(

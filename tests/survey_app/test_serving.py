@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from survey_app.extensions import db
 from survey_app.services.questionnaires import sync_questionnaires
-from tests.conftest import TABLES, make_app
+from tests.conftest import empty_tables, make_app
 from tests.survey_app.gunicorn_server import run_gunicorn, server_environment
 from tests.survey_app.walker import SLUG, csrf_token
 
@@ -36,12 +36,7 @@ def served(migrated, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("gunicorn") / "server.log"
     with run_gunicorn(server_environment(migrated), log_path, workers=2) as server:
         yield server, app
-    with app.app_context():
-        db.session.execute(text("UPDATE questionnaire SET current_version_id = NULL"))
-        for table in TABLES:
-            db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
-        db.session.commit()
-        db.engine.dispose()
+    empty_tables(app)
 
 
 def request_from_client_address(server, method, path, headers=None, body=None):

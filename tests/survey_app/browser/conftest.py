@@ -13,12 +13,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from survey_app.extensions import db
 from survey_app.services.questionnaires import sync_questionnaires
-from tests.conftest import TABLES, empty_audit_trail, make_app
+from tests.conftest import empty_tables, make_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,13 +42,7 @@ def live_app(migrated):
     with app.app_context():
         sync_questionnaires(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
     yield app
-    with app.app_context():
-        db.session.execute(text("UPDATE questionnaire SET current_version_id = NULL"))
-        empty_audit_trail()
-        for table in TABLES:
-            db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
-        db.session.commit()
-        db.engine.dispose()
+    empty_tables(app)
 
 
 @pytest.fixture(scope="package")

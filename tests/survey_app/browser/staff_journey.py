@@ -115,7 +115,8 @@ def walk_staff_pages(page, app, visit: Visit) -> dict:
     fill_fields(page, {"copies": "2"})
     click(page, "button", "Record batch")
     visit("batch", page)
-    serial = page.locator("main li").first.inner_text().strip()
+    # The first word of the first serial link (its hidden text says "download PDF").
+    serial = page.locator("main li a").first.inner_text().split()[0]
     facts["serial"] = serial
 
     # Keying: unknown serial, bad check digit, the form, a keying error, the saved notice.
