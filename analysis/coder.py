@@ -2,8 +2,11 @@
 
 Method (each part kept because it measurably helped; see docs/theme-coder.md): word unigrams and
 bigrams of Snowball stems with negation marking, plus character 2-5-grams within words for typos,
-both sublinear TF-IDF; a class-weighted linear SVM; probabilities calibrated on out-of-fold decision
-scores; per-theme decision thresholds chosen on the same out-of-fold scores for multi-label coding.
+both sublinear TF-IDF; one-vs-rest linear SVMs (themes weighted inversely to their frequency for
+single-label coding only; multi-label themes are unweighted because their tuned cut-offs already
+correct for rarity); single-label probabilities from a softmax whose temperature is fitted on
+out-of-fold decision scores, multi-label ones from a Platt sigmoid per theme with per-theme cut-offs
+chosen on the same out-of-fold scores.
 
 Character n-grams are computed once per distinct word of a batch and summed into documents with a
 sparse product (the same counts as scikit-learn's ``char_wb`` analyzer), which keeps coding 100,000
@@ -284,7 +287,8 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
 class ThemeCoder(ClassifierMixin, BaseEstimator):
     """Code free-text answers into themes, single-label or multi-label, with calibrated confidence.
 
-    The defaults are the best settings found on the datasets in docs/theme-coder.md.
+    The defaults are the settings that did best across the datasets in docs/theme-coder.md
+    taken together.
 
     Parameters
     ----------
