@@ -27,7 +27,6 @@ from tests.survey_app.gunicorn_server import run_gunicorn, server_environment  #
 SLUG = "victims-experience"
 WORKERS = 4
 BOOTED = re.compile(r"Booting worker with pid: (\d+)")
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def prepare_database(env: dict[str, str]) -> None:
@@ -48,27 +47,15 @@ def server_pids(server) -> tuple[int, ...]:
 
 
 def session_with_draft(url: str) -> tuple[str, str]:
-    """Press Start now once; returns (Cookie header, first question page path)."""
+    """Follow the Start now link once; returns (Cookie header, first question page path)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    connection.request("GET", f"/s/{SLUG}/")
-    start = connection.getresponse()
-    cookie = start.headers["Set-Cookie"].split(";")[0]
-    token = CSRF.search(start.read().decode()).group(1)
-    connection.close()
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    connection.request(
-        "POST",
-        f"/s/{SLUG}/",
-        body=f"csrf_token={token}",
-        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
-    )
+    connection.request("GET", f"/s/{SLUG}/start")
     begun = connection.getresponse()
     begun.read()
     connection.close()
     assert begun.status == 302, begun.status
-    new_cookie = begun.headers.get("Set-Cookie")
-    return (new_cookie.split(";")[0] if new_cookie else cookie), begun.headers["Location"]
+    return begun.headers["Set-Cookie"].split(";")[0], begun.headers["Location"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,8 +52,8 @@ def layout_context() -> dict:
     }
 
 
-def _questionnaire_or_404(slug: str):
-    showing_only = request.method in ("GET", "HEAD")
+def _questionnaire_or_404(slug: str, fresh: bool = False):
+    showing_only = request.method in ("GET", "HEAD") and not fresh
     max_age = current_app.config["PUBLISHED_CACHE_SECONDS"] if showing_only else 0
     found = questionnaires.find_published(slug, max_age)
     if found is None:
@@ -107,14 +107,18 @@ def start(slug: str):
     )
 
 
-@bp.post("/s/<slug>/")
+@bp.get("/s/<slug>/start")
 def begin(slug: str):
-    """Create a draft on the server; the cookie only ever holds its id."""
-    found = _questionnaire_or_404(slug)
+    """Start, or carry on with, the questionnaire: the start page's button is a plain link.
+
+    A link (as GOV.UK start buttons are) means the start page needs no CSRF token, so merely
+    reading it sets no cookie at all. A cross-site link here can only start an empty draft or
+    land on the visitor's own: SameSite=Lax cookies travel with top-level links, so an existing
+    draft is found and kept, never replaced.
+    """
+    found = _questionnaire_or_404(slug, fresh=True)
     if not found.row.is_open(today()):
         return redirect(url_for("respond.start", slug=slug))
-    if not _csrf_ok():
-        return render_template("errors/session_expired.html"), 400
     draft = _draft_for(found)
     if draft is None:
         draft = drafts.start_draft(found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"])

@@ -23,6 +23,7 @@ def start_draft(version: QuestionnaireVersion, now: datetime, hours: int) -> Dra
 
     Lapsed drafts are deleted here, so abandoned answers never outlive their expiry for long.
     """
+    begin_writing()  # the start button is a link: this runs in a GET
     db.session.execute(delete(Draft).where(Draft.expires_at <= now))
     draft = Draft(
         id=secrets.token_urlsafe(32),

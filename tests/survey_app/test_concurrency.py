@@ -118,10 +118,9 @@ class Respondent:
         return data
 
     def complete(self, reads_pages: bool, double_click: bool) -> None:
-        start = self.get(f"/s/{SLUG}/")
-        assert start.status == 200
-        token = csrf_token(start.text)
-        location = self.post(f"/s/{SLUG}/", {"csrf_token": token}).location
+        assert self.get(f"/s/{SLUG}/").status == 200
+        location = self.get(f"/s/{SLUG}/start").location
+        token = csrf_token(self.get(location).text)
         for _ in range(100):
             page_id = page_id_of(location)
             if page_id is None:

@@ -1,4 +1,4 @@
-"""The start page is rendered once and reused: each visitor still gets their own secrets."""
+"""Pages rendered once and reused: each visitor still gets their own secrets."""
 
 import re
 import time
@@ -19,24 +19,39 @@ def nonce_of(response) -> str:
     return response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
 
 
-def test_each_start_page_has_its_own_nonce_and_a_token_for_its_own_session(app, synced):
+def test_each_page_has_its_own_nonce_and_a_token_for_its_own_session(app, synced):
     first_visitor, second_visitor = app.test_client(), app.test_client()
-    pages = [first_visitor.get(f"/s/{SLUG}/") for _ in range(2)]
-    pages.append(second_visitor.get(f"/s/{SLUG}/"))
+    # The start page carries no token (and sets no cookie); a blank question page has one.
+    begin(first_visitor)
+    begin(second_visitor)
+    question = f"/s/{SLUG}/q/crime_type"
+    pages = [first_visitor.get(question) for _ in range(2)]
+    pages.append(second_visitor.get(question))
     nonces = [nonce_of(page) for page in pages]
     assert len(set(nonces)) == 3
     for page, nonce in zip(pages, nonces, strict=True):
         assert set(NONCE_ATTRIBUTE.findall(page.text)) == {nonce}
         assert "csrf-" not in page.text  # no mark left behind
     assert csrf_token(pages[2].text) != csrf_token(pages[0].text)
-    # Each token works for its own session only.
-    crossed = second_visitor.post(f"/s/{SLUG}/", data={"csrf_token": csrf_token(pages[0].text)})
-    assert crossed.status_code == 400
-    own = second_visitor.post(f"/s/{SLUG}/", data={"csrf_token": csrf_token(pages[2].text)})
+    # Each token works for its own session only: a crossed token re-shows the page.
+    crossed = second_visitor.post(
+        question, data={"csrf_token": csrf_token(pages[0].text), "action": "continue"}
+    )
+    assert crossed.status_code == 200
+    assert "session had ended" in crossed.text
+    own = second_visitor.post(
+        question, data={"csrf_token": csrf_token(pages[2].text), "action": "continue"}
+    )
     assert own.status_code == 302
 
 
-def test_closing_refuses_answers_at_once_and_shows_on_the_start_page_within_seconds(
+def test_start_page_sets_no_cookie(client, synced):
+    client.get(f"/s/{SLUG}/")
+    client.get(f"/s/{SLUG}/")
+    assert client.get_cookie("session") is None
+
+
+def test_closing_refuses_new_drafts_at_once_and_shows_on_the_start_page_within_seconds(
     client, synced, monkeypatch
 ):
     start = client.get(f"/s/{SLUG}/")
@@ -45,8 +60,9 @@ def test_closing_refuses_answers_at_once_and_shows_on_the_start_page_within_seco
         db.session.execute(text("UPDATE questionnaire SET closes_on = '2001-01-01'"))
         db.session.commit()
     # Pressing Start now reads the database afresh: no new draft on a closed questionnaire.
-    refused = client.post(f"/s/{SLUG}/", data={"csrf_token": csrf_token(start.text)})
+    refused = client.get(f"/s/{SLUG}/start")
     assert refused.headers["Location"] == f"/s/{SLUG}/"
+    assert client.get_cookie("session") is None
     later = time.monotonic() + synced.config["PUBLISHED_CACHE_SECONDS"] + 1
     monkeypatch.setattr(questionnaires, "_clock", lambda: later)
     page = client.get(f"/s/{SLUG}/")

@@ -107,11 +107,14 @@ def walk_everything(page, definition, visit: Visit) -> dict:
     response = page.goto("/no-such-page")
     assert response.status == 404
     visit("page not found", page)
-    # A form sent after the session ended (here: its cookie deleted) gets the "session ended" page.
+    # A form sent with a token that no longer matches the session gets the "session ended" page.
     page.goto(f"/s/{definition.slug}/")
-    page.context.clear_cookies()
-    with page.expect_navigation() as navigation:
+    with page.expect_navigation():
         page.get_by_role("button", name="Start now").click()
+    page.goto(f"/s/{definition.slug}/save")
+    page.locator('input[name="csrf_token"]').evaluate("input => { input.value = 'stale'; }")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Show me my code").click()
     assert navigation.value.status == 400
     visit("session ended", page)
     return facts
