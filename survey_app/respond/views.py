@@ -150,8 +150,9 @@ def question(slug: str, page_id: str):
         session["draft"] = draft.id
         definition = _version(draft).definition
         page = _page_or_none(definition, page_id)
-        if page is None:
-            return redirect(_next_url(found, draft))
+        if page is None or page not in definition.visible_pages({}):
+            # The page depends on answers the lost session held: start from the beginning.
+            return redirect(_with_notice(_next_url(found, draft), "started-again"))
         return _render_page(found, draft, page, request.form, {}, NOTICES["started-again"])
 
     definition = _version(draft).definition
@@ -172,7 +173,7 @@ def question(slug: str, page_id: str):
     if not _csrf_ok():
         return _render_page(found, draft, page, request.form, {}, NOTICES["started-again"])
     parsed, errors = {}, {}
-    for q in journey.relevant_questions(definition, page, answers):
+    for q in definition.relevant_questions(page, answers):
         try:
             parsed[q.name] = q.parse(request.form)
         except AnswerError as error:
@@ -217,7 +218,7 @@ def _render_page(found, draft, page, values, errors, notice):
     )
     if request.values.get("return_to") == "check":
         back = url_for("respond.check", slug=found.row.slug)
-    questions = journey.relevant_questions(definition, page, answers)
+    questions = definition.relevant_questions(page, answers)
     error_list = [
         {"text": str(error.message), "href": f"#{error.field_id}"} for error in errors.values()
     ]

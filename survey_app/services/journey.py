@@ -26,18 +26,13 @@ def is_reached(definition: Definition, page: Page, answers: dict[str, Answer]) -
     return False
 
 
-def relevant_questions(definition: Definition, page: Page, answers: dict[str, Answer]) -> list:
-    """The questions on a page that apply given the earlier answers."""
-    return [q for q in page.questions if definition.is_relevant(q, answers)]
-
-
 def summary(definition: Definition, answers: dict[str, Answer]) -> list[dict]:
     """Check-your-answers rows per section: question, answer in words, and the page to change it."""
     sections = []
     for section in definition.sections:
         rows = []
         for page in section.pages:
-            for question in relevant_questions(definition, page, answers):
+            for question in definition.relevant_questions(page, answers):
                 answer = answers.get(question.name)
                 rows.append(
                     {

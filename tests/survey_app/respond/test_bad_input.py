@@ -163,3 +163,15 @@ def test_questionnaire_not_yet_open_says_when_it_opens(client, synced):
         questionnaires.set_dates(row, date(2099, 1, 1), None)
     start = client.get(f"/s/{SLUG}/")
     assert "It opens on 1 January 2099" in start.text
+
+
+def test_expired_session_on_a_page_that_needs_earlier_answers_starts_again(client, synced):
+    page = _page_with(client, synced, "reported")
+    _post(client, page, {"reported": "yes", "action": "continue"})
+    client.delete_cookie("session")
+    response = client.post(
+        f"/s/{SLUG}/q/reported_to", data={"reported_to": "police", "csrf_token": "stale"}
+    )
+    assert response.status_code == 302
+    assert "notice=started-again" in response.headers["Location"]
+    assert "session had ended" in client.get(response.headers["Location"]).text
