@@ -112,8 +112,17 @@ class Question:
         raise NotImplementedError
 
     def form_values(self, answer: Answer | None) -> dict[str, list[str]]:
-        """Return the form fields that redisplay a stored answer (every field, empty if unset)."""
-        raise NotImplementedError
+        """Return the form fields that redisplay a stored answer (every field, empty if unset).
+
+        This suits one input plus a prefer-not checkbox (text, number); choice and month-year
+        questions override it.
+        """
+        values = {name: [] for name in self.field_names()}
+        if answer is not None and answer.answered:
+            values[self.name] = [str(answer.value)]
+        elif answer is not None and answer.state is AnswerState.PREFER_NOT:
+            values[self.prefer_not_field] = [PREFER_NOT_TICKED]
+        return values
 
     def _nothing_given(self) -> Answer:
         """Return SKIPPED, or raise when the question is required."""
@@ -358,15 +367,6 @@ class _TextQuestion(Question):
             )
         return Answer(AnswerState.ANSWERED, text)
 
-    def form_values(self, answer: Answer | None) -> dict[str, list[str]]:
-        """The text, or the ticked prefer-not checkbox."""
-        values = {name: [] for name in self.field_names()}
-        if answer is not None and answer.answered:
-            values[self.name] = [str(answer.value)]
-        elif answer is not None and answer.state is AnswerState.PREFER_NOT:
-            values[self.prefer_not_field] = [PREFER_NOT_TICKED]
-        return values
-
     def _check_value(self, value: AnswerValue) -> None:
         if not isinstance(value, str) or not value or len(value) > self.max_length:
             raise ValueError(f"question '{self.name}' needs text of 1 to {self.max_length} chars")
@@ -436,15 +436,6 @@ class Number(Question):
             else:
                 message = f"Your answer must be {high:,} or less"
             raise AnswerError(message, field_id)
-
-    def form_values(self, answer: Answer | None) -> dict[str, list[str]]:
-        """The number, or the ticked prefer-not checkbox."""
-        values = {name: [] for name in self.field_names()}
-        if answer is not None and answer.answered:
-            values[self.name] = [str(answer.value)]
-        elif answer is not None and answer.state is AnswerState.PREFER_NOT:
-            values[self.prefer_not_field] = [PREFER_NOT_TICKED]
-        return values
 
     def _check_value(self, value: AnswerValue) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
