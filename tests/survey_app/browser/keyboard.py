@@ -52,6 +52,14 @@ class KeyboardUser:
         self.keystrokes += len(text)
         self.typed_characters += len(text)
 
+    def wait_for_autofocus(self) -> None:
+        """Wait until a page's autofocus field has focus. Chromium applies autofocus a frame after
+        the load event, so keys pressed earlier go elsewhere (a person waits for the cursor)."""
+        self.page.wait_for_function(
+            "!document.querySelector('[autofocus]')"
+            " || document.activeElement === document.querySelector('[autofocus]')"
+        )
+
     def focused(self) -> dict | None:
         element = self.page.evaluate(FOCUSED)
         if element and not element["visible"]:
@@ -81,6 +89,7 @@ class KeyboardUser:
         """Tab through the page giving each wanted field its values, then press the submit
         button (which must come after every wanted field)."""
         wanted = {name: list(values) for name, values in wanted.items()}
+        self.wait_for_autofocus()
         element = self.focused()  # a field may have focus already (autofocus)
         if element and element["name"] in wanted:
             self.trail.append(element)

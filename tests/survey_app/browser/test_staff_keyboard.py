@@ -56,10 +56,12 @@ def key_by_keyboard(page, serial: str, fields: dict[str, list[str]]) -> Keyboard
     """From the serial page: type the serial, Enter, key every field by keyboard, save."""
     user = KeyboardUser(page)
     page.goto("/staff/entry/")
-    user.type(serial)  # the serial box has focus when the page opens
+    user.wait_for_autofocus()  # the serial box has focus when the page opens
+    user.type(serial)
     with page.expect_navigation():
         user.press("Enter")
-    assert f"/staff/entry/{serial}" in page.url, page.url
+    assert f"/staff/entry/{serial}" in page.url, page.locator("main").inner_text()
+    user.wait_for_autofocus()
     user.start = user.focused()
     user.trail.clear()
     user.answer(fields, submit="Save form")
