@@ -366,6 +366,7 @@ def make_survey_answers(
     typo_rate=0.06,
     imbalance=1.0,
     seed=0,
+    return_true_codes=False,
 ):
     """Build ``n`` labelled free-text answers about victims' experiences.
 
@@ -386,6 +387,9 @@ def make_survey_answers(
         Zipf exponent of theme frequencies (0 gives balanced themes).
     seed : int, default=0
         Seed: the same arguments always give the same data.
+    return_true_codes : bool, default=False
+        Also return the themes each answer really speaks of (before the wrong codings), in the
+        same form as ``y``, so a coder can be scored against the truth as well as the codes.
 
     Returns
     -------
@@ -395,12 +399,15 @@ def make_survey_answers(
         Theme per answer, or the indicator matrix when ``multilabel``.
     themes : list of str
         The theme ids (column order of ``y`` when ``multilabel``).
+    true_codes : list of str or ndarray
+        Only with ``return_true_codes``: the right codes, shaped like ``y``.
     """
     rng = random.Random(seed)
     names = list(themes) if themes is not None else list(THEMES)
     weights = [1.0 / (rank + 1) ** imbalance for rank in range(len(names))]
     texts: list[str] = []
     labels: list[list[str]] = []
+    truth: list[list[str]] = []
     for _ in range(n):
         if multilabel:
             k = rng.choices([1, 2, 3], weights=[0.5, 0.35, 0.15])[0]
@@ -423,11 +430,18 @@ def make_survey_answers(
             else:
                 coded[rng.randrange(len(coded))] = wrong
         labels.append(coded)
+        truth.append(chosen)
+    y, true_codes = _as_target(labels, names, multilabel), _as_target(truth, names, multilabel)
+    return (texts, y, names, true_codes) if return_true_codes else (texts, y, names)
+
+
+def _as_target(labels: list[list[str]], names: list[str], multilabel: bool):
+    """Codes per answer as scikit-learn wants them: one theme each, or an indicator matrix."""
     if not multilabel:
-        return texts, [coded[0] for coded in labels], names
-    matrix = np.zeros((n, len(names)), dtype=int)
+        return [coded[0] for coded in labels]
+    matrix = np.zeros((len(labels), len(names)), dtype=int)
     index = {name: j for j, name in enumerate(names)}
     for i, coded in enumerate(labels):
         for theme in coded:
             matrix[i, index[theme]] = 1
-    return texts, matrix, names
+    return matrix
