@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from survey_app.extensions import login_manager
@@ -25,6 +25,9 @@ def load_user(session_id: str) -> User | None:
 def start_session(user: User) -> None:
     """Sign in on a brand-new session: nothing (CSRF token included) survives from before."""
     session.clear()
+    # Flask-WTF caches this request's token in g: a page rendered after signing in must get a
+    # token of the new session, not the old one.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     login_user(user)
     session[LAST_SEEN] = int(time.time())
 
@@ -51,6 +54,16 @@ def _here() -> str:
     return request.full_path if request.method == "GET" and request.query_string else request.path
 
 
+def _sign_in_first(reason: str | None = None):
+    """Send someone whose session has ended to sign in. A form they sent is not lost: the
+    sign-in page carries its fields and offers to save them afterwards."""
+    if request.method == "POST" and request.form:
+        from survey_app.staff.views import sign_in_to_keep_form  # the view imports this module
+
+        return sign_in_to_keep_form()
+    return redirect(url_for("staff.login", next=_here(), reason=reason))
+
+
 def require_role(*roles: str, public: Iterable[str] = ()) -> Callable[[], object]:
     """Build a before_request hook admitting only signed-in, recently active staff in `roles`.
 
@@ -65,13 +78,13 @@ def require_role(*roles: str, public: Iterable[str] = ()) -> Callable[[], object
         if request.endpoint in public:
             return None
         if not current_user.is_authenticated:
-            return redirect(url_for("staff.login", next=_here()))
+            return _sign_in_first()
         idle_limit = current_app.config["STAFF_IDLE_MINUTES"] * 60
         last_seen = session.get(LAST_SEEN, 0)
         if time.time() - last_seen > idle_limit:
             logout_user()
             session.clear()
-            return redirect(url_for("staff.login", next=_here(), reason="idle"))
+            return _sign_in_first(reason="idle")
         if current_user.role not in allowed:
             abort(403)
         session[LAST_SEEN] = int(time.time())

@@ -14,6 +14,12 @@ REASONS = {
     "idle": "You were signed out because you had not done anything for a while. Sign in again.",
     "signed-out": "You have signed out.",
 }
+KEPT_NOTICE = (
+    "You were signed out before this was saved. Sign in again: what you entered is kept on this "
+    "page and you can save it next."
+)
+# Fields of a form sent after the session ended travel through sign-in under this prefix.
+KEPT = "kept:"
 
 
 def _failed(response) -> bool:
@@ -47,24 +53,61 @@ def errors_of(form) -> list[dict]:
     scope="login-client",
 )
 def login():
-    """Sign in; unknown accounts and wrong passwords get the same answer."""
+    """Sign in; unknown accounts and wrong passwords get the same answer.
+
+    A form that was sent after the session ended comes through as kept fields: after signing
+    in, the person is offered to save it where it was going.
+    """
     form = SignInForm()
+    kept = [
+        (name.removeprefix(KEPT), value)
+        for name, value in request.form.items(multi=True)
+        if name.startswith(KEPT)
+    ]
+    target = safe_next(request.args.get("next"))
     failed = False
     if form.validate_on_submit():
         user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user)
-            return redirect(safe_next(request.args.get("next")) or home_for(user))
+            if kept and target:
+                return render_template("staff/resubmit.html", kept=kept, target=target)
+            return redirect(target or home_for(user))
         failed = True
     form_errors = errors_of(form)
     if failed:
         form_errors = [{"text": SIGN_IN_FAILED, "href": "#email"}]
+    notice = KEPT_NOTICE if kept else REASONS.get(request.args.get("reason", ""))
     return render_template(
         "staff/login.html",
         form=form,
         failed=failed,
         form_errors=form_errors,
-        notice=REASONS.get(request.args.get("reason", "")),
+        notice=notice,
+        kept=kept,
+    )
+
+
+def sign_in_to_keep_form():
+    """The sign-in page in answer to a form sent after the session ended, carrying its fields.
+
+    Only forms that passed the CSRF check get here (CSRFProtect runs before the access check),
+    so the fields came from one of our pages in this browser; they are written back into the
+    page, not stored anywhere. Passwords are left out: the form asks for them again.
+    """
+    kept = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name != "csrf_token" and "password" not in name  # never written into a page
+    ]
+    return render_template(
+        "staff/login.html",
+        form=SignInForm(formdata=None),
+        failed=False,
+        form_errors=[],
+        notice=KEPT_NOTICE,
+        kept=kept,
+        action=url_for("staff.login", next=request.path),
     )
 
 

@@ -137,8 +137,22 @@ def walk_staff_pages(page, app, visit: Visit) -> dict:
     fill_fields(page, {"area": area.choices[0].form_value, "times_reported": "lots"})
     click(page, "button", "Save form")
     error_state("keying form with an error")
+    # Signed out for being idle before saving: the sign-in page keeps what was typed, and
+    # after signing in the keyer is offered to save it.
     fill_fields(page, {"times_reported": "3"})
-    click(page, "button", "Save form")
+    idle_minutes = app.config["STAFF_IDLE_MINUTES"]
+    app.config["STAFF_IDLE_MINUTES"] = -1  # every session counts as idle
+    try:
+        click(page, "button", "Save form")
+    finally:
+        app.config["STAFF_IDLE_MINUTES"] = idle_minutes
+    assert "signed out before this was saved" in page.locator("main").inner_text()
+    visit("sign in keeping a form", page)
+    page.get_by_label("Email address").fill(admin)  # on this page, which holds the form
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    click(page, "button", "Sign in")
+    visit("save what you entered", page)
+    click(page, "button", "Save")
     assert page.locator(".govuk-notification-banner").count() == 1
     visit("key a form with a notice", page)
 

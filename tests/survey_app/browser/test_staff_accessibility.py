@@ -46,6 +46,8 @@ EXPECTED_PAGES = {
     "key a form with a notice",
     "keying form",
     "keying form with an error",
+    "sign in keeping a form",
+    "save what you entered",
     "reconcile",
     "reconcile with an error",
     "audit trail",

@@ -7,11 +7,12 @@ import re
 import pytest
 from sqlalchemy import text
 
+from survey_app.auth import LAST_SEEN
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, PaperCopy, Questionnaire
+from survey_app.models import Answer, AuditEvent, PaperCopy, Questionnaire, Response
 from survey_app.paper.serials import check_serial, make_serial, serial_problem
 from survey_app.services import exports, questionnaires
-from tests.conftest import make_user, sign_in
+from tests.conftest import PASSWORD, make_user, sign_in
 
 SLUG = "victims-experience"
 
@@ -241,3 +242,72 @@ def test_routing_flags_show_on_reconciliation_and_go_into_the_export(app, synced
         )
         flags = sorted(r["routing_flags"] for r in records)
         assert flags == ["", flagged]
+
+
+def test_a_form_sent_after_the_session_ended_is_kept_through_sign_in(app, synced):
+    """A keyer who is signed out for being idle loses nothing: the form they send comes back
+    on the sign-in page, survives a wrong password, and is saved after signing in."""
+    admin = signed_in(app, "admin")
+    keyer = app.test_client()
+    _, email = make_user(app, "entry")
+    sign_in(keyer, email)
+    serial = print_copies(app, admin, count=1, double=False)[0]
+    name, codes = first_choice_question(app)
+    url = keyer.post(
+        "/staff/entry/", data={"csrf_token": token(keyer, "/staff/entry/"), "serial": serial}
+    ).headers["Location"]
+    form = keyer.get(url).text
+    version = re.search(r'name="lock_version" value="([^"]*)"', form).group(1)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    with keyer.session_transaction() as session:
+        session[LAST_SEEN] -= app.config["STAFF_IDLE_MINUTES"] * 60 + 1
+
+    sent = keyer.post(url, data={"csrf_token": csrf, "lock_version": version, name: codes[1]})
+    assert sent.status_code == 200
+    assert "You were signed out before this was saved" in sent.text
+    assert f'name="kept:{name}" value="{codes[1]}"' in sent.text
+    assert "csrf_token" not in re.findall(r'name="kept:([^"]+)"', sent.text)
+    action = re.search(r'<form method="post" novalidate action="([^"]+)"', sent.text).group(1)
+    assert action == f"/staff/login?next={url}"
+    with app.app_context():
+        assert db.session.query(Response).count() == 0  # nothing saved yet
+
+    def sign_in_again(page, password):
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+        return keyer.post(action, data={**fields, "email": email, "password": password})
+
+    wrong = sign_in_again(sent.text, "not the password")
+    assert "Enter a correct email address and password" in wrong.text
+    assert f'name="kept:{name}" value="{codes[1]}"' in wrong.text
+    offer = sign_in_again(wrong.text, PASSWORD)
+    assert offer.status_code == 200
+    assert "Save what you entered" in offer.text
+    assert f'<form method="post" action="{url}"' in offer.text
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', offer.text))
+    assert fields[name] == codes[1] and fields["lock_version"] == version
+
+    saved = keyer.post(url, data=fields)
+    assert saved.status_code == 302 and "outcome=final" in saved.headers["Location"]
+    with app.app_context():
+        answer = db.session.query(Answer).filter_by(question=name).one()
+        assert str(answer.value) == codes[1]
+
+
+def test_a_form_from_another_site_is_not_carried_through_sign_in(app, synced):
+    """Without this browser's CSRF token the form never reaches the access check."""
+    client = app.test_client()
+    response = client.post("/staff/entry/VE-000001-0", data={"crime_type": "other"})
+    assert response.status_code == 400
+    assert "kept:" not in response.text
+
+
+def test_passwords_are_not_carried_through_sign_in(app, client, login_as):
+    login_as("admin")
+    page = client.get("/staff/admin/users/new").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    with client.session_transaction() as session:
+        session[LAST_SEEN] -= app.config["STAFF_IDLE_MINUTES"] * 60 + 1
+    data = {"csrf_token": csrf, "email": "new@example.org", "password": "a new secret phrase"}
+    sent = client.post("/staff/admin/users/new", data=data)
+    assert 'name="kept:email" value="new@example.org"' in sent.text
+    assert "a new secret phrase" not in sent.text
