@@ -57,10 +57,12 @@ def _here() -> str:
 def _sign_in_first(reason: str | None = None):
     """Send someone whose session has ended to sign in. A form they sent is not lost: the
     sign-in page carries its fields and offers to save them afterwards."""
-    if request.method == "POST" and request.form:
+    if request.method == "POST":
         from survey_app.staff.views import sign_in_to_keep_form  # the view imports this module
 
-        return sign_in_to_keep_form()
+        page = sign_in_to_keep_form()
+        if page is not None:
+            return page
     return redirect(url_for("staff.login", next=_here(), reason=reason))
 
 

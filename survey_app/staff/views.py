@@ -71,25 +71,20 @@ def login():
         if user is not None:
             start_session(user)
             if kept and target:
-                return render_template("staff/resubmit.html", kept=kept, target=target)
+                home = home_for(user)
+                return render_template("staff/resubmit.html", kept=kept, target=target, home=home)
             return redirect(target or home_for(user))
         failed = True
     form_errors = errors_of(form)
     if failed:
         form_errors = [{"text": SIGN_IN_FAILED, "href": "#email"}]
     notice = KEPT_NOTICE if kept else REASONS.get(request.args.get("reason", ""))
-    return render_template(
-        "staff/login.html",
-        form=form,
-        failed=failed,
-        form_errors=form_errors,
-        notice=notice,
-        kept=kept,
-    )
+    return _sign_in_page(form, form_errors, notice, kept, failed=failed)
 
 
 def sign_in_to_keep_form():
-    """The sign-in page in answer to a form sent after the session ended, carrying its fields.
+    """The sign-in page in answer to a form sent after the session ended, carrying its fields
+    (None if it had none beyond the CSRF token).
 
     Only forms that passed the CSRF check get here (CSRFProtect runs before the access check),
     so the fields came from one of our pages in this browser; they are written back into the
@@ -100,14 +95,21 @@ def sign_in_to_keep_form():
         for name, value in request.form.items(multi=True)
         if name != "csrf_token" and "password" not in name  # never written into a page
     ]
+    if not kept:
+        return None
+    action = url_for("staff.login", next=request.path)
+    return _sign_in_page(SignInForm(formdata=None), [], KEPT_NOTICE, kept, action=action)
+
+
+def _sign_in_page(form, form_errors, notice, kept, failed=False, action=None):
     return render_template(
         "staff/login.html",
-        form=SignInForm(formdata=None),
-        failed=False,
-        form_errors=[],
-        notice=KEPT_NOTICE,
+        form=form,
+        failed=failed,
+        form_errors=form_errors,
+        notice=notice,
         kept=kept,
-        action=url_for("staff.login", next=request.path),
+        action=action,
     )
 
 

@@ -1,5 +1,7 @@
 """Every route is public or protected by a role rule, and each role gets exactly its routes."""
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from tests.conftest import make_user, sign_in
@@ -114,6 +116,11 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_protected_route(app, 
         assert response.status_code == 302, url
         location = response.headers["Location"]
         assert location.startswith("/staff/login?next="), url
+        if "POST" in rule.methods:  # a form with fields: the sign-in page, holding them
+            response = client.post(url, data={"csrf_token": csrf, "note": "typed"})
+            assert response.status_code == 200, url
+            assert 'name="kept:note" value="typed"' in response.text, url
+            assert f'action="/staff/login?next={urlsplit(url).path}"' in response.text, url
 
 
 @pytest.mark.parametrize("role", ROLES)
