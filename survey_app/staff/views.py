@@ -1,6 +1,6 @@
 """Staff sign-in and sign-out, and the staff home page."""
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 
 from survey_app.auth import end_session, safe_next, start_session
 from survey_app.extensions import limiter
@@ -23,8 +23,9 @@ KEPT = "kept:"
 
 
 def _failed(response) -> bool:
-    """A sign-in POST that did not redirect (wrong details or a blank field) counts as failed."""
-    return response.status_code == 200
+    """A sign-in POST answered with the sign-in page (wrong details or a blank field) counts as
+    failed; signing in answers with a redirect, or with the page offering to save a kept form."""
+    return response.status_code == 200 and not g.get("signed_in", False)
 
 
 def home_for(user) -> str:
@@ -70,6 +71,7 @@ def login():
         user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user)
+            g.signed_in = True
             if kept and target:
                 home = home_for(user)
                 return render_template("staff/resubmit.html", kept=kept, target=target, home=home)

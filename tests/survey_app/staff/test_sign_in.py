@@ -154,6 +154,22 @@ def _check_limits(app):
     assert sign_in(client, "fresh@example.org", "wrong password!").status_code == 429
 
 
+def test_signing_in_to_save_a_kept_form_is_not_counted_as_a_failure(migrated):
+    app = _limited_app(migrated, RATELIMIT_STORAGE_URI="memory://")
+    try:
+        _, email = make_user(app, "entry")
+        client = app.test_client()
+        for _ in range(4):  # the limit is 3 failures per account
+            page = client.get("/staff/login?next=/staff/entry/").text
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            data = {"csrf_token": csrf, "email": email, "password": PASSWORD, "kept:serial": "X"}
+            response = client.post("/staff/login?next=/staff/entry/", data=data)
+            assert response.status_code == 200
+            assert "Save what you entered" in response.text
+    finally:
+        _empty(app)
+
+
 def test_failed_sign_ins_are_limited_per_account_and_per_client_in_memory(migrated):
     app = _limited_app(migrated, RATELIMIT_STORAGE_URI="memory://")
     try:
