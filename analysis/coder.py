@@ -52,6 +52,10 @@ _NT, _NOT = "n't", "not"
 _C_GRID = (0.1, 0.3, 1.0)
 # Default regularisation strengths, chosen by repeated cross-validation (docs/theme-coder.md).
 _C_SINGLE, _C_MULTI = 0.15, 0.25
+# Single-label class weights corrected for wrong codes (see ThemeCoder._corrected_weights):
+# themes with fewer codes than this keep full weight; a theme's weight is not raised at all once
+# 1 / _NOISE_SOFTENING of its codes look wrong.
+_NOISE_MIN_CODES, _NOISE_SOFTENING = 30, 3.0
 
 
 def _check_texts(texts) -> list[str]:
@@ -431,6 +435,31 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             grid = list(_C_GRID) if self.C == "auto" else [float(self.C)]
         if folds is None:
             grid = grid[len(grid) // 2 :][:1]
+        self.class_weight_ = self._class_weight()
+        self.wrong_code_rate_ = None
+        correct = self.class_weight == "auto" and not self.multilabel_ and folds is not None
+        with_final = len(grid) == 1 and not correct
+        self.C_, scores, final = self._fit_folds(X, Y, rows, folds, grid, with_final)
+        if correct:
+            self.wrong_code_rate_ = self._wrong_code_rate(scores, Y[rows])
+            if self.wrong_code_rate_.any():
+                # Themes whose codes look partly wrong are weighted less; the out-of-fold
+                # scores are collected again so that calibration matches the final model.
+                self.class_weight_ = self._corrected_weights(Y, self.wrong_code_rate_)
+                _, scores, final = self._fit_folds(X, Y, rows, folds, [self.C_], True)
+        if final is None:
+            (final,) = self._run([(X.shape[1], self._linear_tasks(X, Y, self.C_))])
+        self.coef_, self.intercept_ = final
+        self._fit_calibration(scores, Y[rows])
+        return self
+
+    def _fit_folds(self, X, Y, rows, folds, grid, with_final):
+        """Out-of-fold decision scores of the calibration rows for each C of ``grid``.
+
+        Returns the C whose scores have the best macro-F1, those scores (None without folds)
+        and, if ``with_final`` (one C only), the model trained on every row, fitted alongside
+        the folds.
+        """
         groups, held_out = [], []
         for C in grid:
             for _, test in folds or []:
@@ -440,30 +469,58 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
                 keep[rows[test]] = False
                 groups.append((X.shape[1], self._linear_tasks(X[keep], Y[keep], C)))
                 held_out.append(rows[test])
-        if len(grid) == 1:
+        if with_final:
             groups.append((X.shape[1], self._linear_tasks(X, Y, grid[0])))
         fitted = self._run(groups)
-        scores, best = None, -1.0
-        self.C_ = grid[0]
-        if folds is not None:
-            for g, C in enumerate(grid):
-                candidate = np.zeros((len(Y), len(self.classes_)))
-                for k in range(len(folds)):
-                    coef, intercept = fitted[g * len(folds) + k]
-                    test = held_out[g * len(folds) + k]
-                    candidate[test] = X[test] @ coef.T + intercept
-                candidate = candidate[rows]
-                quality = self._score_quality(candidate, Y[rows])
-                if quality > best:
-                    best, self.C_, scores = quality, C, candidate
-        if len(grid) == 1:
-            self.coef_, self.intercept_ = fitted[-1]
-        else:
-            ((self.coef_, self.intercept_),) = self._run(
-                [(X.shape[1], self._linear_tasks(X, Y, self.C_))]
-            )
-        self._fit_calibration(scores, Y[rows])
-        return self
+        final = fitted.pop() if with_final else None
+        if folds is None:
+            return grid[0], None, final
+        chosen, scores, best = grid[0], None, -1.0
+        for g, C in enumerate(grid):
+            candidate = np.zeros((len(Y), len(self.classes_)))
+            for k in range(len(folds)):
+                coef, intercept = fitted[g * len(folds) + k]
+                test = held_out[g * len(folds) + k]
+                candidate[test] = X[test] @ coef.T + intercept
+            candidate = candidate[rows]
+            quality = self._score_quality(candidate, Y[rows])
+            if quality > best:
+                best, chosen, scores = quality, C, candidate
+        return chosen, scores, final
+
+    def _wrong_code_rate(self, scores, y) -> np.ndarray:
+        """Estimated share of each theme's codes that are wrong (single-label).
+
+        A code counts as suspect when the out-of-fold model gives another theme a probability
+        above that theme's typical confidence in its own codes, and above the coded theme's
+        (confident learning, Northcutt et al. 2021). Themes with fewer than
+        ``_NOISE_MIN_CODES`` codes get 0: too few to tell a wrong code from a hard one.
+        """
+        proba = _softmax(scores * _fit_temperature(scores, y))
+        n_classes = len(self.classes_)
+        counts = np.bincount(y, minlength=n_classes)
+        typical = np.array(
+            [proba[y == j, j].mean() if counts[j] else 1.0 for j in range(n_classes)]
+        )
+        rows = np.arange(len(y))
+        above = proba >= typical
+        above[rows, y] = False
+        rival = np.where(above, proba, -1.0).max(axis=1)
+        suspect = rival > proba[rows, y]
+        rate = np.bincount(y[suspect], minlength=n_classes) / np.maximum(counts, 1)
+        return np.where(counts >= _NOISE_MIN_CODES, rate, 0.0)
+
+    def _corrected_weights(self, Y, wrong_code_rate) -> dict:
+        """Balanced class weights, softened for themes with an estimated share of wrong codes.
+
+        Balancing multiplies a rare theme's weight, wrong codes included; with a share ``r``
+        wrong the weight ``n / (k count)`` is raised to the power ``1 - _NOISE_SOFTENING r``
+        (full weight when clean, no up-weighting at all from 1 / _NOISE_SOFTENING wrong).
+        """
+        counts = np.bincount(Y, minlength=len(self.classes_))
+        balanced = len(Y) / (len(self.classes_) * counts)
+        power = 1.0 - np.minimum(1.0, _NOISE_SOFTENING * wrong_code_rate)
+        return dict(enumerate((balanced**power).tolist()))
 
     def _calibration_rows(self, Y) -> np.ndarray:
         """Rows used for out-of-fold calibration: all, or a seeded sample of large training sets.
@@ -567,10 +624,11 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
     def _svm(self, C):
         # tol=1e-2: five times faster than the default 1e-4 with the same predictions here.
         return LinearSVC(
-            C=C, class_weight=self._class_weight(), tol=1e-2, random_state=self.random_state
+            C=C, class_weight=self.class_weight_, tol=1e-2, random_state=self.random_state
         )
 
     def _class_weight(self):
+        """The class weights the first fits use ("auto": balanced for single-label ``y``)."""
         if self.class_weight == "auto":
             return None if self.multilabel_ else "balanced"
         return self.class_weight

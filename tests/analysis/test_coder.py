@@ -198,3 +198,50 @@ def test_one_thread_fits_are_reproducible_and_two_threads_agree_with_them():
     two = ThemeCoder(n_jobs=2).fit(texts, y)
     np.testing.assert_allclose(two.coef_, one.coef_, atol=5e-3)
     assert (two.predict(texts) == one.predict(texts)).mean() > 0.98
+
+
+FOUR_THEMES = ["believed", "kept_informed", "fear_of_reprisal", "counselling"]
+
+
+def test_estimates_each_themes_share_of_wrong_codes_and_weights_those_themes_less():
+    texts, y, _, truth = make_survey_answers(
+        800, seed=7, label_noise=0.2, themes=FOUR_THEMES, return_true_codes=True
+    )
+    y, truth = np.asarray(y), np.asarray(truth)
+    coder = ThemeCoder().fit(texts, y)
+    true_rate = np.array([np.mean(truth[y == theme] != theme) for theme in coder.classes_])
+    estimated = coder.wrong_code_rate_
+    assert np.abs(estimated - true_rate).max() < 0.15
+    assert list(np.argsort(estimated)) == list(np.argsort(true_rate))
+    counts = np.array([np.sum(y == theme) for theme in coder.classes_])
+    balanced = len(y) / (len(counts) * counts)
+    weights = np.array([coder.class_weight_[j] for j in range(len(counts))])
+    # Each weight moves from the balanced one towards 1 (unweighted), more for noisier themes.
+    assert (np.abs(np.log(weights)) < np.abs(np.log(balanced))).all()
+    assert ((weights - 1) * (balanced - 1) > 0).all()
+
+
+def test_clean_codes_keep_fully_balanced_weights():
+    texts, y, _ = make_survey_answers(800, seed=7, label_noise=0.0, themes=FOUR_THEMES)
+    coder = ThemeCoder().fit(texts, y)
+    assert not coder.wrong_code_rate_.any()
+    assert coder.class_weight_ == "balanced"
+
+
+def test_themes_with_few_codes_keep_full_weight_however_noisy():
+    texts, y, _ = make_survey_answers(120, seed=7, label_noise=0.3, themes=FOUR_THEMES)
+    y = np.asarray(y)
+    coder = ThemeCoder().fit(texts, y)
+    counts = np.array([np.sum(y == theme) for theme in coder.classes_])
+    assert (counts < 30).any() and (counts >= 30).any()
+    assert not coder.wrong_code_rate_[counts < 30].any()
+    assert coder.wrong_code_rate_[counts >= 30].any()
+
+
+def test_explicit_or_multi_label_weights_are_not_corrected():
+    texts, y = single_label_data()
+    balanced = ThemeCoder(class_weight="balanced").fit(texts, y)
+    assert balanced.class_weight_ == "balanced" and balanced.wrong_code_rate_ is None
+    texts, Y, _ = multi_label_data()
+    multi = ThemeCoder().fit(texts, Y)
+    assert multi.class_weight_ is None and multi.wrong_code_rate_ is None
