@@ -131,3 +131,32 @@ def test_paper_form_is_keyed_twice_and_reconciled_with_the_keyboard_alone(
         f"{len(officer_keys.trail)}, arrows {officer_keys.arrow_presses}, "
         f"characters typed {officer_keys.typed_characters} (serial included)"
     )
+
+
+def test_enter_in_a_one_line_box_moves_to_the_next_field_instead_of_saving(
+    browser, live_server, live_app
+):
+    admin_id, _ = make_user(live_app, "admin")
+    _, officer = make_user(live_app, "entry")
+    serial = printed_copy(live_app, admin_id)
+    context, recorder = open_context(browser, live_server)
+    page = new_page(context, recorder)
+    sign_in(page, officer)
+    page.goto(f"/staff/entry/{serial}")
+    user = KeyboardUser(page)
+    boxes = page.locator("form[data-app-keying-form] input[type=text]")
+    assert boxes.count() >= 2
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        box.focus()
+        user.tab()
+        after_tab = user.focused()
+        box.focus()
+        user.type("7")
+        user.press("Enter")
+        assert page.url.endswith(f"/staff/entry/{serial}"), "Enter saved the half-keyed form"
+        assert user.focused() == after_tab, f"Enter in box {index} did not move on as Tab does"
+        assert box.input_value().endswith("7")
+    with live_app.app_context():
+        assert db.session.get(PaperCopy, serial).entries == []
+    context.close()
