@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from analysis.check_codes import add_check_codes_parser
 from analysis.commands import add_code_parser, add_discover_parser, dispatch
 from analysis.evaluate import add_evaluate_parser
 
@@ -21,6 +22,7 @@ SUBCOMMANDS = (
     add_evaluate_parser,  # analysis/evaluate.py: cross-validate ThemeCoder on a labelled CSV
     add_code_parser,  # analysis/commands.py: code a CSV with the rules or a trained model
     add_discover_parser,  # analysis/commands.py: candidate themes from uncoded text
+    add_check_codes_parser,  # analysis/check_codes.py: human codes that look wrong
 )
 
 

@@ -39,7 +39,7 @@ from analysis.text import (
     stem,
 )
 
-__all__ = ["ThemeCoder"]
+__all__ = ["ThemeCoder", "suspect_codes"]
 
 _CHAR_PREFIX = "~"
 _CALIBRATION_MAX = 4_000  # out-of-fold rows used for calibration and thresholds
@@ -273,6 +273,35 @@ def _best_threshold(y_true: np.ndarray, proba: np.ndarray) -> float:
     return float((upper + lower) / 2)
 
 
+def suspect_codes(proba: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Which single-label codes look wrong, from out-of-fold probabilities (confident learning,
+    Northcutt et al. 2021).
+
+    A code is suspect when a model not trained on its text gives another theme a probability at
+    least that theme's typical (mean) probability on its own codes, and higher than the coded
+    theme's.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_texts, n_themes)
+        Out-of-fold probabilities.
+    y : ndarray of shape (n_texts,)
+        Theme index of each text's code.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_texts,)
+    """
+    n_themes = proba.shape[1]
+    counts = np.bincount(y, minlength=n_themes)
+    typical = np.array([proba[y == j, j].mean() if counts[j] else 1.0 for j in range(n_themes)])
+    rows = np.arange(len(y))
+    above = proba >= typical
+    above[rows, y] = False
+    rival = np.where(above, proba, -1.0).max(axis=1)
+    return rival > proba[rows, y]
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -498,25 +527,14 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         return chosen, scores, final
 
     def _wrong_code_rate(self, scores, y) -> np.ndarray:
-        """Estimated share of each theme's codes that are wrong (single-label).
-
-        A code counts as suspect when the out-of-fold model gives another theme a probability
-        above that theme's typical confidence in its own codes, and above the coded theme's
-        (confident learning, Northcutt et al. 2021). Themes with fewer than
+        """Estimated share of each theme's codes that are wrong (single-label): the share of
+        ``suspect_codes`` among its out-of-fold scores. Themes with fewer than
         ``_NOISE_MIN_CODES`` codes get 0: too few to tell a wrong code from a hard one.
         """
         proba = _softmax(scores * _fit_temperature(scores, y))
-        n_classes = len(self.classes_)
-        counts = np.bincount(y, minlength=n_classes)
-        typical = np.array(
-            [proba[y == j, j].mean() if counts[j] else 1.0 for j in range(n_classes)]
-        )
-        rows = np.arange(len(y))
-        above = proba >= typical
-        above[rows, y] = False
-        rival = np.where(above, proba, -1.0).max(axis=1)
-        suspect = rival > proba[rows, y]
-        rate = np.bincount(y[suspect], minlength=n_classes) / np.maximum(counts, 1)
+        counts = np.bincount(y, minlength=len(self.classes_))
+        suspect = suspect_codes(proba, y)
+        rate = np.bincount(y[suspect], minlength=len(counts)) / np.maximum(counts, 1)
         return np.where(counts >= _NOISE_MIN_CODES, rate, 0.0)
 
     def _corrected_weights(self, Y, wrong_code_rate) -> dict:

@@ -17,14 +17,21 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CommandError", "add_code_parser", "add_discover_parser", "main", "read_texts"]
+__all__ = [
+    "CommandError",
+    "add_code_parser",
+    "add_discover_parser",
+    "main",
+    "progress_bar",
+    "read_texts",
+]
 
 
 class CommandError(Exception):
     """A problem with the command's input, reported as one line and exit status 2."""
 
 
-def _progress(iterable, total: int, desc: str):
+def progress_bar(iterable, total: int, desc: str):
     """A tqdm progress bar on stderr, shown only when stderr is a terminal."""
     from tqdm import tqdm
 
@@ -108,7 +115,7 @@ def _code_with_model(model, names: list[str], texts: list[str], batch: int = 200
     """Themes, confidences and explaining words for each text from a fitted model."""
     results = []
     classes = list(model.classes_)
-    for start in _progress(range(0, len(texts), batch), -(-len(texts) // batch), "coding"):
+    for start in progress_bar(range(0, len(texts), batch), -(-len(texts) // batch), "coding"):
         chunk = texts[start : start + batch]
         proba = np.asarray(model.predict_proba(chunk))
         predicted = np.asarray(model.predict(chunk))
@@ -153,7 +160,7 @@ def run_code(args: argparse.Namespace) -> int:
         coder = RuleCoder(codebook, min_confidence=args.min_confidence)
         coder_id = coder.coder_id
         results = []
-        for row, text in _progress(zip(rows, texts, strict=True), len(rows), "coding"):
+        for row, text in progress_bar(zip(rows, texts, strict=True), len(rows), "coding"):
             stage = (row.get(args.stage_column) or "").strip() or None if extra else None
             codings = coder.code_text(text, stage)
             results.append([(c.theme_id, c.confidence, c.matched) for c in codings])
