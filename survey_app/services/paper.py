@@ -217,8 +217,8 @@ def own_entry(copy: PaperCopy, user: User) -> PaperEntry | None:
     return next((e for e in copy.entries if e.keyer_id == user.id), None)
 
 
-def copy_for_keying(text: str, user: User) -> PaperCopy:
-    """The copy a typed serial names, if this person may key it now; else KeyingProblem."""
+def printed_copy(text: str) -> PaperCopy:
+    """The printed copy a typed serial names; else KeyingProblem saying what is wrong."""
     problem = serial_problem(text)
     if problem == "format":
         raise KeyingProblem("Enter the serial number as printed on the form, like VES-000123-4")
@@ -227,6 +227,12 @@ def copy_for_keying(text: str, user: User) -> PaperCopy:
     copy = find_copy(text)
     if copy is None:
         raise KeyingProblem(f"No printed copy has the serial number {check_serial(text)}")
+    return copy
+
+
+def copy_for_keying(text: str, user: User) -> PaperCopy:
+    """The copy a typed serial names, if this person may key it now; else KeyingProblem."""
+    copy = printed_copy(text)
     if own_entry(copy, user) is not None:
         if copy.response_id or len(copy.entries) >= entries_needed(copy):
             raise KeyingProblem(f"You have already keyed {copy.serial}")

@@ -9,6 +9,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_role("admin", "entry", public=("staff.login", "staff.logout")))
 bp.context_processor(staff_context)
 
-from survey_app.staff import admin, entry, paper_views, views  # noqa: E402,F401  (routes)
+# Modules that add routes (corrections adds its routes to admin.bp, so it comes before that).
+from survey_app.staff import admin, corrections, entry, paper_views, views  # noqa: E402,F401
 
 bp.register_blueprint(admin.bp)

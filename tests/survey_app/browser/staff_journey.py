@@ -184,6 +184,21 @@ def walk_staff_pages(page, app, visit: Visit) -> dict:
     assert serial in page.locator(".govuk-notification-banner").inner_text()
     visit("paper questionnaire with a notice and keying errors", page)
 
+    # The admin corrects the now final record: no reason first, then with one.
+    page.goto("/staff/")
+    click(page, "link", "Correct a final paper record")
+    visit("correct a record", page)
+    page.get_by_label("Serial number").fill(serial)
+    click(page, "button", "Continue")
+    visit("correction form", page)
+    fill_fields(page, {"times_reported": "4"})
+    click(page, "button", "Save correction")
+    error_state("correction form with an error")
+    page.get_by_label("Why are you correcting this record?").fill("Question 8 says 4 on paper")
+    click(page, "button", "Save correction")
+    assert "1 answer changed" in page.locator(".govuk-notification-banner").inner_text()
+    visit("correct a record with a notice", page)
+
     page.goto("/staff/admin/audit")
     visit("audit trail", page)
     page.goto("/research/")

@@ -46,6 +46,10 @@ EXPECTED_PAGES = {
     "key a form with a notice",
     "keying form",
     "keying form with an error",
+    "correct a record",
+    "correction form",
+    "correction form with an error",
+    "correct a record with a notice",
     "sign in keeping a form",
     "save what you entered",
     "reconcile",
@@ -81,6 +85,7 @@ def test_staff_walk_reaches_every_page_and_error_state(staff_walk):
     assert "No printed copy" in errors["key a form with an unknown serial"]
     assert "check each digit" in errors["key a form with a bad check digit"]
     assert "Select what question" in errors["reconcile with an error"]
+    assert "Enter why the record is being corrected" in errors["correction form with an error"]
 
 
 @pytest.mark.parametrize("width", WIDTHS, ids=lambda width: f"{width}px")

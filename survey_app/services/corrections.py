@@ -1,0 +1,103 @@
+"""Correcting a final paper record: an admin changes answers keyed wrongly, with a reason.
+
+Only paper records can be corrected (an online response is what the respondent gave). Each
+changed answer is audited with its old and new value, and the reason once; the copy's lock
+version guards against two people correcting the same record at once.
+"""
+
+from sqlalchemy import update
+
+from survey_app.extensions import db
+from survey_app.models import Answer as AnswerRow
+from survey_app.models import PaperCopy, Response, User
+from survey_app.questionnaire import Answer
+from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.services import audit
+from survey_app.services.paper import Conflict, KeyingProblem, printed_copy
+from survey_app.services.responses import answer_rows
+
+MAX_REASON = 500
+
+
+class NothingChanged(Exception):
+    """The corrected answers are the same as the record's."""
+
+
+def final_copy(text: str) -> PaperCopy:
+    """The final paper copy with this serial, or a KeyingProblem saying why there is none."""
+    copy = printed_copy(text)
+    if copy.response_id is None:
+        raise KeyingProblem(
+            f"{copy.serial} is not final yet: correct it by keying or reconciling it"
+        )
+    return copy
+
+
+def final_answers(copy: PaperCopy) -> dict[str, Answer]:
+    """The answers of the copy's final record, by question name."""
+    response = db.session.get(Response, copy.response_id)
+    return {
+        row.question: Answer.from_json({"state": row.state, "value": row.value})
+        for row in response.answers
+    }
+
+
+def correct(
+    copy: PaperCopy,
+    user: User,
+    definition: Definition,
+    answers: dict[str, Answer],
+    reason: str,
+    expected_version: int | None,
+) -> list[str]:
+    """Store corrected answers for a final copy; returns the names of the questions changed.
+
+    Raises NothingChanged when no answer differs, and Conflict when the copy changed since
+    ``expected_version`` was read (the caller shows the form again with what was typed).
+    """
+    response = db.session.get(Response, copy.response_id)
+    old = {row.question: row for row in response.answers}
+    new = {row.question: row for row in answer_rows(definition, answers)}
+    changed = [
+        q.name for q in definition.questions if _stored(old.get(q.name)) != _stored(new.get(q.name))
+    ]
+    if not changed:
+        raise NothingChanged
+    claimed = db.session.execute(
+        update(PaperCopy)
+        .where(PaperCopy.serial == copy.serial, PaperCopy.lock_version == expected_version)
+        .values(lock_version=PaperCopy.lock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise Conflict
+    for name in changed:
+        before, after = old.get(name), new.get(name)
+        was = _stored(before)  # read before the row is changed in place
+        if after is None:
+            response.answers.remove(before)
+        elif before is None:
+            response.answers.append(after)
+        else:  # changed in place: (response, question) stays unique
+            before.state, before.value, before.position = after.state, after.value, after.position
+        audit.record(
+            user,
+            "response.correct",
+            serial=copy.serial,
+            response_id=response.id,
+            field=name,
+            old=was,
+            new=_stored(after),
+        )
+    audit.record(
+        user, "response.correct.reason", serial=copy.serial, response_id=response.id, new=reason
+    )
+    db.session.commit()
+    db.session.refresh(copy)
+    return changed
+
+
+def _stored(row: AnswerRow | None) -> dict | None:
+    """An answer row as it is stored (None: no row, the routing skipped the question)."""
+    return None if row is None else {"state": row.state, "value": row.value}
