@@ -122,7 +122,10 @@ def test_only_final_records_of_printed_copies_and_only_admins(app, synced):
     serial = print_copies(app, admin, count=1, double=False)[0]
     not_final = admin.post(START, data={"csrf_token": token(admin, START), "serial": serial})
     assert "is not final yet" in not_final.text
-    assert "is not final yet" in admin.get(f"{START}{serial}").text
+    shown_at_record = admin.get(f"{START}{serial}").text
+    assert "is not final yet" in shown_at_record
+    # The serial box posts to the start page, not back to the record's address.
+    assert f'action="{START}"' in shown_at_record
     wrong_digit = serial[:-1] + str((int(serial[-1]) + 1) % 10)
     mistyped = admin.post(START, data={"csrf_token": token(admin, START), "serial": wrong_digit})
     assert "check each digit" in mistyped.text

@@ -142,6 +142,16 @@ def test_single_entry_is_final_at_once_and_flags_routing(app, synced):
         "/staff/entry/", data={"csrf_token": token(third, "/staff/entry/"), "serial": serial}
     )
     assert "already been keyed and is final" in refused.text
+    # Opened at the form's own address, the refusal's serial box still posts to the start page,
+    # so typing another serial there works.
+    at_form = third.get(f"/staff/entry/{serial}")
+    assert "already been keyed and is final" in at_form.text
+    other = print_copies(app, admin, count=1, double=False)[0]
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', at_form.text).group(1)
+    before_serial_box = at_form.text.split('name="serial"')[0]
+    action = re.findall(r'<form method="post" action="([^"]+)"', before_serial_box)[-1]
+    moved_on = third.post(action, data={"csrf_token": csrf, "serial": other})
+    assert moved_on.headers["Location"].endswith(f"/staff/entry/{other}")
 
 
 def test_unknown_serial_is_reported(app, synced):
