@@ -112,7 +112,12 @@ def _read_single_coded(args) -> tuple[list[int], list[str], list[str]]:
     if rare:
         listed = ", ".join(repr(code) for _, code in rare[:5])
         more = f" and {len(rare) - 5} more" if len(rare) > 5 else ""
-        raise CommandError(f"each code needs at least 2 examples to be checked: {listed}{more}")
+        hint = ""
+        if any(";" in code or "," in code for _, code in rare):
+            hint = " (several codes in one cell? check-codes takes one code per text)"
+        raise CommandError(
+            f"each code needs at least 2 examples to be checked: {listed}{more}{hint}"
+        )
     if args.folds < 2:
         raise CommandError(f"--folds must be at least 2, not {args.folds}")
     return lines, texts, codes

@@ -81,6 +81,10 @@ def test_command_errors_are_one_line_with_exit_2(tmp_path):
     cases = {
         one_code: ("need at least 2 different codes", []),
         single: ("'only_once'", []),
+        write_coded_csv(tmp_path / "multi.csv", texts, [*codes[:-1], "believed;counselling"]): (
+            "several codes in one cell?",
+            [],
+        ),
         tmp_path / "missing.csv": ("file not found", []),
         write_coded_csv(tmp_path / "ok.csv", texts, codes): (
             "cannot write",
