@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from analysis.commands import CommandError, progress_bar, read_texts
+from analysis.commands import CommandError, progress_bar, read_labelled, too_rare
 
 __all__ = ["CodeToCheck", "add_check_codes_parser", "codes_to_check", "run_check_codes"]
 
@@ -92,35 +92,13 @@ def codes_to_check(texts, codes, folds=5, seed=0, progress=False):
 
 def _read_single_coded(args) -> tuple[list[int], list[str], list[str]]:
     """CSV line numbers, texts and codes of the rows with both, with one-line errors."""
-    rows, _ = read_texts(args.file, args.text_column, [args.label_column])
-    lines, texts, codes = [], [], []
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
-        text = (row.get(args.text_column) or "").strip()
-        code = (row.get(args.label_column) or "").strip()
-        if text and code:
-            lines.append(line)
-            texts.append(text)
-            codes.append(code)
-    if not texts:
-        raise CommandError(
-            f"no row has both text in {args.text_column!r} and a code in {args.label_column!r}"
-        )
-    counts = Counter(codes)
-    if len(counts) < 2:
-        raise CommandError(f"need at least 2 different codes; found {len(counts)}")
-    rare = sorted((n, code) for code, n in counts.items() if n < 2)
-    if rare:
-        listed = ", ".join(repr(code) for _, code in rare[:5])
-        more = f" and {len(rare) - 5} more" if len(rare) > 5 else ""
-        hint = ""
-        if any(";" in code or "," in code for _, code in rare):
-            hint = " (several codes in one cell? check-codes takes one code per text)"
-        raise CommandError(
-            f"each code needs at least 2 examples to be checked: {listed}{more}{hint}"
-        )
+    lines, texts, labels = read_labelled(args.file, args.text_column, args.label_column)
+    hint = " (several codes in one cell? check-codes takes one code per text)"
+    if rare := too_rare(labels, 2, hint):
+        raise CommandError(f"each code needs at least 2 examples to be checked: {rare}")
     if args.folds < 2:
         raise CommandError(f"--folds must be at least 2, not {args.folds}")
-    return lines, texts, codes
+    return lines, texts, [row[0] for row in labels]
 
 
 def run_check_codes(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import csv
 import json
 import pickle
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ __all__ = [
     "add_discover_parser",
     "main",
     "progress_bar",
+    "read_labelled",
     "read_texts",
+    "too_rare",
 ]
 
 
@@ -78,6 +81,50 @@ def read_texts(
     if not any((row.get(text_column) or "").strip() for row in rows):
         raise CommandError(f"text column {text_column!r} in {path.name} is empty")
     return rows, fieldnames
+
+
+def read_labelled(
+    path: str | Path, text_column: str, label_column: str, separator: str | None = None
+) -> tuple[list[int], list[str], list[list[str]]]:
+    """The rows of a labelled CSV with both text and a label: CSV line numbers, texts and each
+    row's sorted labels (split on ``separator`` when given).
+
+    Raises CommandError as ``read_texts`` does, when no row has both, or when fewer than two
+    different labels remain.
+    """
+    rows, _ = read_texts(path, text_column, [label_column])
+    lines, texts, labels = [], [], []
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        text = (row.get(text_column) or "").strip()
+        raw = (row.get(label_column) or "").strip()
+        parts = [raw] if separator is None else raw.split(separator)
+        row_labels = sorted({part.strip() for part in parts if part.strip()})
+        if text and row_labels:  # rows without text or without a label cannot teach anything
+            lines.append(line)
+            texts.append(text)
+            labels.append(row_labels)
+    if not texts:
+        raise CommandError(
+            f"no row has both text in {text_column!r} and a label in {label_column!r}"
+        )
+    found = len({label for row in labels for label in row})
+    if found < 2:
+        raise CommandError(f"need at least 2 different labels; found {found}")
+    return lines, texts, labels
+
+
+def too_rare(labels: list[list[str]], at_least: int, hint: str) -> str:
+    """Labels with fewer than ``at_least`` examples, listed for an error message ("'a' has 1,
+    'b' has 2 and 3 more"), with ``hint`` added when one looks like several labels in one cell;
+    empty when there are none."""
+    counts = Counter(label for row in labels for label in row)
+    rare = sorted((n, label) for label, n in counts.items() if n < at_least)
+    if not rare:
+        return ""
+    listed = ", ".join(f"{label!r} has {n}" for n, label in rare[:5])
+    more = f" and {len(rare) - 5} more" if len(rare) > 5 else ""
+    several = any(";" in label or "," in label for _, label in rare)
+    return f"{listed}{more}{hint if several else ''}"
 
 
 def _load_model(path: str) -> tuple[Any, list[str]]:

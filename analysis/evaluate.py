@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections import Counter
 
 import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from analysis.commands import CommandError, read_texts
+from analysis.commands import CommandError, read_labelled, too_rare
 
 __all__ = ["add_evaluate_parser", "cross_validate", "run_evaluate"]
 
@@ -94,35 +93,14 @@ def cross_validate(texts, labels, folds=5, seed=0, make_coder=None):
 
 def _read_labelled(args) -> tuple[list[str], list[list[str]]]:
     """Texts and their labels from the CSV, with one-line errors for what the user can fix."""
-    rows, _ = read_texts(args.file, args.text_column, [args.label_column])
-    texts, labels = [], []
-    for row in rows:
-        text = (row.get(args.text_column) or "").strip()
-        raw = (row.get(args.label_column) or "").strip()
-        parts = [raw] if args.separator is None else raw.split(args.separator)
-        row_labels = sorted({part.strip() for part in parts if part.strip()})
-        if text and row_labels:  # rows without text or without a label cannot teach anything
-            texts.append(text)
-            labels.append(row_labels)
-    if not texts:
-        raise CommandError(
-            f"no row has both text in {args.text_column!r} and a label in {args.label_column!r}"
-        )
-    counts = Counter(label for row in labels for label in row)
-    if len(counts) < 2:
-        raise CommandError(f"need at least 2 different labels; found {len(counts)}")
+    _, texts, labels = read_labelled(args.file, args.text_column, args.label_column, args.separator)
     if args.folds < 2:
         raise CommandError(f"--folds must be at least 2, not {args.folds}")
-    rare = sorted((n, label) for label, n in counts.items() if n < args.folds)
-    if rare:
-        listed = ", ".join(f"{label!r} has {n}" for n, label in rare[:5])
-        more = f" and {len(rare) - 5} more" if len(rare) > 5 else ""
-        hint = ""
-        if args.separator is None and any(";" in label or "," in label for _, label in rare):
-            hint = " (several labels in one cell? give --separator)"
+    hint = " (several labels in one cell? give --separator)" if args.separator is None else ""
+    if rare := too_rare(labels, args.folds, hint):
         raise CommandError(
             f"too few examples for {args.folds}-fold cross-validation (each label needs at least "
-            f"{args.folds}): {listed}{more}{hint}"
+            f"{args.folds}): {rare}"
         )
     if len(texts) < args.folds:
         raise CommandError(f"only {len(texts)} labelled rows for {args.folds} folds")

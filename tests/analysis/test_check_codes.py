@@ -79,7 +79,7 @@ def test_command_errors_are_one_line_with_exit_2(tmp_path):
     one_code = write_coded_csv(tmp_path / "one.csv", texts, ["believed"] * len(texts))
     single = write_coded_csv(tmp_path / "single.csv", texts, [*codes[:-1], "only_once"])
     cases = {
-        one_code: ("need at least 2 different codes", []),
+        one_code: ("need at least 2 different labels", []),
         single: ("'only_once'", []),
         write_coded_csv(tmp_path / "multi.csv", texts, [*codes[:-1], "believed;counselling"]): (
             "several codes in one cell?",
