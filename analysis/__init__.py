@@ -1,86 +1,78 @@
-"""Coding free text into themes per stage: pure Python, never imports Flask."""
+"""Coding free text into themes per stage: pure Python, never imports Flask.
 
-from analysis.agreement import (
-    AgreementReport,
-    Disagreement,
-    ThemeAgreement,
-    cohen_kappa,
-    compare_coders,
-    krippendorff_alpha_nominal,
-)
-from analysis.codebook import (
-    Codebook,
-    CodebookError,
-    Theme,
-    export_csv,
-    export_qdc,
-    export_xlsx,
-    import_csv,
-    import_qdc,
-    import_xlsx,
-    load_codebook,
-    validate_qdc,
-)
-from analysis.coder import ThemeCoder
-from analysis.combine import combine_codings, model_codings, model_ready_themes
-from analysis.discovery import CandidateTheme, Exemplar, discover_themes, uncoded_segments
-from analysis.records import Coding, Segment
-from analysis.redaction import RedactionResult, RedactionSpan, Redactor, redact
-from analysis.review import review_queue, uncertainty
-from analysis.rules import RuleCoder
-from analysis.sentiment import (
-    SentimentSummary,
-    sentiment_band,
-    sentiment_by_stage,
-    sentiment_by_theme,
-    sentiment_score,
-    summarise_sentiment,
-)
-from analysis.stages import StageSuggester, StageSuggestion
-from analysis.synthetic import make_survey_answers
+The public names below load their module on first use (PEP 562), so that importing a light part
+such as ``analysis.spreadsheet`` (as the web app does) does not load scikit-learn.
+``from analysis import ThemeCoder`` works as usual.
+"""
 
-__all__: list[str] = [
-    "AgreementReport",
-    "CandidateTheme",
-    "Codebook",
-    "CodebookError",
-    "Coding",
-    "Disagreement",
-    "Exemplar",
-    "RedactionResult",
-    "RedactionSpan",
-    "Redactor",
-    "RuleCoder",
-    "Segment",
-    "SentimentSummary",
-    "StageSuggester",
-    "StageSuggestion",
-    "Theme",
-    "ThemeAgreement",
-    "ThemeCoder",
-    "cohen_kappa",
-    "combine_codings",
-    "compare_coders",
-    "discover_themes",
-    "export_csv",
-    "export_qdc",
-    "export_xlsx",
-    "import_csv",
-    "import_qdc",
-    "import_xlsx",
-    "krippendorff_alpha_nominal",
-    "load_codebook",
-    "make_survey_answers",
-    "model_codings",
-    "model_ready_themes",
-    "redact",
-    "review_queue",
-    "sentiment_band",
-    "sentiment_by_stage",
-    "sentiment_by_theme",
-    "sentiment_score",
-    "summarise_sentiment",
-    "uncertainty",
-    "uncoded_segments",
-    "validate_qdc",
-]
+from importlib import import_module
+
+#: Public name -> the module that defines it.
+_MODULE_OF = {
+    **dict.fromkeys(
+        [
+            "AgreementReport",
+            "Disagreement",
+            "ThemeAgreement",
+            "cohen_kappa",
+            "compare_coders",
+            "krippendorff_alpha_nominal",
+        ],
+        "analysis.agreement",
+    ),
+    **dict.fromkeys(
+        [
+            "Codebook",
+            "CodebookError",
+            "Theme",
+            "export_csv",
+            "export_qdc",
+            "export_xlsx",
+            "import_csv",
+            "import_qdc",
+            "import_xlsx",
+            "load_codebook",
+            "validate_qdc",
+        ],
+        "analysis.codebook",
+    ),
+    "ThemeCoder": "analysis.coder",
+    **dict.fromkeys(["combine_codings", "model_codings", "model_ready_themes"], "analysis.combine"),
+    **dict.fromkeys(
+        ["CandidateTheme", "Exemplar", "discover_themes", "uncoded_segments"],
+        "analysis.discovery",
+    ),
+    **dict.fromkeys(["Coding", "Segment"], "analysis.records"),
+    **dict.fromkeys(
+        ["RedactionResult", "RedactionSpan", "Redactor", "redact"], "analysis.redaction"
+    ),
+    **dict.fromkeys(["review_queue", "uncertainty"], "analysis.review"),
+    "RuleCoder": "analysis.rules",
+    **dict.fromkeys(
+        [
+            "SentimentSummary",
+            "sentiment_band",
+            "sentiment_by_stage",
+            "sentiment_by_theme",
+            "sentiment_score",
+            "summarise_sentiment",
+        ],
+        "analysis.sentiment",
+    ),
+    **dict.fromkeys(["StageSuggester", "StageSuggestion"], "analysis.stages"),
+    "make_survey_answers": "analysis.synthetic",
+}
+
+__all__: list[str] = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(import_module(_MODULE_OF[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

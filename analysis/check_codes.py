@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from analysis.commands import CommandError, progress_bar, read_labelled, too_rare
+from analysis.spreadsheet import neutralise
 
 __all__ = ["CodeToCheck", "add_check_codes_parser", "codes_to_check", "run_check_codes"]
 
@@ -131,16 +132,15 @@ def run_check_codes(args: argparse.Namespace) -> int:
                     ["line", "text", "code", "suggested", "suggested_confidence", "code_confidence"]
                 )
                 for item in suspects:
-                    writer.writerow(
-                        [
-                            lines[item.index],
-                            item.text,
-                            item.code,
-                            item.suggested,
-                            item.suggested_confidence,
-                            item.code_confidence,
-                        ]
-                    )
+                    row = [
+                        lines[item.index],
+                        item.text,
+                        item.code,
+                        item.suggested,
+                        item.suggested_confidence,
+                        item.code_confidence,
+                    ]
+                    writer.writerow([neutralise(value) for value in row])
         except OSError as exc:
             raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
     return 0

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from analysis.spreadsheet import neutralise
+
 __all__ = [
     "CommandError",
     "add_code_parser",
@@ -217,15 +219,14 @@ def run_code(args: argparse.Namespace) -> int:
             writer = csv.DictWriter(fh, fieldnames=out_fields)
             writer.writeheader()
             for row, found in zip(rows, results, strict=True):
-                writer.writerow(
-                    {
-                        **row,
-                        "themes": ";".join(t for t, _, _ in found),
-                        "confidence": ";".join(f"{c:.3f}" for _, c, _ in found),
-                        "matched": " | ".join(f"{t}: {', '.join(w)}" for t, _, w in found if w),
-                        "coder": coder_id,
-                    }
-                )
+                out = {
+                    **row,
+                    "themes": ";".join(t for t, _, _ in found),
+                    "confidence": ";".join(f"{c:.3f}" for _, c, _ in found),
+                    "matched": " | ".join(f"{t}: {', '.join(w)}" for t, _, w in found if w),
+                    "coder": coder_id,
+                }
+                writer.writerow({name: neutralise(value) for name, value in out.items()})
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
     coded = sum(1 for found in results if found)

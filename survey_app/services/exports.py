@@ -3,6 +3,7 @@
 States are kept apart in every format (codes from survey_app.questionnaire.EXPORT_CODES): an
 answer's code; "prefer-not-to-say"; "skipped" (shown, not answered); "illegible" and
 "multiple-ticked" (paper); and an empty cell for a question the routing never showed.
+Cells that a spreadsheet would run as formulas are neutralised (``analysis.spreadsheet``).
 Paper records list, in ``routing_flags``, questions answered although the routing skips them.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 
+from analysis.spreadsheet import neutralise
 from survey_app.questionnaire import Answer
 from survey_app.questionnaire import Questionnaire as Definition
 from survey_app.services import paper
@@ -21,8 +23,6 @@ from survey_app.services.responses import responses_for
 
 FORMATS = ("csv", "xlsx", "json")
 META_COLUMNS = ("response_id", "questionnaire_version", "channel", "submitted_on", "routing_flags")
-# A spreadsheet runs a cell starting with these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,6 @@ class Column:
     name: str
     question: object
     labels: bool
-
-
-def neutralise(value):
-    """Prefix text a spreadsheet would treat as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def columns_for(definition: Definition) -> list[Column]:

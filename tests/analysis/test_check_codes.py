@@ -74,6 +74,24 @@ def test_command_prints_the_share_per_code_and_writes_every_suspect_with_its_lin
         assert item["suggested"] != item["code"]
 
 
+def test_command_output_opens_in_a_spreadsheet_without_running_formulas(tmp_path):
+    texts, codes, _ = built()
+    suspects, _ = codes_to_check(texts, codes)
+    texts = list(texts)
+    listed_first = suspects[0].index
+    texts[listed_first] = "=" + texts[listed_first]  # a sign, not a word: still listed
+    path = write_coded_csv(tmp_path / "coded.csv", texts, codes)
+    out = tmp_path / "check.csv"
+    result = run(
+        "check-codes", path, "--text-column", "answer", "--label-column", "theme", "--output", out
+    )
+    assert result.returncode == 0, result.stderr
+    with open(out, newline="", encoding="utf-8") as fh:
+        listed = {item["text"]: item for item in csv.DictReader(fh)}
+    assert "'" + texts[listed_first] in listed
+    assert not any(text.startswith("=") for text in listed)
+
+
 def test_command_errors_are_one_line_with_exit_2(tmp_path):
     texts, codes, _ = built(n=60, themes=["believed", "kept_informed", "counselling"])
     one_code = write_coded_csv(tmp_path / "one.csv", texts, ["believed"] * len(texts))

@@ -68,6 +68,27 @@ def test_code_with_rules_writes_themes_confidence_and_matched_words(tmp_path):
     assert "coded 3 of 4 rows" in result.stderr
 
 
+def test_code_output_opens_in_a_spreadsheet_without_running_formulas(tmp_path):
+    dangerous = '=HYPERLINK("http://evil.example","Nobody kept me informed")'
+    rows = [
+        {"id": "-1", "answer": dangerous, "stage": "engagement"},
+        {"id": "2", "answer": "@SUM(1) the officer was rude", "stage": "+reporting"},
+        {"id": "3", "answer": "'=already escaped by the app's export", "stage": ""},
+    ]
+    source = write_csv(tmp_path / "in.csv", rows)
+    out = tmp_path / "out.csv"
+    result = run("code", source, "--text-column", "answer", "--codebook", CODEBOOK,
+                 "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = read_rows(out)
+    assert written[0]["answer"] == "'" + dangerous
+    assert written[0]["id"] == "-1"  # a plain number is left as it is
+    assert written[0]["themes"] == "kept_informed"  # coded from the text as given
+    assert written[1]["answer"] == "'@SUM(1) the officer was rude"
+    assert written[1]["stage"] == "'+reporting"
+    assert written[2]["answer"] == "'=already escaped by the app's export"  # not escaped twice
+
+
 def fitted_pipeline():
     """A small fitted scikit-learn text classifier (ThemeCoder has the same surface)."""
     from sklearn.feature_extraction.text import TfidfVectorizer

@@ -1,0 +1,29 @@
+"""Cells a spreadsheet opens as text, never as a formula (CSV injection).
+
+Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some a tab or carriage
+return) as a formula, so a respondent's answer could become a live link or command in a
+researcher's copy of Excel. The CSV and XLSX files written from answer text, by the web app's
+exports and by ``python -m analysis``, pass their cells through ``neutralise``. This module has no
+heavy imports, so the web app can use it without loading scikit-learn.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(value):
+    """Prefix text a spreadsheet would run as a formula with an apostrophe.
+
+    Plain numbers such as "-3", "+0.25" or "-1e3" stay as they are: a spreadsheet reads them as
+    numbers, not formulas. Anything that is not text, or does not start with a formula
+    character, is returned unchanged, so neutralising twice changes nothing.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value

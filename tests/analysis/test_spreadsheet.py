@@ -1,0 +1,74 @@
+"""``analysis.spreadsheet``: cells a spreadsheet opens as text, never as a formula."""
+
+import subprocess
+import sys
+
+import pytest
+
+from analysis.spreadsheet import neutralise
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '=HYPERLINK("http://evil.example","click")',
+        "+44 20 7946 0000",
+        "-2+3",
+        "@SUM(A1:A2)",
+        "\t=1+1",
+        "\r=1+1",
+        "- a bullet the respondent typed",
+        "-inf",
+        "-1_000",
+        "-3 ",
+    ],
+)
+def test_text_a_spreadsheet_would_run_gets_an_apostrophe(value):
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "-3",
+        "+0.25",
+        "-1e3",
+        "-.5",
+        "2024",
+        "plain text",
+        "'=already neutralised",
+        "",
+        None,
+        -3,
+        0.5,
+    ],
+)
+def test_plain_numbers_other_text_and_non_text_are_unchanged(value):
+    assert neutralise(value) == value
+
+
+def test_neutralising_twice_changes_nothing():
+    once = neutralise("=1+1")
+    assert neutralise(once) == once
+
+
+def test_the_web_app_can_import_it_without_scikit_learn():
+    code = (
+        "import sys; import analysis.spreadsheet; import survey_app.services.exports; "
+        "from analysis import __all__; "
+        "print(sorted(m for m in ('sklearn', 'nltk', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_every_public_name_of_the_package_resolves():
+    import analysis
+
+    assert analysis.__all__
+    for name in analysis.__all__:
+        assert getattr(analysis, name).__name__ == name
+    with pytest.raises(AttributeError):
+        analysis.NoSuchThing  # noqa: B018
