@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from analysis.records import STAGES
+from analysis.spreadsheet import neutralise, restore
 
 __all__ = [
     "QDC_NAMESPACE",
@@ -722,7 +723,7 @@ def _split_cell(value: str, allow_semicolons: bool) -> list[str]:
 
 def _from_rows(rows: Iterable[Mapping[str, Any]], source: str, name: str) -> Codebook:
     """Rebuild a codebook from table rows and validate it like a YAML file."""
-    rows = [{k: ("" if v is None else str(v)) for k, v in r.items()} for r in rows]
+    rows = [{k: ("" if v is None else restore(str(v))) for k, v in r.items()} for r in rows]
     missing = [c for c in ("id", "label", "definition") if rows and c not in rows[0]]
     if missing:
         raise CodebookError([f"{source}: missing column(s) {', '.join(missing)}"])
@@ -763,7 +764,8 @@ def export_csv(codebook: Codebook, path: str | Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=TABLE_COLUMNS)
         writer.writeheader()
-        writer.writerows(_rows(codebook))
+        for row in _rows(codebook):
+            writer.writerow({column: neutralise(value) for column, value in row.items()})
 
 
 def import_csv(path: str | Path, name: str | None = None) -> Codebook:
@@ -789,7 +791,7 @@ def export_xlsx(codebook: Codebook, path: str | Path) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _rows(codebook):
-        sheet.append([row[c] for c in TABLE_COLUMNS])
+        sheet.append([neutralise(row[c]) for c in TABLE_COLUMNS])
     for column, width in zip("ABCDEFGHI", (12, 24, 18, 30, 50, 40, 40, 50, 40), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):
@@ -803,7 +805,7 @@ def export_xlsx(codebook: Codebook, path: str | Path) -> None:
         ("description", codebook.description),
         *((f"stage_label:{s}", codebook.stage_labels.get(s, "")) for s in codebook.stages),
     ):
-        meta.append([key, value])
+        meta.append([key, neutralise(value)])
     book.save(path)
 
 
@@ -821,7 +823,7 @@ def import_xlsx(path: str | Path, name: str | None = None) -> Codebook:
     if "codebook" in book.sheetnames:
         for key, value, *_ in book["codebook"].iter_rows(min_row=2, values_only=True):
             if key:
-                meta[str(key)] = "" if value is None else str(value)
+                meta[str(key)] = "" if value is None else restore(str(value))
     book.close()
     codebook = _from_rows(rows, path.name, name or meta.get("name") or path.stem)
     labels = {k.split(":", 1)[1]: v for k, v in meta.items() if k.startswith("stage_label:")}

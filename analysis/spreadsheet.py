@@ -3,8 +3,9 @@
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some a tab or carriage
 return) as a formula, so a respondent's answer could become a live link or command in a
 researcher's copy of Excel. The CSV and XLSX files written from answer text, by the web app's
-exports and by ``python -m analysis``, pass their cells through ``neutralise``. This module has no
-heavy imports, so the web app can use it without loading scikit-learn.
+exports, by ``python -m analysis`` and by the codebook exports (whose example quotes are answer
+text), pass their cells through ``neutralise``; the codebook imports ``restore`` them. This
+module has no heavy imports, so the web app can use it without loading scikit-learn.
 """
 
 from __future__ import annotations
@@ -27,3 +28,14 @@ def neutralise(value):
     if _PLAIN_NUMBER.fullmatch(value):
         return value
     return "'" + value
+
+
+def restore(value):
+    """Undo ``neutralise`` when reading back a file the project wrote.
+
+    Only the apostrophe that ``neutralise`` would have added is removed, so a cell that merely
+    starts with an apostrophe keeps it.
+    """
+    if isinstance(value, str) and value.startswith("'") and neutralise(value[1:]) == value:
+        return value[1:]
+    return value

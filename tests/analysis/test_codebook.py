@@ -1,5 +1,6 @@
 """Tests for analysis.codebook: validation, the shipped codebook, and REFI-QDA/CSV/XLSX exchange."""
 
+import csv
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -264,3 +265,39 @@ def test_xlsx_round_trip_keeps_themes_and_metadata(tmp_path):
     assert themes_as_dicts(again) == themes_as_dicts(codebook)
     assert (again.name, again.title) == (codebook.name, codebook.title)
     assert again.stage_labels == codebook.stage_labels
+
+
+def codebook_with_formula_like_text():
+    """The small codebook, with text a spreadsheet would run as a formula."""
+    data = small_codebook_data()
+    theme = data["stages"]["engagement"]["themes"][0]
+    theme["definition"] = "@mentions of updates about the case."
+    theme["examples"] = ["- they never called me back", '=HYPERLINK("http://x.example")']
+    data["title"] = "=1+1"
+    return codebook_from_dict(data, source="tiny.yaml")
+
+
+def test_csv_export_neutralises_formulas_and_import_restores_them(tmp_path):
+    codebook = codebook_with_formula_like_text()
+    export_csv(codebook, tmp_path / "cb.csv")
+    with open(tmp_path / "cb.csv", newline="", encoding="utf-8") as fh:
+        row = next(csv.DictReader(fh))
+    assert row["definition"] == "'@mentions of updates about the case."
+    assert row["examples"].startswith("'- they never called me back\n")
+    again = import_csv(tmp_path / "cb.csv")
+    assert themes_as_dicts(again) == themes_as_dicts(codebook)
+
+
+def test_xlsx_export_writes_formulas_as_text_and_import_restores_them(tmp_path):
+    from openpyxl import load_workbook
+
+    codebook = codebook_with_formula_like_text()
+    export_xlsx(codebook, tmp_path / "cb.xlsx")
+    book = load_workbook(tmp_path / "cb.xlsx")
+    cells = [cell for row in book["themes"].iter_rows() for cell in row]
+    cells += [cell for row in book["codebook"].iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert "'=1+1" in [cell.value for cell in cells]
+    again = import_xlsx(tmp_path / "cb.xlsx")
+    assert themes_as_dicts(again) == themes_as_dicts(codebook)
+    assert again.title == "=1+1"

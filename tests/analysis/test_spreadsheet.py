@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from analysis.spreadsheet import neutralise
+from analysis.spreadsheet import neutralise, restore
 
 
 @pytest.mark.parametrize(
@@ -45,6 +45,17 @@ def test_text_a_spreadsheet_would_run_gets_an_apostrophe(value):
 )
 def test_plain_numbers_other_text_and_non_text_are_unchanged(value):
     assert neutralise(value) == value
+
+
+@pytest.mark.parametrize("value", ["=1+1", "-2+3", "@x", "- a bullet", "-3", "'-3", "'plain", ""])
+def test_restore_undoes_neutralise_and_only_that(value):
+    assert restore(neutralise(value)) == value
+
+
+def test_restore_keeps_an_apostrophe_neutralise_would_not_have_added():
+    assert restore("'-3") == "'-3"
+    assert restore("'plain") == "'plain"
+    assert restore(None) is None
 
 
 def test_neutralising_twice_changes_nothing():
