@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from analysis.commands import CommandError, progress_bar, read_labelled, too_rare
+from analysis.commands import (
+    OUTPUT_ENCODING,
+    CommandError,
+    progress_bar,
+    read_labelled,
+    too_rare,
+)
 from analysis.spreadsheet import neutralise
 
 __all__ = ["CodeToCheck", "add_check_codes_parser", "codes_to_check", "run_check_codes"]
@@ -126,7 +132,7 @@ def run_check_codes(args: argparse.Namespace) -> int:
         print(f"... and {len(suspects) - args.limit} more" + ("" if args.output else " (--output)"))
     if args.output:
         try:
-            with open(args.output, "w", newline="", encoding="utf-8") as fh:
+            with open(args.output, "w", newline="", encoding=OUTPUT_ENCODING) as fh:
                 writer = csv.writer(fh)
                 writer.writerow(
                     ["line", "text", "code", "suggested", "suggested_confidence", "code_confidence"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import pickle
 import sys
@@ -30,6 +31,12 @@ __all__ = [
     "read_texts",
     "too_rare",
 ]
+
+
+#: Field separators recognised in input CSVs, tried in this order.
+DELIMITERS = (",", ";", "\t", "|")
+#: Output CSVs are UTF-8 with a byte-order mark, so that Excel shows accents and curly quotes.
+OUTPUT_ENCODING = "utf-8-sig"
 
 
 class CommandError(Exception):
@@ -68,13 +75,18 @@ def read_texts(
     path = Path(path)
     if not path.is_file():
         raise CommandError(f"file not found: {path}")
+    text = _decode(path)
+    header = text.split("\n", 1)[0]
+    # Excel writes ";" where the decimal separator is a comma; a tab-separated export is common.
+    delimiter = next(
+        (d for d in DELIMITERS if {text_column, *extra_columns} <= _header_fields(header, d)), ","
+    )
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            fieldnames = list(reader.fieldnames or [])
-            rows = list(reader)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise CommandError(f"cannot read {path.name} as UTF-8 CSV: {exc}") from None
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        fieldnames = list(reader.fieldnames or [])
+        rows = list(reader)
+    except csv.Error as exc:
+        raise CommandError(f"cannot read {path.name} as CSV: {exc}") from None
     for column in (text_column, *extra_columns):
         if column not in fieldnames:
             raise CommandError(
@@ -83,6 +95,34 @@ def read_texts(
     if not any((row.get(text_column) or "").strip() for row in rows):
         raise CommandError(f"text column {text_column!r} in {path.name} is empty")
     return rows, fieldnames
+
+
+def _decode(path: Path) -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark), else Windows-1252, which is
+    what Excel's "CSV (Comma delimited)" writes on British Windows, with a note on stderr."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise CommandError(
+            f"cannot read {path.name}: it is neither UTF-8 nor Windows-1252 text; "
+            'save it as "CSV UTF-8" and try again'
+        ) from None
+    print(
+        f"note: {path.name} is not UTF-8, so it was read as Windows-1252 (Excel's "
+        '"CSV (Comma delimited)"); check accented letters, or save it as "CSV UTF-8"',
+        file=sys.stderr,
+    )
+    return text
+
+
+def _header_fields(header: str, delimiter: str) -> set[str]:
+    """The column names of a header line split on ``delimiter``."""
+    return set(next(csv.reader([header], delimiter=delimiter), []))
 
 
 def read_labelled(
@@ -215,7 +255,7 @@ def run_code(args: argparse.Namespace) -> int:
             results.append([(c.theme_id, c.confidence, c.matched) for c in codings])
     out_fields = [*fieldnames, "themes", "confidence", "matched", "coder"]
     try:
-        with open(args.output, "w", newline="", encoding="utf-8") as fh:
+        with open(args.output, "w", newline="", encoding=OUTPUT_ENCODING) as fh:
             writer = csv.DictWriter(fh, fieldnames=out_fields)
             writer.writeheader()
             for row, found in zip(rows, results, strict=True):

@@ -66,7 +66,7 @@ def test_command_prints_the_share_per_code_and_writes_every_suspect_with_its_lin
     assert "believed" in result.stdout.split("line")[0]  # the per-code table
     with open(path, newline="", encoding="utf-8") as fh:
         lines = {n: row for n, row in enumerate(csv.reader(fh), start=1)}
-    with open(out, newline="", encoding="utf-8") as fh:
+    with open(out, newline="", encoding="utf-8-sig") as fh:
         listed = list(csv.DictReader(fh))
     assert len(listed) > 3
     for item in listed:
@@ -86,7 +86,7 @@ def test_command_output_opens_in_a_spreadsheet_without_running_formulas(tmp_path
         "check-codes", path, "--text-column", "answer", "--label-column", "theme", "--output", out
     )
     assert result.returncode == 0, result.stderr
-    with open(out, newline="", encoding="utf-8") as fh:
+    with open(out, newline="", encoding="utf-8-sig") as fh:
         listed = {item["text"]: item for item in csv.DictReader(fh)}
     assert "'" + texts[listed_first] in listed
     assert not any(text.startswith("=") for text in listed)

@@ -46,7 +46,7 @@ def survey_rows():
 
 def read_rows(path):
     """Rows of a CSV written by the command."""
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -87,6 +87,34 @@ def test_code_output_opens_in_a_spreadsheet_without_running_formulas(tmp_path):
     assert written[1]["answer"] == "'@SUM(1) the officer was rude"
     assert written[1]["stage"] == "'+reporting"
     assert written[2]["answer"] == "'=already escaped by the app's export"  # not escaped twice
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_code_reads_excel_csvs_in_windows_1252_or_with_other_separators(tmp_path, delimiter):
+    """Excel on British Windows saves "CSV (Comma delimited)" as Windows-1252; other locales
+    separate with ";". The output is UTF-8 with a byte-order mark, so Excel shows the accents."""
+    source = tmp_path / "excel.csv"
+    text = f"id{delimiter}answer\r\n1{delimiter}Nobody kept me informed \u2013 caf\xe9 closed\r\n"
+    source.write_bytes(text.encode("cp1252"))
+    out = tmp_path / "out.csv"
+    result = run("code", source, "--text-column", "answer", "--codebook", CODEBOOK,
+                 "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "read as Windows-1252" in result.stderr
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    (row,) = read_rows(out)
+    assert row["answer"] == "Nobody kept me informed \u2013 caf\xe9 closed"
+    assert row["themes"] == "kept_informed"
+
+
+def test_code_refuses_a_file_that_is_neither_utf8_nor_windows_1252(tmp_path):
+    source = tmp_path / "binary.csv"
+    source.write_bytes(b"id,answer\n1,\x81\xff\xfe\n")
+    result = run("code", source, "--text-column", "answer", "--codebook", CODEBOOK,
+                 "--output", tmp_path / "out.csv")  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].endswith('save it as "CSV UTF-8" and try again')
+    assert "Traceback" not in result.stderr
 
 
 def fitted_pipeline():
