@@ -18,6 +18,7 @@ from sklearn.model_selection import StratifiedKFold
 from analysis.commands import (
     OUTPUT_ENCODING,
     CommandError,
+    add_labelled_input,
     progress_bar,
     read_labelled,
     too_rare,
@@ -162,9 +163,7 @@ def add_check_codes_parser(subparsers) -> argparse.ArgumentParser:
             "list the codes it confidently contradicts. One code per text."
         ),
     )
-    p.add_argument("file", help="CSV file (UTF-8) with a text column and a code column")
-    p.add_argument("--text-column", required=True, help="column holding the text")
-    p.add_argument("--label-column", required=True, help="column holding the code")
+    add_labelled_input(p, several_labels=False)
     p.add_argument("--folds", type=int, default=5, help="number of folds (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fold split (default 0)")
     p.add_argument("--limit", type=int, default=20, help="codes listed on screen (default 20)")

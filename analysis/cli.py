@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from analysis.check_codes import add_check_codes_parser
 from analysis.commands import add_code_parser, add_discover_parser, dispatch
 from analysis.evaluate import add_evaluate_parser
+from analysis.train import add_train_parser
 
 __all__ = ["build_parser", "main"]
 
@@ -20,6 +21,7 @@ PROG = "python -m analysis"
 
 SUBCOMMANDS = (
     add_evaluate_parser,  # analysis/evaluate.py: cross-validate ThemeCoder on a labelled CSV
+    add_train_parser,  # analysis/train.py: fit ThemeCoder and save it for code --model
     add_code_parser,  # analysis/commands.py: code a CSV with the rules or a trained model
     add_discover_parser,  # analysis/commands.py: candidate themes from uncoded text
     add_check_codes_parser,  # analysis/check_codes.py: human codes that look wrong
@@ -29,7 +31,8 @@ SUBCOMMANDS = (
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
-        prog=PROG, description="Code free text into themes; evaluate and discover themes."
+        prog=PROG,
+        description="Code free text into themes; evaluate, train, check codes, discover themes.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in SUBCOMMANDS:

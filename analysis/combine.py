@@ -9,10 +9,19 @@ from collections.abc import Iterable, Sequence
 
 from analysis.records import Coding, Segment
 
-__all__ = ["HUMAN_PREFIX", "combine_codings", "is_human", "model_codings", "model_ready_themes"]
+__all__ = [
+    "HUMAN_PREFIX",
+    "MODEL_READY_CODES",
+    "combine_codings",
+    "is_human",
+    "model_codings",
+    "model_ready_themes",
+]
 
 #: Coder ids of people start with this (``"person:alice"``); anything else is a machine.
 HUMAN_PREFIX = "person:"
+#: Human codings a theme needs before the model's suggestions replace the rules' for it.
+MODEL_READY_CODES = 20
 
 
 def is_human(coding: Coding) -> bool:
@@ -20,7 +29,7 @@ def is_human(coding: Coding) -> bool:
     return coding.coder.startswith(HUMAN_PREFIX)
 
 
-def model_ready_themes(human: Iterable[Coding], min_examples: int = 20) -> set[str]:
+def model_ready_themes(human: Iterable[Coding], min_examples: int = MODEL_READY_CODES) -> set[str]:
     """Themes with at least ``min_examples`` segments coded by people, enough for the model.
 
     Parameters
@@ -44,7 +53,7 @@ def combine_codings(
     human: Iterable[Coding] = (),
     rules: Iterable[Coding] = (),
     model: Iterable[Coding] = (),
-    min_examples: int = 20,
+    min_examples: int = MODEL_READY_CODES,
     rejected: Iterable[tuple[str, str]] = (),
 ) -> list[Coding]:
     """The codings to show for each segment, each still naming its coder and confidence.

@@ -25,6 +25,8 @@ __all__ = [
     "CommandError",
     "add_code_parser",
     "add_discover_parser",
+    "add_labelled_input",
+    "as_targets",
     "main",
     "progress_bar",
     "read_labelled",
@@ -153,6 +155,40 @@ def read_labelled(
     if found < 2:
         raise CommandError(f"need at least 2 different labels; found {found}")
     return lines, texts, labels
+
+
+def add_labelled_input(parser: argparse.ArgumentParser, several_labels: bool = True) -> None:
+    """Add the arguments naming a labelled CSV: the file, ``--text-column``, ``--label-column``
+    and, if rows may carry several labels, ``--separator`` (read with ``read_labelled``)."""
+    parser.add_argument(
+        "file", help="CSV file (UTF-8 or Windows-1252) with a text column and a label column"
+    )
+    parser.add_argument("--text-column", required=True, help="column holding the text")
+    if not several_labels:
+        parser.add_argument("--label-column", required=True, help="column holding the code")
+        return
+    parser.add_argument("--label-column", required=True, help="column holding the label(s)")
+    parser.add_argument(
+        "--separator", default=None, help='split several labels in one cell on this, e.g. ";"'
+    )
+
+
+def as_targets(labels: list[list[str]]) -> tuple[np.ndarray, list[str], bool]:
+    """Targets for a coder from each row's labels: one label per row gives an array of labels;
+    any row with several (or none) gives a 0/1 indicator matrix with one column per name.
+
+    Returns the targets, the sorted label names (the matrix's columns) and whether it is
+    multi-label.
+    """
+    names = sorted({label for row in labels for label in row})
+    if all(len(row) == 1 for row in labels):
+        return np.array([row[0] for row in labels], dtype=object), names, False
+    index = {name: j for j, name in enumerate(names)}
+    y = np.zeros((len(labels), len(names)), dtype=int)
+    for i, row in enumerate(labels):
+        for label in row:
+            y[i, index[label]] = 1
+    return y, names, True
 
 
 def too_rare(labels: list[list[str]], at_least: int, hint: str) -> str:
@@ -304,7 +340,7 @@ def add_code_parser(subparsers) -> argparse.ArgumentParser:
         help="suggest themes for each row of a CSV file",
         description="Code free text into themes with the codebook's rules, or a trained model.",
     )
-    p.add_argument("file", help="CSV file (UTF-8)")
+    p.add_argument("file", help="CSV file (UTF-8 or Windows-1252)")
     p.add_argument("--text-column", required=True, help="column holding the free text")
     p.add_argument("--codebook", help="codebook YAML file (for the rule coder)")
     p.add_argument("--model", help="pickled ThemeCoder to use instead of the rules")
@@ -322,7 +358,7 @@ def add_discover_parser(subparsers) -> argparse.ArgumentParser:
         help="find candidate themes in uncoded text",
         description="Find candidate themes (NMF topics) with top terms and redacted quotes.",
     )
-    p.add_argument("file", help="CSV file (UTF-8)")
+    p.add_argument("file", help="CSV file (UTF-8 or Windows-1252)")
     p.add_argument("--text-column", required=True, help="column holding the free text")
     p.add_argument("--topics", type=int, default=5, help="number of candidate themes")
     p.add_argument("--terms", type=int, default=8, help="top terms per candidate")

@@ -10,7 +10,13 @@ import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from analysis.commands import CommandError, read_labelled, too_rare
+from analysis.commands import (
+    CommandError,
+    add_labelled_input,
+    as_targets,
+    read_labelled,
+    too_rare,
+)
 
 __all__ = ["add_evaluate_parser", "cross_validate", "run_evaluate"]
 
@@ -41,19 +47,12 @@ def cross_validate(texts, labels, folds=5, seed=0, make_coder=None):
     from analysis.coder import ThemeCoder
 
     make_coder = make_coder or ThemeCoder
-    names = sorted({label for row in labels for label in row})
-    multilabel = any(len(row) != 1 for row in labels)
-    index = {name: j for j, name in enumerate(names)}
+    y, names, multilabel = as_targets(labels)
     docs = np.array(texts, dtype=object)
     if multilabel:
-        y = np.zeros((len(texts), len(names)), dtype=int)
-        for i, row in enumerate(labels):
-            for label in row:
-                y[i, index[label]] = 1
         split = KFold(folds, shuffle=True, random_state=seed).split(docs)
         predicted = np.zeros_like(y)
     else:
-        y = np.array([row[0] for row in labels], dtype=object)
         split = StratifiedKFold(folds, shuffle=True, random_state=seed).split(docs, y)
         predicted = np.empty(len(y), dtype=object)
     fit_seconds = predict_seconds = 0.0
@@ -139,12 +138,7 @@ def add_evaluate_parser(subparsers) -> argparse.ArgumentParser:
         help="cross-validate ThemeCoder on a labelled CSV",
         description="k-fold cross-validation of ThemeCoder on a labelled CSV file.",
     )
-    p.add_argument("file", help="CSV file (UTF-8) with a text column and a label column")
-    p.add_argument("--text-column", required=True, help="column holding the text")
-    p.add_argument("--label-column", required=True, help="column holding the label(s)")
-    p.add_argument(
-        "--separator", default=None, help='split several labels in one cell on this, e.g. ";"'
-    )
+    add_labelled_input(p)
     p.add_argument("--folds", type=int, default=5, help="number of folds (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fold split (default 0)")
     p.add_argument("--json", action="store_true", help="print JSON")
