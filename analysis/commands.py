@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import pickle
@@ -225,6 +226,13 @@ def _load_model(path: str) -> tuple[Any, list[str]]:
     return obj, names
 
 
+def _model_id(path: str) -> str:
+    """The coder recorded for a model file: its name and the start of its content's SHA-256, so
+    that two models saved under the same name are told apart (``model:model.pkl@1a2b3c4d``)."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:8]
+    return f"model:{Path(path).name}@{digest}"
+
+
 def _explain(model, texts: list[str], labels: list[list]) -> list[list[tuple[str, ...]]]:
     """The supporting words of each text's chosen themes, explained a batch at a time."""
     if not hasattr(model, "explain_batch"):
@@ -273,7 +281,7 @@ def run_code(args: argparse.Namespace) -> int:
     texts = [(row.get(args.text_column) or "") for row in rows]
     if args.model:
         model, names = _load_model(args.model)
-        coder_id = f"model:{Path(args.model).name}"
+        coder_id = _model_id(args.model)
         results = _code_with_model(model, names, texts)
     else:
         if not args.codebook:

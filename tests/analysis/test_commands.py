@@ -142,7 +142,7 @@ def test_code_with_a_pickled_model_uses_its_predictions(tmp_path):
     rows = read_rows(out)
     assert [r["themes"] for r in rows] == ["court_process", "other"]
     assert all(0.5 < float(r["confidence"]) <= 1 for r in rows)
-    assert rows[0]["coder"] == "model:model.pkl"
+    assert rows[0]["coder"].startswith("model:model.pkl@")
 
 
 def test_code_with_a_model_file_that_is_not_a_model_fails_cleanly(tmp_path):

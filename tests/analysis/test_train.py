@@ -2,6 +2,7 @@
 to suggestions for the rest."""
 
 import csv
+import hashlib
 import pickle
 
 import numpy as np
@@ -40,7 +41,8 @@ def test_trained_model_codes_new_answers_with_its_themes(tmp_path):
     result = run("code", source, "--text-column", "answer", "--model", model, "--output", out)
     assert result.returncode == 0, result.stderr
     rows = read_output(out)
-    assert all(row["coder"] == "model:model.pkl" for row in rows)
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()[:8]
+    assert all(row["coder"] == f"model:model.pkl@{digest}" for row in rows)
     predicted = np.array([row["themes"] for row in rows])
     assert (predicted == np.asarray(truth)).mean() > 0.8
     assert all(0 < float(row["confidence"]) <= 1 for row in rows)
