@@ -16,14 +16,13 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from analysis.commands import (
-    OUTPUT_ENCODING,
     CommandError,
     add_labelled_input,
     progress_bar,
     read_labelled,
     too_rare,
 )
-from analysis.spreadsheet import neutralise
+from analysis.spreadsheet import CSV_ENCODING, neutralise
 
 __all__ = ["CodeToCheck", "add_check_codes_parser", "codes_to_check", "run_check_codes"]
 
@@ -133,7 +132,7 @@ def run_check_codes(args: argparse.Namespace) -> int:
         print(f"... and {len(suspects) - args.limit} more" + ("" if args.output else " (--output)"))
     if args.output:
         try:
-            with open(args.output, "w", newline="", encoding=OUTPUT_ENCODING) as fh:
+            with open(args.output, "w", newline="", encoding=CSV_ENCODING) as fh:
                 writer = csv.writer(fh)
                 writer.writerow(
                     ["line", "text", "code", "suggested", "suggested_confidence", "code_confidence"]

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from analysis.records import STAGES
-from analysis.spreadsheet import neutralise, restore
+from analysis.spreadsheet import CSV_ENCODING, neutralise, restore
 
 __all__ = [
     "QDC_NAMESPACE",
@@ -760,8 +760,8 @@ def _from_rows(rows: Iterable[Mapping[str, Any]], source: str, name: str) -> Cod
 
 
 def export_csv(codebook: Codebook, path: str | Path) -> None:
-    """Write one row per theme (columns :data:`TABLE_COLUMNS`) to a UTF-8 CSV file."""
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    """Write one row per theme (columns :data:`TABLE_COLUMNS`) to a CSV file (UTF-8 with a BOM)."""
+    with open(path, "w", newline="", encoding=CSV_ENCODING) as fh:
         writer = csv.DictWriter(fh, fieldnames=TABLE_COLUMNS)
         writer.writeheader()
         for row in _rows(codebook):

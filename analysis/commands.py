@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.spreadsheet import neutralise
+from analysis.spreadsheet import CSV_ENCODING, neutralise
 
 __all__ = [
     "CommandError",
@@ -38,8 +38,6 @@ __all__ = [
 
 #: Field separators recognised in input CSVs, tried in this order.
 DELIMITERS = (",", ";", "\t", "|")
-#: Output CSVs are UTF-8 with a byte-order mark, so that Excel shows accents and curly quotes.
-OUTPUT_ENCODING = "utf-8-sig"
 
 
 class CommandError(Exception):
@@ -57,6 +55,9 @@ def read_texts(
     path: str | Path, text_column: str, extra_columns: Sequence[str] = ()
 ) -> tuple[list[dict[str, str]], list[str]]:
     """Read a CSV file and check its text column.
+
+    The file may be UTF-8 or Windows-1252 (``_decode``) and separated by any of
+    :data:`DELIMITERS`: the first whose header holds the columns asked for is used.
 
     Parameters
     ----------
@@ -299,7 +300,7 @@ def run_code(args: argparse.Namespace) -> int:
             results.append([(c.theme_id, c.confidence, c.matched) for c in codings])
     out_fields = [*fieldnames, "themes", "confidence", "matched", "coder"]
     try:
-        with open(args.output, "w", newline="", encoding=OUTPUT_ENCODING) as fh:
+        with open(args.output, "w", newline="", encoding=CSV_ENCODING) as fh:
             writer = csv.DictWriter(fh, fieldnames=out_fields)
             writer.writeheader()
             for row, found in zip(rows, results, strict=True):

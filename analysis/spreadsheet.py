@@ -1,4 +1,4 @@
-"""Cells a spreadsheet opens as text, never as a formula (CSV injection).
+"""Files and cells a spreadsheet opens as written: text, never a formula (CSV injection).
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some a tab or carriage
 return) as a formula, so a respondent's answer could become a live link or command in a
@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 
+#: CSV files written for people to open are UTF-8 with a byte-order mark: without it, Excel
+#: reads UTF-8 as Windows-1252 and garbles accents and curly quotes.
+CSV_ENCODING = "utf-8-sig"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 
-from analysis.spreadsheet import neutralise
+from analysis.spreadsheet import CSV_ENCODING, neutralise
 from survey_app.questionnaire import Answer
 from survey_app.questionnaire import Questionnaire as Definition
 from survey_app.services import paper
@@ -106,7 +106,7 @@ def _csv(header: list[str], table: list[list]) -> bytes:
     for row in table:
         writer.writerow([neutralise(value) for value in row])
     # A byte-order mark lets Excel read UTF-8 (accents, curly quotes) correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return buffer.getvalue().encode(CSV_ENCODING)
 
 
 def _xlsx(header: list[str], table: list[list], definition: Definition) -> bytes:

@@ -280,7 +280,8 @@ def codebook_with_formula_like_text():
 def test_csv_export_neutralises_formulas_and_import_restores_them(tmp_path):
     codebook = codebook_with_formula_like_text()
     export_csv(codebook, tmp_path / "cb.csv")
-    with open(tmp_path / "cb.csv", newline="", encoding="utf-8") as fh:
+    assert (tmp_path / "cb.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # for Excel
+    with open(tmp_path / "cb.csv", newline="", encoding="utf-8-sig") as fh:
         row = next(csv.DictReader(fh))
     assert row["definition"] == "'@mentions of updates about the case."
     assert row["examples"].startswith("'- they never called me back\n")
