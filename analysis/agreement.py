@@ -18,9 +18,11 @@ __all__ = [
     "AgreementReport",
     "Disagreement",
     "ThemeAgreement",
+    "add_agreement_parser",
     "cohen_kappa",
     "compare_coders",
     "krippendorff_alpha_nominal",
+    "run_agreement",
 ]
 
 
@@ -226,3 +228,100 @@ def compare_coders(
         themes=tuple(per_theme),
         disagreements=tuple(disagreements),
     )
+
+
+# ---------------------------------------------------------------------------- command line
+def run_agreement(args) -> int:
+    """``python -m analysis agreement``: two coders' columns of one CSV, compared."""
+    from analysis.commands import CommandError, read_texts, write_table
+
+    rows, _ = read_texts(args.file, args.text_column, [args.a_column, args.b_column])
+    lines, texts, codings_a, codings_b = [], [], [], []
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        text = (row.get(args.text_column) or "").strip()
+        if not text:
+            continue
+        lines.append(line)
+        texts.append(text)
+        for column, codings in ((args.a_column, codings_a), (args.b_column, codings_b)):
+            cell = (row.get(column) or "").strip()
+            parts = [cell] if args.separator is None else cell.split(args.separator)
+            codings.extend(Coding(str(line), p.strip(), column) for p in parts if p.strip())
+    if not codings_a or not codings_b:
+        empty = args.a_column if not codings_a else args.b_column
+        raise CommandError(f"column {empty!r} holds no codes")
+    report = compare_coders(codings_a, codings_b, segments=[str(line) for line in lines])
+    if args.json:
+        import json
+
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_report(report, args)
+    if args.output:
+        text_of = dict(zip(map(str, lines), texts, strict=True))
+        write_table(
+            args.output,
+            ["line", "text", "theme", args.a_column, args.b_column],
+            (
+                [d.segment_id, text_of[d.segment_id], d.theme_id, _yes(d.a_says), _yes(d.b_says)]
+                for d in report.disagreements
+            ),
+        )
+    return 0
+
+
+def _yes(says: bool) -> str:
+    return "yes" if says else "no"
+
+
+def _print_report(report: AgreementReport, args) -> None:
+    """The figures as a table, then the first ``args.limit`` disagreements."""
+
+    def show(x: float) -> str:
+        return "  n/a" if math.isnan(x) else f"{x:5.2f}"
+
+    a, b = args.a_column, args.b_column
+    print(f"{a} and {b} on {report.n_segments} texts")
+    print(
+        f"Krippendorff's alpha {show(report.alpha).strip()}   agreement "
+        f"{report.percent_agreement:.1%} of theme decisions   same themes on "
+        f"{report.exact_match:.1%} of texts"
+    )
+    width = max(len("theme"), *(len(t.theme_id) for t in report.themes))
+    print(f"\n{'theme':<{width}}  kappa  agree  {a}  {b}  both")
+    for t in report.themes:
+        print(
+            f"{t.theme_id:<{width}}  {show(t.kappa)}  {t.percent_agreement:5.0%}  "
+            f"{t.a_count:>{len(a)}}  {t.b_count:>{len(b)}}  {t.both:4d}"
+        )
+    print(f"\n{len(report.disagreements)} disagreements (line: theme, {a} / {b})")
+    for d in report.disagreements[: args.limit]:
+        print(f"{d.segment_id:>5}: {d.theme_id}, {_yes(d.a_says)} / {_yes(d.b_says)}")
+    if len(report.disagreements) > args.limit:
+        more = len(report.disagreements) - args.limit
+        print(f"... and {more} more" + ("" if args.output else " (--output)"))
+
+
+def add_agreement_parser(subparsers):
+    """Add the ``agreement`` subcommand to an argparse subparsers object."""
+    p = subparsers.add_parser(
+        "agreement",
+        help="agreement between two coders' columns of a CSV",
+        description=(
+            "Cohen's kappa per theme, Krippendorff's alpha overall, percentage agreement and the "
+            "disagreements between two coders (two people, or a person and a machine) who "
+            "coded the same texts, each in their own column."
+        ),
+    )
+    p.add_argument("file", help="CSV file (UTF-8 or Windows-1252)")
+    p.add_argument("--text-column", required=True, help="column holding the text")
+    p.add_argument("--a-column", required=True, help="column holding the first coder's codes")
+    p.add_argument("--b-column", required=True, help="column holding the second coder's codes")
+    p.add_argument(
+        "--separator", default=None, help='split several codes in one cell on this, e.g. ";"'
+    )
+    p.add_argument("--limit", type=int, default=20, help="disagreements listed (default 20)")
+    p.add_argument("--output", help="write every disagreement to this CSV file")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run_agreement)
+    return p

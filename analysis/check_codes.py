@@ -8,7 +8,6 @@ changed: the list says where a second look is most likely to find a coding slip.
 from __future__ import annotations
 
 import argparse
-import csv
 from collections import Counter
 from dataclasses import dataclass
 
@@ -21,8 +20,8 @@ from analysis.commands import (
     progress_bar,
     read_labelled,
     too_rare,
+    write_table,
 )
-from analysis.spreadsheet import CSV_ENCODING, neutralise
 
 __all__ = ["CodeToCheck", "add_check_codes_parser", "codes_to_check", "run_check_codes"]
 
@@ -131,24 +130,21 @@ def run_check_codes(args: argparse.Namespace) -> int:
     if len(suspects) > args.limit:
         print(f"... and {len(suspects) - args.limit} more" + ("" if args.output else " (--output)"))
     if args.output:
-        try:
-            with open(args.output, "w", newline="", encoding=CSV_ENCODING) as fh:
-                writer = csv.writer(fh)
-                writer.writerow(
-                    ["line", "text", "code", "suggested", "suggested_confidence", "code_confidence"]
-                )
-                for item in suspects:
-                    row = [
-                        lines[item.index],
-                        item.text,
-                        item.code,
-                        item.suggested,
-                        item.suggested_confidence,
-                        item.code_confidence,
-                    ]
-                    writer.writerow([neutralise(value) for value in row])
-        except OSError as exc:
-            raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+        write_table(
+            args.output,
+            ["line", "text", "code", "suggested", "suggested_confidence", "code_confidence"],
+            (
+                [
+                    lines[item.index],
+                    item.text,
+                    item.code,
+                    item.suggested,
+                    item.suggested_confidence,
+                    item.code_confidence,
+                ]
+                for item in suspects
+            ),
+        )
     return 0
 
 

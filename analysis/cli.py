@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from analysis.agreement import add_agreement_parser
 from analysis.check_codes import add_check_codes_parser
 from analysis.commands import add_code_parser, add_discover_parser, dispatch
 from analysis.evaluate import add_evaluate_parser
@@ -25,6 +26,7 @@ SUBCOMMANDS = (
     add_code_parser,  # analysis/commands.py: code a CSV with the rules or a trained model
     add_discover_parser,  # analysis/commands.py: candidate themes from uncoded text
     add_check_codes_parser,  # analysis/check_codes.py: human codes that look wrong
+    add_agreement_parser,  # analysis/agreement.py: two coders' columns compared
 )
 
 
@@ -32,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Code free text into themes; evaluate, train, check codes, discover themes.",
+        description="Code free text into themes; train, evaluate and check coders.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in SUBCOMMANDS:

@@ -14,7 +14,7 @@ import json
 import pickle
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "read_labelled",
     "read_texts",
     "too_rare",
+    "write_table",
 ]
 
 
@@ -207,6 +208,19 @@ def too_rare(labels: list[list[str]], at_least: int, hint: str) -> str:
     return f"{listed}{more}{hint if several else ''}"
 
 
+def write_table(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write a CSV for people to open: UTF-8 with a byte-order mark, cells neutralised against
+    formulas (``analysis.spreadsheet``); a file that cannot be written is a ``CommandError``."""
+    try:
+        with open(path, "w", newline="", encoding=CSV_ENCODING) as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([neutralise(value) for value in row])
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror}") from None
+
+
 def _load_model(path: str) -> tuple[Any, list[str]]:
     """Load a pickled ThemeCoder (or ``{"model": ..., "labels": [...]}``) and its theme names."""
     model_path = Path(path)
@@ -298,22 +312,20 @@ def run_code(args: argparse.Namespace) -> int:
             stage = (row.get(args.stage_column) or "").strip() or None if extra else None
             codings = coder.code_text(text, stage)
             results.append([(c.theme_id, c.confidence, c.matched) for c in codings])
-    out_fields = [*fieldnames, "themes", "confidence", "matched", "coder"]
-    try:
-        with open(args.output, "w", newline="", encoding=CSV_ENCODING) as fh:
-            writer = csv.DictWriter(fh, fieldnames=out_fields)
-            writer.writeheader()
-            for row, found in zip(rows, results, strict=True):
-                out = {
-                    **row,
-                    "themes": ";".join(t for t, _, _ in found),
-                    "confidence": ";".join(f"{c:.3f}" for _, c, _ in found),
-                    "matched": " | ".join(f"{t}: {', '.join(w)}" for t, _, w in found if w),
-                    "coder": coder_id,
-                }
-                writer.writerow({name: neutralise(value) for name, value in out.items()})
-    except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+    write_table(
+        args.output,
+        [*fieldnames, "themes", "confidence", "matched", "coder"],
+        (
+            [
+                *(row.get(name) for name in fieldnames),
+                ";".join(t for t, _, _ in found),
+                ";".join(f"{c:.3f}" for _, c, _ in found),
+                " | ".join(f"{t}: {', '.join(w)}" for t, _, w in found if w),
+                coder_id,
+            ]
+            for row, found in zip(rows, results, strict=True)
+        ),
+    )
     coded = sum(1 for found in results if found)
     print(f"coded {coded} of {len(rows)} rows; wrote {args.output}", file=sys.stderr)
     return 0

@@ -1,11 +1,14 @@
 """Tests for analysis.agreement: kappa, Krippendorff's alpha on worked examples, disagreements."""
 
+import csv
+import json
 import math
 
 import pytest
 
 from analysis.agreement import cohen_kappa, compare_coders, krippendorff_alpha_nominal
 from analysis.records import Coding
+from tests.analysis.test_cli_evaluate import run
 
 
 def test_alpha_matches_krippendorffs_worked_binary_example():
@@ -86,3 +89,61 @@ def test_identical_coders_agree_perfectly():
 def test_report_as_dict_turns_undefined_kappa_into_none():
     report = compare_coders([person("s1", "a")], [person("s1", "a")], segments=["s1"])
     assert report.as_dict()["themes"][0]["kappa"] is None
+
+
+def write_two_coders(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["answer", "alice", "bob"])
+        writer.writerows(rows)
+    return path
+
+
+TWO_CODERS = [
+    ["nobody told me anything", "kept_informed", "kept_informed"],
+    ["they did not believe me", "believed", "believed;officer_attitude"],
+    ["the counsellor helped", "counselling", "counselling"],
+    ["-I was scared he would find out", "fear_of_reprisal", ""],
+    ["", "believed", "believed"],  # no text: not a segment
+    ["it was fine", "", ""],  # both coders: no theme
+]
+
+
+def test_agreement_command_prints_the_figures_and_writes_the_disagreements(tmp_path):
+    path = write_two_coders(tmp_path / "two.csv", TWO_CODERS)
+    out = tmp_path / "disagreements.csv"
+    result = run("agreement", path, "--text-column", "answer", "--a-column", "alice",
+                 "--b-column", "bob", "--separator", ";", "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "alice and bob on 5 texts" in result.stdout
+    assert "2 disagreements" in result.stdout
+    with open(out, newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["line"], r["theme"], r["alice"], r["bob"]) for r in rows] == [
+        ("3", "officer_attitude", "no", "yes"),
+        ("5", "fear_of_reprisal", "yes", "no"),
+    ]
+    assert rows[1]["text"] == "'-I was scared he would find out"  # safe in a spreadsheet
+
+    result = run("agreement", path, "--text-column", "answer", "--a-column", "alice",
+                 "--b-column", "bob", "--separator", ";", "--json")  # fmt: skip
+    report = json.loads(result.stdout)
+    expected = compare_coders(
+        [Coding("2", "kept_informed", "a"), Coding("3", "believed", "a"),
+         Coding("4", "counselling", "a"), Coding("5", "fear_of_reprisal", "a")],
+        [Coding("2", "kept_informed", "b"), Coding("3", "believed", "b"),
+         Coding("3", "officer_attitude", "b"), Coding("4", "counselling", "b")],
+        segments=["2", "3", "4", "5", "7"],
+    ).as_dict()  # fmt: skip
+    assert report == expected
+
+
+def test_agreement_command_errors_are_one_line_with_exit_2(tmp_path):
+    path = write_two_coders(tmp_path / "two.csv", [["some text", "believed", ""]])
+    result = run("agreement", path, "--text-column", "answer", "--a-column", "alice",
+                 "--b-column", "bob")  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("column 'bob' holds no codes")
+    result = run("agreement", path, "--text-column", "answer", "--a-column", "alice",
+                 "--b-column", "carol")  # fmt: skip
+    assert result.returncode == 2 and "column 'carol' not found" in result.stderr
