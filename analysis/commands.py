@@ -23,6 +23,7 @@ import numpy as np
 from analysis.spreadsheet import CSV_ENCODING, neutralise
 
 __all__ = [
+    "SEPARATOR_HINT",
     "CommandError",
     "add_code_parser",
     "add_discover_parser",
@@ -192,6 +193,10 @@ def as_targets(labels: list[list[str]]) -> tuple[np.ndarray, list[str], bool]:
         for label in row:
             y[i, index[label]] = 1
     return y, names, True
+
+
+#: Added by ``too_rare`` when a rare label looks like several joined and no separator was given.
+SEPARATOR_HINT = " (several labels in one cell? give --separator)"
 
 
 def too_rare(labels: list[list[str]], at_least: int, hint: str) -> str:

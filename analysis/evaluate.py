@@ -11,6 +11,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from analysis.commands import (
+    SEPARATOR_HINT,
     CommandError,
     add_labelled_input,
     as_targets,
@@ -95,7 +96,7 @@ def _read_labelled(args) -> tuple[list[str], list[list[str]]]:
     _, texts, labels = read_labelled(args.file, args.text_column, args.label_column, args.separator)
     if args.folds < 2:
         raise CommandError(f"--folds must be at least 2, not {args.folds}")
-    hint = " (several labels in one cell? give --separator)" if args.separator is None else ""
+    hint = SEPARATOR_HINT if args.separator is None else ""
     if rare := too_rare(labels, args.folds, hint):
         raise CommandError(
             f"too few examples for {args.folds}-fold cross-validation (each label needs at least "

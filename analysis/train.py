@@ -13,6 +13,7 @@ from collections import Counter
 
 from analysis.combine import MODEL_READY_CODES
 from analysis.commands import (
+    SEPARATOR_HINT,
     CommandError,
     add_labelled_input,
     as_targets,
@@ -48,7 +49,7 @@ def train_model(texts, labels):
 def run_train(args: argparse.Namespace) -> int:
     """Train on the CSV, write the model file and say which themes have few codes."""
     _, texts, labels = read_labelled(args.file, args.text_column, args.label_column, args.separator)
-    hint = " (several labels in one cell? give --separator)" if args.separator is None else ""
+    hint = SEPARATOR_HINT if args.separator is None else ""
     if rare := too_rare(labels, 2, hint):
         raise CommandError(f"each label needs at least 2 examples to train on: {rare}")
     trained = train_model(texts, labels)
