@@ -7,11 +7,13 @@ with two coders; percentage agreement is the share of decisions on which the cod
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from analysis.commands import CommandError, read_texts, write_table
 from analysis.records import Coding, Segment
 
 __all__ = [
@@ -233,8 +235,6 @@ def compare_coders(
 # ---------------------------------------------------------------------------- command line
 def run_agreement(args) -> int:
     """``python -m analysis agreement``: two coders' columns of one CSV, compared."""
-    from analysis.commands import CommandError, read_texts, write_table
-
     rows, _ = read_texts(args.file, args.text_column, [args.a_column, args.b_column])
     lines, texts, codings_a, codings_b = [], [], [], []
     for line, row in enumerate(rows, start=2):  # line 1 is the header
@@ -252,8 +252,6 @@ def run_agreement(args) -> int:
         raise CommandError(f"column {empty!r} holds no codes")
     report = compare_coders(codings_a, codings_b, segments=[str(line) for line in lines])
     if args.json:
-        import json
-
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         _print_report(report, args)
