@@ -93,6 +93,14 @@ def read_texts(
         rows = list(reader)
     except csv.Error as exc:
         raise CommandError(f"cannot read {path.name} as CSV: {exc}") from None
+    longer = [line for line, row in enumerate(rows, start=2) if None in row]
+    if longer:
+        shown = ", ".join(map(str, longer[:5])) + (" ..." if len(longer) > 5 else "")
+        print(
+            f"note: {path.name} has more cells than header names on line(s) {shown}; "
+            "the cells without a column name are left out",
+            file=sys.stderr,
+        )
     for column in (text_column, *extra_columns):
         if column not in fieldnames:
             raise CommandError(

@@ -117,6 +117,18 @@ def test_code_refuses_a_file_that_is_neither_utf8_nor_windows_1252(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_code_keeps_going_when_a_row_has_more_cells_than_the_header(tmp_path):
+    source = tmp_path / "ragged.csv"
+    source.write_text("id,answer\n1,nobody kept me informed,a stray cell\n2,fine\n", "utf-8")
+    out = tmp_path / "out.csv"
+    result = run("code", source, "--text-column", "answer", "--codebook", CODEBOOK,
+                 "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "ragged.csv has more cells than header names on line(s) 2;" in result.stderr
+    rows = read_rows(out)
+    assert [r["id"] for r in rows] == ["1", "2"] and rows[0]["themes"] == "kept_informed"
+
+
 def fitted_pipeline():
     """A small fitted scikit-learn text classifier (ThemeCoder has the same surface)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
