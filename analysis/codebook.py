@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from analysis.records import STAGES
-from analysis.spreadsheet import CSV_ENCODING, neutralise, restore
+from analysis.spreadsheet import CSV_ENCODING, neutralise, read_csv, restore
 
 __all__ = [
     "QDC_NAMESPACE",
@@ -771,11 +771,20 @@ def export_csv(codebook: Codebook, path: str | Path) -> None:
 def import_csv(path: str | Path, name: str | None = None) -> Codebook:
     """Read a codebook table from CSV (as written by :func:`export_csv`) and validate it.
 
-    Indicators may be one per line in their cell or separated by semicolons.
+    Indicators may be one per line in their cell or separated by semicolons. The file may be
+    UTF-8 or Windows-1252 and separated by ",", ";", a tab or "|", as Excel saves it
+    (``analysis.spreadsheet.read_csv``).
     """
     path = Path(path)
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        reader, _ = read_csv(path.read_bytes(), ["id", "label", "definition"])
+        rows = list(reader)
+    except UnicodeDecodeError:
+        raise CodebookError(
+            [f"{path.name}: neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8"]
+        ) from None
+    except csv.Error as exc:
+        raise CodebookError([f"{path.name}: not a readable CSV file ({exc})"]) from None
     return _from_rows(rows, path.name, name or path.stem)
 
 

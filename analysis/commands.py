@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import io
 import json
 import pickle
 import sys
@@ -20,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.spreadsheet import CSV_ENCODING, neutralise
+from analysis.spreadsheet import CSV_ENCODING, neutralise, read_csv
 
 __all__ = [
     "SEPARATOR_HINT",
@@ -36,10 +35,6 @@ __all__ = [
     "too_rare",
     "write_table",
 ]
-
-
-#: Field separators recognised in input CSVs, tried in this order.
-DELIMITERS = (",", ";", "\t", "|")
 
 
 class CommandError(Exception):
@@ -58,8 +53,8 @@ def read_texts(
 ) -> tuple[list[dict[str, str]], list[str]]:
     """Read a CSV file and check its text column.
 
-    The file may be UTF-8 or Windows-1252 (``_decode``) and separated by any of
-    :data:`DELIMITERS`: the first whose header holds the columns asked for is used.
+    The file may be UTF-8 or Windows-1252 and separated by ",", ";", a tab or "|"
+    (``analysis.spreadsheet.read_csv``); a Windows-1252 file is read with a note on stderr.
 
     Parameters
     ----------
@@ -81,18 +76,23 @@ def read_texts(
     path = Path(path)
     if not path.is_file():
         raise CommandError(f"file not found: {path}")
-    text = _decode(path)
-    header = text.split("\n", 1)[0]
-    # Excel writes ";" where the decimal separator is a comma; a tab-separated export is common.
-    delimiter = next(
-        (d for d in DELIMITERS if {text_column, *extra_columns} <= _header_fields(header, d)), ","
-    )
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader, encoding = read_csv(path.read_bytes(), [text_column, *extra_columns])
         fieldnames = list(reader.fieldnames or [])
         rows = list(reader)
+    except UnicodeDecodeError:
+        raise CommandError(
+            f"cannot read {path.name}: it is neither UTF-8 nor Windows-1252 text; "
+            'save it as "CSV UTF-8" and try again'
+        ) from None
     except csv.Error as exc:
         raise CommandError(f"cannot read {path.name} as CSV: {exc}") from None
+    if encoding == "cp1252":
+        print(
+            f"note: {path.name} is not UTF-8, so it was read as Windows-1252 (Excel's "
+            '"CSV (Comma delimited)"); check accented letters, or save it as "CSV UTF-8"',
+            file=sys.stderr,
+        )
     longer = [line for line, row in enumerate(rows, start=2) if None in row]
     if longer:
         shown = ", ".join(map(str, longer[:5])) + (" ..." if len(longer) > 5 else "")
@@ -109,34 +109,6 @@ def read_texts(
     if not any((row.get(text_column) or "").strip() for row in rows):
         raise CommandError(f"text column {text_column!r} in {path.name} is empty")
     return rows, fieldnames
-
-
-def _decode(path: Path) -> str:
-    """The file's text: UTF-8 (with or without a byte-order mark), else Windows-1252, which is
-    what Excel's "CSV (Comma delimited)" writes on British Windows, with a note on stderr."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise CommandError(
-            f"cannot read {path.name}: it is neither UTF-8 nor Windows-1252 text; "
-            'save it as "CSV UTF-8" and try again'
-        ) from None
-    print(
-        f"note: {path.name} is not UTF-8, so it was read as Windows-1252 (Excel's "
-        '"CSV (Comma delimited)"); check accented letters, or save it as "CSV UTF-8"',
-        file=sys.stderr,
-    )
-    return text
-
-
-def _header_fields(header: str, delimiter: str) -> set[str]:
-    """The column names of a header line split on ``delimiter``."""
-    return set(next(csv.reader([header], delimiter=delimiter), []))
 
 
 def read_labelled(

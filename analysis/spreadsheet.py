@@ -2,7 +2,8 @@
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some a tab or carriage
 return) as a formula, so a respondent's answer could become a live link or command in a
-researcher's copy of Excel. The CSV and XLSX files written from answer text, by the web app's
+researcher's copy of Excel. ``read_csv`` reads the CSVs Excel writes (Windows-1252, ";"
+separators). The CSV and XLSX files written from answer text, by the web app's
 exports, by ``python -m analysis`` and by the codebook exports (whose example quotes are answer
 text), pass their cells through ``neutralise``; the codebook imports ``restore`` them. This
 module has no heavy imports, so the web app can use it without loading scikit-learn.
@@ -10,12 +11,21 @@ module has no heavy imports, so the web app can use it without loading scikit-le
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable
 
 #: CSV files written for people to open are UTF-8 with a byte-order mark: without it, Excel
 #: reads UTF-8 as Windows-1252 and garbles accents and curly quotes.
 CSV_ENCODING = "utf-8-sig"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Field separators recognised in CSVs people give us, tried in this order: Excel writes ";"
+#: where the decimal separator is a comma, and tab-separated exports are common.
+DELIMITERS = (",", ";", "\t", "|")
+#: Encodings tried in this order: UTF-8 (with or without a byte-order mark), then Windows-1252,
+#: which is what Excel's "CSV (Comma delimited)" writes on British Windows.
+ENCODINGS = ("utf-8-sig", "cp1252")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -42,3 +52,27 @@ def restore(value):
     if isinstance(value, str) and value.startswith("'") and neutralise(value[1:]) == value:
         return value[1:]
     return value
+
+
+def read_csv(data: bytes, columns: Iterable[str]) -> tuple[csv.DictReader, str]:
+    """A DictReader over a CSV file's bytes, and the encoding it was read with.
+
+    The text is decoded with the first of :data:`ENCODINGS` that fits, and split on the first of
+    :data:`DELIMITERS` whose header holds all of ``columns`` (else ","). Raises
+    ``UnicodeDecodeError`` when no encoding fits.
+    """
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError as exc:
+            error = exc
+    else:
+        raise error
+    header = text.split("\n", 1)[0]
+    wanted = set(columns)
+    delimiter = next(
+        (d for d in DELIMITERS if wanted <= set(next(csv.reader([header], delimiter=d), []))),
+        ",",
+    )
+    return csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter), encoding

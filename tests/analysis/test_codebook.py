@@ -302,3 +302,23 @@ def test_xlsx_export_writes_formulas_as_text_and_import_restores_them(tmp_path):
     again = import_xlsx(tmp_path / "cb.xlsx")
     assert themes_as_dicts(again) == themes_as_dicts(codebook)
     assert again.title == "=1+1"
+
+
+def test_csv_saved_by_excel_imports(tmp_path):
+    """Windows-1252 and ";" separators, as Excel saves a CSV on some machines."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "stage;id;parent_id;label;definition;examples\r\n"
+        "recovery;peer_support;;Peer support;Support from others \u2013 groups;caf\xe9 meet-ups\r\n"
+        .encode("cp1252")
+    )  # fmt: skip
+    theme = import_csv(path).theme("peer_support")
+    assert theme.definition == "Support from others \u2013 groups"
+    assert theme.examples == ("caf\xe9 meet-ups",)
+
+
+def test_csv_that_is_not_text_is_a_codebook_error(tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"id,label,definition\n\x81\xff,x,y\n")
+    with pytest.raises(CodebookError, match="neither UTF-8 nor Windows-1252"):
+        import_csv(path)

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from analysis.spreadsheet import neutralise, restore
+from analysis.spreadsheet import neutralise, read_csv, restore
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,22 @@ def test_every_public_name_of_the_package_resolves():
         assert getattr(analysis, name).__name__ == name
     with pytest.raises(AttributeError):
         analysis.NoSuchThing  # noqa: B018
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_read_csv_reads_what_excel_saves(delimiter, encoding):
+    text = f"id{delimiter}answer\r\n1{delimiter}caf\xe9 \u2013 nobody called\r\n"
+    reader, used = read_csv(text.encode(encoding), ["answer"])
+    assert list(reader) == [{"id": "1", "answer": "caf\xe9 \u2013 nobody called"}]
+    assert used == ("cp1252" if encoding == "cp1252" else "utf-8-sig")
+
+
+def test_read_csv_refuses_bytes_that_are_no_text():
+    with pytest.raises(UnicodeDecodeError):
+        read_csv(b"id,answer\n1,\x81\xff\n", ["answer"])
+
+
+def test_read_csv_falls_back_to_commas_when_no_separator_fits():
+    reader, _ = read_csv(b"a;b\n1;2\n", ["c"])
+    assert reader.fieldnames == ["a;b"]
