@@ -1,11 +1,11 @@
-"""Files and cells a spreadsheet opens as written: text, never a formula (CSV injection).
+"""CSV files and cells as spreadsheets write and read them: text, never a formula.
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some a tab or carriage
 return) as a formula, so a respondent's answer could become a live link or command in a
-researcher's copy of Excel. ``read_csv`` reads the CSVs Excel writes (Windows-1252, ";"
-separators). The CSV and XLSX files written from answer text, by the web app's
-exports, by ``python -m analysis`` and by the codebook exports (whose example quotes are answer
-text), pass their cells through ``neutralise``; the codebook imports ``restore`` them. This
+researcher's copy of Excel (CSV injection). The CSV and XLSX files written from answer text, by
+the web app's exports, by ``python -m analysis`` and by the codebook exports (whose example
+quotes are answer text), pass their cells through ``neutralise``; the codebook imports
+``restore`` them. ``read_csv`` reads the CSVs Excel saves (Windows-1252, ";" separators). This
 module has no heavy imports, so the web app can use it without loading scikit-learn.
 """
 
