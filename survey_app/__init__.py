@@ -2,6 +2,7 @@
 
 import logging
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
@@ -22,10 +23,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     load_config(app, test_config)
     init_logging(app)
+    init_proxies(app)
     init_database(app)
+    init_security(app)
     init_extensions(app)
     init_templates(app)
-    init_security(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -52,10 +54,15 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = (test_config or {}).get(
             "SESSION_COOKIE_SECURE", False
         )
-    if not app.config.get("SECRET_KEY"):
-        if not development:
-            raise RuntimeError("SECRET_KEY must be set (environment or instance/config.py).")
-        app.config["SECRET_KEY"] = "development-only-secret"  # noqa: S105
+    if app.testing:
+        app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or "test-secret"
+    elif development and not app.config.get("SECRET_KEY"):
+        # Good for one process (make run preloads the app, so its workers share it).
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    else:
+        problem = config_module.secret_key_problem(app.config.get("SECRET_KEY"))
+        if problem:
+            raise RuntimeError(problem)
 
 
 def init_logging(app: Flask) -> None:
@@ -63,6 +70,14 @@ def init_logging(app: Flask) -> None:
     # The development server's request log would print client addresses: silence it.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app.logger.setLevel(logging.INFO)
+
+
+def init_proxies(app: Flask) -> None:
+    """Believe forwarding headers from the configured proxies only (survey_app/proxy.py)."""
+    from survey_app.proxy import TrustedProxies, parse_networks
+
+    trusted = parse_networks(app.config["TRUSTED_PROXIES"])
+    app.wsgi_app = TrustedProxies(app.wsgi_app, trusted)
 
 
 def init_extensions(app: Flask) -> None:
@@ -79,6 +94,9 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     # No current_user in every template: respondent pages must never touch the login session.
     login_manager.init_app(app, add_context_processor=False)
+    # Flask-Login's session protection would put a hash of the address and user agent into the
+    # cookie; the idle timeout, the absolute lifetime and session versions do that job instead.
+    login_manager.session_protection = None
     login_manager.login_view = "staff.login"
     import survey_app.auth  # noqa: F401  (registers the user loader)
 
@@ -98,9 +116,11 @@ def init_templates(app: Flask) -> None:
 
 
 def init_security(app: Flask) -> None:
-    """Security headers and CSP nonces on every response, errors included."""
-    from survey_app.security import add_security_headers, make_nonce
+    """Security headers and CSP nonces on every response, errors included; staff and research
+    forms from another origin are refused before anything else (CSRF included) looks at them."""
+    from survey_app.security import add_security_headers, make_nonce, refuse_cross_origin_forms
 
+    app.before_request(refuse_cross_origin_forms)
     app.before_request(make_nonce)
     app.after_request(add_security_headers)
 

@@ -12,6 +12,7 @@ from survey_app.models import User
 from survey_app.services import users
 
 LAST_SEEN = "staff_last_seen"
+SIGNED_IN_AT = "staff_signed_in_at"
 # Where a `next` parameter may send someone after signing in.
 SAFE_NEXT_PREFIXES = ("/staff/", "/research/")
 
@@ -29,7 +30,12 @@ def start_session(user: User) -> None:
     # token of the new session, not the old one.
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     login_user(user)
-    session[LAST_SEEN] = int(time.time())
+    # Flask-Login writes a hash of the address and user agent as "_id" whatever its session
+    # protection: nothing about the client belongs in the cookie.
+    session.pop("_id", None)
+    now = int(time.time())
+    session[LAST_SEEN] = now
+    session[SIGNED_IN_AT] = now
 
 
 def end_session() -> None:
@@ -70,7 +76,8 @@ def require_role(*roles: str, public: Iterable[str] = ()) -> Callable[[], object
     """Build a before_request hook admitting only signed-in, recently active staff in `roles`.
 
     Anonymous visitors go to the sign-in page (with `next`), the wrong role gets a 403 page,
-    and a session left idle longer than STAFF_IDLE_MINUTES is ended. Endpoints in `public`
+    and a session left idle longer than STAFF_IDLE_MINUTES, or signed in longer ago than
+    STAFF_SESSION_HOURS, is ended. Endpoints in `public`
     (the sign-in page) are let through; the route-classification test reads both attributes.
     """
     allowed = frozenset(roles)
@@ -81,12 +88,11 @@ def require_role(*roles: str, public: Iterable[str] = ()) -> Callable[[], object
             return None
         if not current_user.is_authenticated:
             return _sign_in_first()
-        idle_limit = current_app.config["STAFF_IDLE_MINUTES"] * 60
-        last_seen = session.get(LAST_SEEN, 0)
-        if time.time() - last_seen > idle_limit:
+        reason = _session_over(time.time())
+        if reason:
             logout_user()
             session.clear()
-            return _sign_in_first(reason="idle")
+            return _sign_in_first(reason=reason)
         if current_user.role not in allowed:
             abort(403)
         session[LAST_SEEN] = int(time.time())
@@ -95,6 +101,16 @@ def require_role(*roles: str, public: Iterable[str] = ()) -> Callable[[], object
     check_access.roles = allowed
     check_access.public = public
     return check_access
+
+
+def _session_over(now: float) -> str | None:
+    """Why this staff session must end now ("idle" or "expired"), or None."""
+    config = current_app.config
+    if now - session.get(SIGNED_IN_AT, 0) > config["STAFF_SESSION_HOURS"] * 3600:
+        return "expired"
+    if now - session.get(LAST_SEEN, 0) > config["STAFF_IDLE_MINUTES"] * 60:
+        return "idle"
+    return None
 
 
 def staff_context() -> dict:

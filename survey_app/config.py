@@ -30,6 +30,14 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = True
     # A token lives as long as the session: respondents answer in short bursts.
     WTF_CSRF_TIME_LIMIT = None
+    # Flask-WTF's HTTPS check demands a Referer, which respondents' pages never send
+    # (no-referrer); staff and research forms are checked by their Origin instead (security.py).
+    WTF_CSRF_SSL_STRICT = False
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks,
+    # comma-separated): by default only a proxy on this host. Everyone else's are removed.
+    TRUSTED_PROXIES = "127.0.0.1, ::1"
+    # Strict-Transport-Security on responses served over HTTPS (0 leaves the header out).
+    HSTS_SECONDS = 365 * 24 * 3600
     MAX_CONTENT_LENGTH = 512 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
     # Prefix of the sign-in limits' keys (Redis may be shared with other apps or test runs).
@@ -38,6 +46,8 @@ class DefaultConfig:
     LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_FAILURES_PER_CLIENT = "20 per 15 minutes"
     STAFF_IDLE_MINUTES = 30
+    # A staff session ends this long after signing in, however active it is.
+    STAFF_SESSION_HOURS = 12
     # argon2id costs: OWASP's minimum (19 MiB, 2 passes, 1 lane), about 0.1 s on a small server.
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_KIB = 19456
@@ -58,6 +68,37 @@ def from_environment(config) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if os.environ.get("REDIS_URL"):
         config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    if os.environ.get("TRUSTED_PROXIES") is not None:
+        config["TRUSTED_PROXIES"] = os.environ["TRUSTED_PROXIES"]
+
+
+# Keys shipped in examples and docs, refused outside tests whatever their length.
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "replace-with-a-long-random-value",
+        "development-only-secret",
+        "change-me",
+        "changeme",
+        "secret",
+        "dev",
+    }
+)
+MIN_SECRET_BYTES = 32
+
+
+def secret_key_problem(key) -> str | None:
+    """Say what is wrong with a SECRET_KEY for real use, or None if it will do."""
+    if not key:
+        return "SECRET_KEY must be set (environment or instance/config.py)."
+    raw = key.encode() if isinstance(key, str) else bytes(key)
+    if isinstance(key, str) and key.strip().lower() in PLACEHOLDER_SECRETS:
+        return "SECRET_KEY is the example placeholder: set a long random value."
+    if len(raw) < MIN_SECRET_BYTES:
+        return (
+            f"SECRET_KEY is {len(raw)} bytes: use at least {MIN_SECRET_BYTES} random bytes "
+            '(python -c "import secrets; print(secrets.token_hex(32))").'
+        )
+    return None
 
 
 def normalise_database_url(url: str) -> str:

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from survey_app.extensions import db
+from survey_app.security import sent_from_own_page
 
 TITLES = {
     400: "Sorry, there is a problem with your request",
@@ -50,7 +51,10 @@ def staff_csrf_failure():
 
     Signed in (the session was renewed in another tab): the access rules run as for any
     request, then the keying and reconciliation pages show the posted values again, unsaved,
-    with a message. Otherwise a staff page says the session expired and links to sign in.
+    with a message, but only when the browser says the form came from one of our own pages
+    (Origin): a token-less form from anywhere else is never echoed for someone to save.
+    Otherwise a staff page says the session expired and links to sign in. Nothing posted here
+    is ever carried through sign-in (that needs a request that passed the CSRF check).
     """
     rule = request.url_rule
     retry = request.path if rule is not None and "GET" in rule.methods else "/staff/"
@@ -63,7 +67,7 @@ def staff_csrf_failure():
                 answer = hook()
                 if answer is not None:
                     return answer
-        if request.endpoint in KEEP_TYPED:
+        if request.endpoint in KEEP_TYPED and sent_from_own_page():
             g.csrf_failed = True
             view = current_app.view_functions[request.endpoint]
             return current_app.make_response(view(**(request.view_args or {})))

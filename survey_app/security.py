@@ -1,9 +1,15 @@
-"""Security headers on every response and per-request nonces for the few inline scripts."""
+"""Security headers, per-request nonces for the few inline scripts, and the Origin check that
+keeps other sites' forms away from staff and research pages."""
 
 import secrets
+from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import abort, current_app, g, request
 from flask.wrappers import Response
+
+# Blueprints whose pages belong to signed-in staff (their nested blueprints count too).
+STAFF_BLUEPRINTS = ("staff", "research")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def make_nonce() -> None:
@@ -18,8 +24,57 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def is_staff_request() -> bool:
+    """True for staff and research pages (their audience signs in)."""
+    return bool(request.blueprints) and request.blueprints[-1] in STAFF_BLUEPRINTS
+
+
+def sender_origin() -> str | None:
+    """The origin the browser says sent this request (Origin, else Referer), or None if it said
+    nothing. A browser's "null" (a privacy-sensitive context) is returned as "null"."""
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin.strip().lower()
+    referrer = request.headers.get("Referer")
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if not parts.scheme or not parts.netloc:
+        return "null"
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def own_origin() -> str:
+    """This app's origin as the browser sees it (scheme from a trusted proxy, Host as sent)."""
+    return f"{request.scheme}://{request.host}".lower()
+
+
+def sent_from_own_page() -> bool:
+    """True only if the browser named this app's own origin as the sender.
+
+    Browsers set Origin themselves on every form POST; a page on another site cannot change it.
+    Staff pages send `Referrer-Policy: same-origin`, under which browsers give the real origin
+    for same-origin POSTs (under `no-referrer` they would say "null").
+    """
+    return sender_origin() == own_origin()
+
+
+def refuse_cross_origin_forms() -> None:
+    """Refuse a staff or research form that a browser says came from another origin.
+
+    A request that names no origin at all (old browsers, scripts) still needs its CSRF token.
+    """
+    if request.method not in UNSAFE_METHODS or not is_staff_request():
+        return
+    origin = sender_origin()
+    if origin is not None and origin != own_origin():
+        current_app.logger.info("Refused a staff form sent from another origin")
+        abort(403)
+
+
 def add_security_headers(response: Response) -> Response:
-    """Lock pages down: our own origin only, no referrer, no framing, no caching of pages."""
+    """Lock pages down: our own origin only, no referrer for respondents, no framing, no caching
+    of pages, and HSTS over HTTPS."""
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{csp_nonce()}'; "
@@ -27,10 +82,15 @@ def add_security_headers(response: Response) -> Response:
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Respondents' pages tell no one where they came from. Staff pages tell their own origin only,
+    # so that their forms carry a real Origin (and Referer) for the same-origin check.
+    response.headers["Referrer-Policy"] = "same-origin" if is_staff_request() else "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    hsts = current_app.config.get("HSTS_SECONDS", 0)
+    if request.is_secure and hsts:
+        response.headers["Strict-Transport-Security"] = f"max-age={int(hsts)}"
     if not _is_static_asset():
         # A shared computer's back button must not show answers after a quick exit.
         response.headers["Cache-Control"] = "no-store"

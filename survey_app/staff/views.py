@@ -12,6 +12,7 @@ from survey_app.staff.forms import SignInForm
 SIGN_IN_FAILED = "Enter a correct email address and password"
 REASONS = {
     "idle": "You were signed out because you had not done anything for a while. Sign in again.",
+    "expired": "You were signed out because a session lasts at most {hours} hours. Sign in again.",
     "signed-out": "You have signed out.",
 }
 KEPT_NOTICE = (
@@ -80,18 +81,27 @@ def login():
     form_errors = errors_of(form)
     if failed:
         form_errors = [{"text": SIGN_IN_FAILED, "href": "#email"}]
-    notice = KEPT_NOTICE if kept else REASONS.get(request.args.get("reason", ""))
+    notice = KEPT_NOTICE if kept else _reason_text(request.args.get("reason", ""))
     return _sign_in_page(form, form_errors, notice, kept, failed=failed)
+
+
+def _reason_text(reason: str) -> str | None:
+    text = REASONS.get(reason)
+    return text.format(hours=current_app.config["STAFF_SESSION_HOURS"]) if text else None
 
 
 def sign_in_to_keep_form():
     """The sign-in page in answer to a form sent after the session ended, carrying its fields
     (None if it had none beyond the CSRF token).
 
-    Only forms that passed the CSRF check get here (CSRFProtect runs before the access check),
-    so the fields came from one of our pages in this browser; they are written back into the
-    page, not stored anywhere. Passwords are left out: the form asks for them again.
+    Only a request that passed the CSRF check is kept (Flask-WTF marks it in g.csrf_valid):
+    its fields came from one of our pages in this browser. A request that failed the check
+    reaches the access rules too (errors.staff_csrf_failure runs them), and is never kept. The
+    fields are written back into the page, not stored anywhere. Passwords are left out: the
+    form asks for them again.
     """
+    if not g.get("csrf_valid", False):
+        return None
     kept = [
         (name, value)
         for name, value in request.form.items(multi=True)

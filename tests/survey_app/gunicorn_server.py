@@ -35,7 +35,7 @@ def server_environment(database_url: str, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "SURVEY_ENV"}
     env.update(
         {
-            "SECRET_KEY": "gunicorn-test-secret",
+            "SECRET_KEY": "gunicorn-test-secret-of-at-least-32-bytes",
             "DATABASE_URL": database_url,
             # The test talks plain HTTP to 127.0.0.1: a Secure cookie would never come back.
             "FLASK_SESSION_COOKIE_SECURE": "false",

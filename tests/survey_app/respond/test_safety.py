@@ -48,7 +48,7 @@ def test_cookie_is_secure_outside_development(migrated, monkeypatch):
     from survey_app import create_app
 
     monkeypatch.delenv("SURVEY_ENV", raising=False)
-    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": migrated})
+    app = create_app({"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": migrated})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 

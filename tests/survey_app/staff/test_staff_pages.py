@@ -51,7 +51,8 @@ def test_keying_after_signing_in_again_elsewhere_shows_typed_answers_unsaved(app
         email = db.session.query(User).filter_by(role="entry").one().email
     assert sign_in(keyer, email).status_code == 302
     typed = {"csrf_token": old_token, "lock_version": version, name: codes[1]}
-    shown = keyer.post(url, data=typed)
+    # Browsers name the sending page's origin (staff pages send Referrer-Policy: same-origin).
+    shown = keyer.post(url, data=typed, headers={"Origin": "http://localhost"})
     assert shown.status_code == 200
     assert "nothing was saved" in shown.text
     assert re.search(rf'value="{codes[1]}"\s+checked', shown.text)
@@ -62,6 +63,20 @@ def test_keying_after_signing_in_again_elsewhere_shows_typed_answers_unsaved(app
     assert saved.status_code == 302
     with app.app_context():
         assert db.session.query(PaperEntry).count() == 1
+
+
+def test_typed_answers_without_a_valid_token_are_not_echoed_unless_sent_from_our_page(app, synced):
+    """A form another page planted (no Origin of ours) is never shown ready to save."""
+    keyer, url, _, version = open_keying_form(app)
+    name, codes = first_choice_question(app)
+    planted = {"lock_version": version, name: codes[1]}
+    for headers in ({}, {"Origin": "null"}):
+        shown = keyer.post(url, data=planted, headers=headers)
+        assert shown.status_code in (400, 403)
+        assert not re.search(rf'value="{codes[1]}"\s+checked', shown.text)
+        assert "nothing was saved" not in shown.text
+    with app.app_context():
+        assert db.session.query(PaperEntry).count() == 0
 
 
 def test_signed_out_staff_get_a_staff_session_page_not_the_respondents(app, synced):
