@@ -56,3 +56,28 @@ def post_fork(server, worker) -> None:
         with app.app_context():
             for engine in sqlalchemy.engines.values():
                 engine.dispose(close=False)
+
+
+# Without a shared store (REDIS_URL) each worker counts rate limits on its own, so "30 an hour"
+# becomes 30 an hour per worker and a client reaching another worker starts again at zero.
+PER_WORKER_LIMITS = (
+    "{workers} workers and no REDIS_URL: each worker would count rate limits (sign-in failures, "
+    "resume codes, submissions) on its own. Set REDIS_URL, run one worker (WEB_CONCURRENCY=1), "
+    "or set SURVEY_PER_WORKER_LIMITS=accept to accept limits that many times looser."
+)
+
+
+def on_starting(server) -> None:
+    """Refuse to start several production workers whose rate limits would not be shared."""
+    workers = server.cfg.workers
+    if workers <= 1 or os.environ.get("SURVEY_ENV") == "development":
+        return
+    app = getattr(server.app, "callable", None)  # the preloaded app, if any
+    config = getattr(app, "config", {})
+    storage = config.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    if storage.startswith("memory://"):
+        message = PER_WORKER_LIMITS.format(workers=workers)
+        if os.environ.get("SURVEY_PER_WORKER_LIMITS") != "accept":
+            server.log.error("Refusing to start: %s", message)
+            raise SystemExit(1)
+        server.log.warning("%s (accepted by SURVEY_PER_WORKER_LIMITS)", message)

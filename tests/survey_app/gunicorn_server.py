@@ -39,6 +39,9 @@ def server_environment(database_url: str, **extra: str) -> dict[str, str]:
             "DATABASE_URL": database_url,
             # The test talks plain HTTP to 127.0.0.1: a Secure cookie would never come back.
             "FLASK_SESSION_COOKIE_SECURE": "false",
+            # Several workers without Redis: each counts rate limits alone (gunicorn.conf.py
+            # refuses this in production unless accepted).
+            "SURVEY_PER_WORKER_LIMITS": "accept",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -5,14 +5,14 @@ import socket
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import text
 
 from survey_app.extensions import db
 from survey_app.services.questionnaires import sync_questionnaires
-from tests.conftest import empty_tables, make_app
+from tests.conftest import PASSWORD, empty_tables, make_app, make_user
 from tests.survey_app.gunicorn_server import run_gunicorn, server_environment
 from tests.survey_app.walker import SLUG, csrf_token
 
@@ -121,3 +121,68 @@ def test_gunicorn_logs_no_client_address_user_agent_or_referrer(served):
         "zz-query-271828",
     ):
         assert secret not in log
+
+
+def _sign_in_over(server, address, headers):
+    """GET the sign-in page and POST the form from `address`; returns (page headers, status)."""
+    url = urlsplit(server.url)
+
+    def send(method, path, extra=None, body=None):
+        connection = http.client.HTTPConnection(
+            url.hostname, url.port, timeout=30, source_address=(address, 0)
+        )
+        try:
+            connection.request(method, path, body=body, headers={**headers, **(extra or {})})
+            response = connection.getresponse()
+            return response.status, response.headers, response.read().decode()
+        finally:
+            connection.close()
+
+    _, page_headers, page = send("GET", "/staff/login")
+    cookie = page_headers["Set-Cookie"].split(";")[0]
+    body = urlencode({"csrf_token": csrf_token(page), "email": STAFF_EMAIL, "password": PASSWORD})
+    status, _, _ = send(
+        "POST",
+        "/staff/login",
+        {
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"https://{url.netloc}",
+        },
+        body,
+    )
+    return page_headers, status
+
+
+STAFF_EMAIL = "https-keyer@example.org"
+
+
+def test_staff_sign_in_works_over_https_behind_the_trusted_proxy_only(served):
+    """TLS ends at a proxy on this host, which says so in X-Forwarded-Proto: staff forms work
+    (they used to get 400 for want of a Referer) and HSTS is sent. The same header from any
+    other address is ignored: the request is plain HTTP, and an https Origin is foreign."""
+    server, app = served
+    make_user(app, "entry", email=STAFF_EMAIL)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.77"}
+    page_headers, status = _sign_in_over(server, "127.0.0.1", forwarded)
+    assert "max-age=" in page_headers["Strict-Transport-Security"]
+    assert status == 302
+    page_headers, status = _sign_in_over(server, CLIENT_ADDRESS, forwarded)
+    assert "Strict-Transport-Security" not in page_headers
+    assert status == 403
+    assert "198.51.100.77" not in server.log()
+
+
+def test_several_workers_without_a_shared_store_are_refused_in_production(migrated, tmp_path):
+    env = server_environment(migrated)
+    del env["SURVEY_PER_WORKER_LIMITS"]
+    env.pop("REDIS_URL", None)
+    refused = run_gunicorn(env, tmp_path / "refused.log", workers=2, timeout=30)
+    with pytest.raises(RuntimeError, match=r"did not start|never became ready"), refused:
+        pass
+    assert "Refusing to start: 2 workers and no REDIS_URL" in (tmp_path / "refused.log").read_text()
+    with run_gunicorn(env, tmp_path / "one.log", workers=1) as server:
+        assert server.url
+    env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    with run_gunicorn(env, tmp_path / "redis.log", workers=2) as server:
+        assert server.url
