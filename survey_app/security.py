@@ -29,6 +29,12 @@ def is_staff_request() -> bool:
     return bool(request.blueprints) and request.blueprints[-1] in STAFF_BLUEPRINTS
 
 
+def referrer_policy() -> str:
+    """Respondents' pages tell no one where they came from. Staff pages tell their own origin
+    only, so that their forms carry a real Origin (and Referer) for the same-origin check."""
+    return "same-origin" if is_staff_request() else "no-referrer"
+
+
 def sender_origin() -> str | None:
     """The origin the browser says sent this request (Origin, else Referer), or None if it said
     nothing. A browser's "null" (a privacy-sensitive context) is returned as "null"."""
@@ -82,9 +88,7 @@ def add_security_headers(response: Response) -> Response:
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    # Respondents' pages tell no one where they came from. Staff pages tell their own origin only,
-    # so that their forms carry a real Origin (and Referer) for the same-origin check.
-    response.headers["Referrer-Policy"] = "same-origin" if is_staff_request() else "no-referrer"
+    response.headers["Referrer-Policy"] = referrer_policy()
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

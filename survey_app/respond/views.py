@@ -39,15 +39,15 @@ def today() -> date:
 
 @bp.app_context_processor
 def layout_context() -> dict:
-    from survey_app.security import csp_nonce
+    from survey_app.security import csp_nonce, is_staff_request, referrer_policy
 
-    # The outermost blueprint decides (staff.admin is part of staff).
-    blueprint = request.blueprints[-1] if request.blueprints else None
+    staff_page = is_staff_request()
     return {
         "service_name": "Have your say: victims' services",
-        "show_quick_exit": blueprint not in ("staff", "research"),
+        "show_quick_exit": not staff_page,
         # Staff and research pages get a plain footer: support and privacy are for respondents.
-        "staff_page": blueprint in ("staff", "research"),
+        "staff_page": staff_page,
+        "referrer_policy": referrer_policy(),
         "csp_nonce": csp_nonce,
     }
 
