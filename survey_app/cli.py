@@ -1,4 +1,5 @@
-"""Flask commands: `questionnaires sync`, `users create`, `responses export`."""
+"""Flask commands: `questionnaires sync`, `users create`, `responses export`, and `db backup` /
+`db restore` beside Flask-Migrate's `db upgrade`."""
 
 import sys
 from datetime import UTC, datetime
@@ -6,10 +7,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from flask_migrate.cli import db as db_cli
 
 from survey_app.questionnaire import QuestionnaireError
-from survey_app.services import exports, questionnaires, users
+from survey_app.services import backups, exports, questionnaires, users
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -59,6 +61,51 @@ def export_command(slug: str, fmt: str, output: str) -> None:
         )
     Path(output).write_bytes(exports.export(found, fmt))
     click.echo(f"Wrote {output}")
+
+
+@db_cli.command("backup")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@with_appcontext
+def backup_command(output: str) -> None:
+    """Write a consistent backup of the database (SQLite online backup, or pg_dump) to a file."""
+    from survey_app.extensions import db
+
+    try:
+        info = backups.backup(db.engine.url, Path(output))
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {info.kind} backup at schema revision {info.revision} to {output}")
+    click.echo("It holds respondents' answers: keep it encrypted and as briefly as you can.")
+
+
+@db_cli.command("restore")
+@click.argument("backup_file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(backup_file: str, yes: bool) -> None:
+    """Replace the database's contents with a backup (checked whole first). Stop the app first."""
+    from survey_app.extensions import db
+
+    url = db.engine.url
+    try:
+        info = backups.inspect_backup(Path(backup_file))
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    target = url.render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(
+            f"Replace everything in {target} with the {info.kind} backup at revision "
+            f"{info.revision}?",
+            abort=True,
+        )
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may keep the old database open
+    try:
+        backups.restore(url, Path(backup_file))
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {backup_file} into {target} (schema revision {info.revision}).")
+    click.echo("Run `flask db upgrade` if this version of the app is newer than the backup.")
 
 
 def register(app: Flask) -> None:
