@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_security(app)
     init_extensions(app)
     init_templates(app)
+    init_url_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -123,6 +124,18 @@ def init_security(app: Flask) -> None:
     app.before_request(refuse_cross_origin_forms)
     app.before_request(make_nonce)
     app.after_request(add_security_headers)
+
+
+def init_url_converters(app: Flask) -> None:
+    """`<int:...>` in a route matches only ids a database column can hold (1 to 2**63 - 1), so a
+    huge number in a URL is a 404, never an overflow in the database driver (a 500)."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def __init__(self, map, fixed_digits=0, min=1, max=2**63 - 1, signed=False):
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def register_blueprints(app: Flask) -> None:

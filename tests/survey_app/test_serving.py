@@ -186,3 +186,22 @@ def test_several_workers_without_a_shared_store_are_refused_in_production(migrat
     env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
     with run_gunicorn(env, tmp_path / "redis.log", workers=2) as server:
         assert server.url
+
+
+def test_overlong_and_broken_requests_get_a_client_error_and_no_traceback(served):
+    server, _ = served
+    status, _, _ = request_from_client_address(
+        server, "GET", "/", headers={"X-Padding": "a" * 20_000}
+    )
+    assert status in (400, 431)
+    status, _, _ = request_from_client_address(server, "GET", "/" + "a" * 10_000)
+    assert status in (400, 404, 414)
+    status, _, _ = request_from_client_address(
+        server,
+        "POST",
+        "/resume",
+        headers={"Content-Type": "multipart/form-data; boundary=zz", "Content-Length": "9"},
+        body=b"--zz\r\nbro",
+    )
+    assert status < 500
+    assert "Traceback" not in server.log()

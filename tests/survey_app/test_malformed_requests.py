@@ -1,0 +1,68 @@
+"""Malformed requests get a 4xx answer, never a 500: huge and negative ids, invalid UTF-8, broken
+multipart, wrong content types, on every route that takes a POST, signed in as an admin."""
+
+import logging
+import re
+
+import pytest
+
+from tests.conftest import make_user, sign_in
+
+HUGE_IDS = ("9223372036854775808", "99999999999999999999999999", "-1", "0")
+BODIES = (
+    ("application/x-www-form-urlencoded", b"serial=\xff\xfe&email=\xc3\x28&note=%ff%fe%00"),
+    ("multipart/form-data; boundary=xx", b"--xx\r\nContent-Disposition: form-data; name="),
+    ("multipart/form-data", b"no boundary at all"),
+    ("application/json", b'{"role": "admin"}'),
+    ("text/plain", b"\x00\x01\x02"),
+    ("application/x-www-form-urlencoded", b"a=" + b"%" * 5000),
+)
+
+
+ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
+
+
+def fill(rule: str, number: str = "1", text: str = "x") -> str:
+    """The rule's path with `number` for each <int:...> argument and `text` for the others."""
+    return ARGUMENT.sub(lambda match: number if match.group(1) == "int" else text, rule)
+
+
+def post_paths(app) -> list[str]:
+    """Every route that takes a POST, with plausible values for its arguments."""
+    rules = app.url_map.iter_rules()
+    return sorted({fill(rule.rule) for rule in rules if "POST" in (rule.methods or ())})
+
+
+@pytest.fixture
+def admin(app, client, synced):
+    _, email = make_user(app, "admin")
+    assert sign_in(client, email).status_code == 302
+    return client
+
+
+def test_ids_no_database_column_can_hold_are_not_found(app, admin, caplog):
+    caplog.set_level(logging.ERROR)
+    int_rules = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert int_rules, "no route takes a numeric id any more: drop this test"
+    for rule in int_rules:
+        for value in HUGE_IDS:
+            path = fill(rule.rule, number=value)
+            assert admin.get(path).status_code == 404, path
+    assert "Traceback" not in caplog.text and "Unexpected error" not in caplog.text
+
+
+def test_malformed_bodies_on_every_post_route_get_a_client_error(app, admin, caplog):
+    caplog.set_level(logging.ERROR)
+    paths = post_paths(app)
+    assert len(paths) > 10
+    for path in paths:
+        for content_type, body in BODIES:
+            status = admin.post(path, data=body, content_type=content_type).status_code
+            assert status < 500, (path, content_type, status)
+    assert "Unexpected error" not in caplog.text
+
+
+def test_a_body_over_the_size_limit_is_refused_with_413(app, client, synced):
+    body = b"a=" + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
+    response = client.post("/resume", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
