@@ -1,4 +1,4 @@
-"""Flask commands: `questionnaires sync`, `users create`, `responses export`."""
+"""Flask commands: questionnaires sync, users create, responses export and scatter."""
 
 import sys
 from datetime import UTC, datetime
@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from survey_app.questionnaire import QuestionnaireError
-from survey_app.services import exports, questionnaires, users
+from survey_app.services import exports, questionnaires, responses, users
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -59,6 +59,15 @@ def export_command(slug: str, fmt: str, output: str) -> None:
         )
     Path(output).write_bytes(exports.export(found, fmt))
     click.echo(f"Wrote {output}")
+
+
+@responses_cli.command("scatter")
+def scatter_command() -> None:
+    """Hide the order of submission in PostgreSQL's storage; run daily (nothing to do on SQLite)."""
+    if responses.scatter_stored_order():
+        click.echo("Rewrote response and answer rows in one transaction and put them in id order.")
+    else:
+        click.echo("Nothing to do: on SQLite those tables are stored in id order (WITHOUT ROWID).")
 
 
 def register(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from survey_app.extensions import db
 from survey_app.models import Answer as AnswerRow
@@ -81,3 +81,35 @@ def responses_for(questionnaire_id: int) -> list[Response]:
             .order_by(Response.submitted_on, Response.id)
         )
     )
+
+
+# Tables whose physical order on PostgreSQL would otherwise tell the order of submission, with
+# the index (primary key) that CLUSTER puts them in order of.
+SCATTERED_TABLES = (("response", "pk_response"), ("answer", "pk_answer"))
+
+
+def scatter_stored_order() -> bool:
+    """On PostgreSQL, hide the order and time of submission kept by the heap; False elsewhere.
+
+    New rows go to the end of the heap (ctid follows insertion) and carry their transaction's id
+    (xmin, which counts up). First one transaction rewrites every response and answer row, so all
+    share one xmin; then, once that has committed, CLUSTER rewrites each table in the order of its
+    random primary key. CLUSTER runs apart so that the old row versions, dead by then, are left
+    behind instead of copied (it keeps versions that a still-running transaction might see).
+    SQLite needs none of this: those tables are WITHOUT ROWID (migration 0003).
+    """
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return False
+    db.session.commit()
+    names = ", ".join(table for table, _ in SCATTERED_TABLES)
+    with engine.begin() as connection:
+        # Submissions wait (reads go on), so no row is left with a transaction id of its own.
+        connection.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+        connection.execute(text("UPDATE response SET id = id"))
+        connection.execute(text("UPDATE answer SET question = question"))
+    with engine.begin() as connection:
+        for table, index in SCATTERED_TABLES:
+            connection.execute(text(f"CLUSTER {table} USING {index}"))
+        connection.execute(text(f"ANALYZE {names}"))
+    return True
