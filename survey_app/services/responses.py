@@ -1,6 +1,6 @@
 """Responses: turning a finished draft into a stored response, exactly once."""
 
-from datetime import date
+from datetime import datetime
 
 from sqlalchemy import select, text, update
 
@@ -9,6 +9,7 @@ from survey_app.models import Answer as AnswerRow
 from survey_app.models import Draft, Response
 from survey_app.questionnaire import Answer, AnswerState
 from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.services.drafts import delete_lapsed, spent_expiry
 
 # Answers the confirmation page signposts support services by; kept on the spent draft briefly.
 SIGNPOSTING_QUESTIONS = ("crime_type", "area")
@@ -19,19 +20,23 @@ class AlreadySubmitted(Exception):
 
 
 def submit_draft(
-    draft: Draft, definition: Definition, answers: dict[str, Answer], today: date
+    draft: Draft, definition: Definition, answers: dict[str, Answer], now: datetime
 ) -> Response:
     """Store the draft's answers as a response and spend the draft, in one transaction.
 
     Every relevant question gets a row: unanswered ones are stored as skipped, so an export
-    tells "not asked" (no row) from "asked and skipped".
+    tells "not asked" (no row) from "asked and skipped". The response gets the date only; the
+    spent draft keeps what the confirmation page signposts by, and an expiry on a quarter-hour
+    mark within half an hour (the confirmation page deletes it sooner). Lapsed drafts go too.
     """
+    delete_lapsed(now, keep=draft.id)
     spent = db.session.execute(
         update(Draft)
         .where(Draft.id == draft.id, Draft.status == "open")
         .values(
             status="submitted",
             resume_code_hash=None,
+            expires_at=spent_expiry(now),
             answers={
                 name: answers[name].to_json() for name in SIGNPOSTING_QUESTIONS if name in answers
             },
@@ -41,7 +46,7 @@ def submit_draft(
     if spent.rowcount != 1:
         db.session.rollback()
         raise AlreadySubmitted
-    response = Response(version_id=draft.version_id, channel="online", submitted_on=today)
+    response = Response(version_id=draft.version_id, channel="online", submitted_on=now.date())
     response.answers = answer_rows(definition, answers)
     db.session.add(response)
     db.session.commit()
