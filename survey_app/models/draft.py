@@ -10,7 +10,8 @@ from survey_app.models.questionnaire import QuestionnaireVersion
 
 
 class Draft(Base):
-    """A respondent's unfinished questionnaire; removed on submission, quick exit or expiry."""
+    """A respondent's unfinished questionnaire; spent on submission (deleted once the confirmation
+    has been shown), removed on quick exit or expiry."""
 
     __tablename__ = "draft"
     # SQLite: stored in the order of the random id, not of creation (migration 0003).
