@@ -1,8 +1,10 @@
-"""Gunicorn settings: an access log that records no client address, user agent or referrer."""
+"""Gunicorn settings: an access log that records no client address, user agent or referrer, no
+time finer than the hour and no respondent's page."""
 
 import logging
 import os
 import re
+import time
 
 from gunicorn.glogging import Logger
 
@@ -10,7 +12,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:" + os.environ.get("PORT", "50
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 accesslog = "-"
 errorlog = "-"
-# Time, request line (path without query string), status, bytes, duration. Deliberately absent:
+# Hour, method, path, status, bytes, duration. AnonymousLogger (below) coarsens the time to the
+# hour and respondents' paths to their questionnaire (respondent_path). Deliberately absent:
 # %(h)s (address), %(a)s (user agent), %(f)s (referrer), %(q)s (query), %({...}i)s (headers).
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 # Proxies' forwarding headers are never trusted or logged.
@@ -37,12 +40,60 @@ class _DropClientAddress(logging.Filter):
         return True
 
 
+# Paths the access log keeps whole: staff and research pages, files, the health check, and the
+# respondents' fixed pages. Any other path is a respondent's and is cut to its questionnaire, so
+# no line says which question was answered (routing reveals answers: /q/why_not_reported), or
+# which request submitted the answers (/check) or showed the confirmation (/done).
+_KEPT_WHOLE = re.compile(r"/(?:(?:staff|research|static|assets)(?:/.*)?|healthz)", re.DOTALL)
+_FIXED_PAGES = frozenset({"/", "/resume", "/exit", "/support", "/privacy", "/accessibility"})
+_QUESTIONNAIRE = re.compile(r"/s/([a-z0-9-]{1,100})(?:/.*)?", re.DOTALL)
+# An hour is all the access log tells of when: even one request's time, on a day with a single
+# submission, would time that response (responses carry the date only).
+_HOUR = "[%Y-%m-%dT%H UTC]"
+
+
+def respondent_path(path: str) -> str:
+    """The path as the access log shows it: a respondent's names no more than the questionnaire."""
+    if _KEPT_WHOLE.fullmatch(path) or path in _FIXED_PAGES:
+        return path
+    questionnaire = _QUESTIONNAIRE.fullmatch(path)
+    if questionnaire:
+        return f"/s/{questionnaire.group(1)}/..."
+    return "/..."
+
+
 class AnonymousLogger(Logger):
-    """Gunicorn's logger with the client address removed from its error messages."""
+    """Gunicorn's logger with the client address removed from its error messages, and an access
+    log that tells the hour (not the time) and no respondent's page."""
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
         self.error_log.addFilter(_DropClientAddress())
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        whole = environ.get("PATH_INFO") or ""
+        path = respondent_path(whole)
+        # Whatever the format asks for, the request's time and whole path never appear: only
+        # the plain atoms are kept (headers and environ atoms hold the path, the address...).
+        kept = {key: value for key, value in atoms.items() if not key.startswith("{")}
+        kept.update(
+            {
+                "t": time.strftime(_HOUR, time.gmtime()),
+                "U": path,
+                "r": f"{atoms['m']} {path} {atoms['H']}",
+                "q": "-",
+                "h": "-",
+                "a": "-",
+                "f": "-",
+                "u": "-",
+            }
+        )
+        if path != whole:
+            # A page's size tells which page it was (a redirect's, where it leads), and the
+            # confirmation's size which services it listed: leave it out too.
+            kept.update({"b": "-", "B": "-"})
+        return kept
 
 
 logger_class = AnonymousLogger

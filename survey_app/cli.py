@@ -1,5 +1,5 @@
-"""Flask commands: `questionnaires sync`, `users create`, `responses export`, and `db backup` /
-`db restore` beside Flask-Migrate's `db upgrade`."""
+"""Flask commands: `questionnaires sync`, `users create`, `responses export` and `scatter`, and
+`db backup` / `db restore` beside Flask-Migrate's `db upgrade`."""
 
 import sys
 from datetime import UTC, datetime
@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate.cli import db as db_cli
 
 from survey_app.questionnaire import QuestionnaireError
-from survey_app.services import backups, exports, questionnaires, users
+from survey_app.services import backups, exports, questionnaires, responses, users
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -106,6 +106,15 @@ def restore_command(backup_file: str, yes: bool) -> None:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored {backup_file} into {target} (schema revision {info.revision}).")
     click.echo("Run `flask db upgrade` if this version of the app is newer than the backup.")
+
+
+@responses_cli.command("scatter")
+def scatter_command() -> None:
+    """Hide the order of submission in PostgreSQL's storage; run daily (nothing to do on SQLite)."""
+    if responses.scatter_stored_order():
+        click.echo("Rewrote response and answer rows in one transaction and put them in id order.")
+    else:
+        click.echo("Nothing to do: on SQLite those tables are stored in id order (WITHOUT ROWID).")
 
 
 def register(app: Flask) -> None:

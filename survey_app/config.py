@@ -18,6 +18,10 @@ class DefaultConfig:
     UNSAVED_DRAFT_HOURS = 24
     RESUME_ATTEMPTS_PER_HOUR = 10
     SUBMISSIONS_PER_HOUR = 30
+    # New drafts each client (keyed hash of the address) may start in an hour; carrying on with
+    # one's own draft never counts. Generous: people behind one address (a refuge, a library,
+    # a mobile network) share it.
+    DRAFTS_PER_HOUR = 60
     # Pages that only show a questionnaire (GET) may use what a worker read this many seconds ago;
     # anything that accepts answers reads the database afresh.
     PUBLISHED_CACHE_SECONDS = 2

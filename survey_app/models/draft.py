@@ -10,9 +10,12 @@ from survey_app.models.questionnaire import QuestionnaireVersion
 
 
 class Draft(Base):
-    """A respondent's unfinished questionnaire; removed on submission, quick exit or expiry."""
+    """A respondent's unfinished questionnaire; spent on submission (deleted once the confirmation
+    has been shown), removed on quick exit or expiry."""
 
     __tablename__ = "draft"
+    # SQLite: stored in the order of the random id, not of creation (migration 0003).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import ValidationError, validate_csrf
+from limits import parse
 
 from survey_app.extensions import csrf, limiter
 from survey_app.page_cache import render_page
 from survey_app.questionnaire import AnswerError
+from survey_app.ratelimit import anonymous_client_key
 from survey_app.respond import bp
 from survey_app.respond.presenters import present_page
 from survey_app.services import drafts, journey, questionnaires, responses, support
@@ -76,6 +78,26 @@ def _version(draft):
     return questionnaires.published_version(draft.version_id)
 
 
+def _may_start_draft() -> bool:
+    """Count one more new draft for this client (an HMAC key, never the address) this hour.
+
+    Only starting a draft counts, so someone carrying on with their own is never turned away.
+    """
+    if not limiter.enabled:
+        return True
+    allowance = parse(f"{current_app.config['DRAFTS_PER_HOUR']}/hour")
+    return limiter.limiter.hit(allowance, "new-draft", anonymous_client_key())
+
+
+def _start_draft(found):
+    """A new draft for this visitor, its id put in the session (429 when over the limit)."""
+    if not _may_start_draft():
+        abort(429)
+    draft = drafts.start_draft(found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"])
+    session["draft"] = draft.id
+    return draft
+
+
 def _csrf_ok() -> bool:
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -119,10 +141,7 @@ def begin(slug: str):
     found = _questionnaire_or_404(slug, fresh=True)
     if not found.row.is_open(today()):
         return redirect(url_for("respond.start", slug=slug))
-    draft = _draft_for(found)
-    if draft is None:
-        draft = drafts.start_draft(found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"])
-        session["draft"] = draft.id
+    draft = _draft_for(found) or _start_draft(found)
     return redirect(_next_url(found, draft))
 
 
@@ -143,11 +162,14 @@ def question(slug: str, page_id: str):
     draft = _draft_for(found)
     notice = NOTICES.get(request.args.get("notice", ""))
     if draft is None:
-        if request.method == "GET":
+        # Without a valid token this may be another site's form (SameSite=Lax cookies do not
+        # travel with a cross-site POST): starting a draft would replace the visitor's session
+        # and lose their answers. Leave the session alone and go to the start page.
+        if request.method == "GET" or not _csrf_ok():
             return redirect(url_for("respond.start", slug=slug))
-        # The session ended mid-page: start again without losing what was just typed.
-        draft = drafts.start_draft(found.version, now(), current_app.config["UNSAVED_DRAFT_HOURS"])
-        session["draft"] = draft.id
+        # The draft lapsed mid-page (the session and its token remain): start again without
+        # losing what was just typed.
+        draft = _start_draft(found)
         definition = _version(draft).definition
         page = _page_or_none(definition, page_id)
         if page is None or page not in definition.visible_pages({}):
@@ -276,7 +298,7 @@ def check(slug: str):
             return render_template("errors/session_expired.html"), 400
         # A second click or tab finds the draft already spent: both land on the confirmation.
         with contextlib.suppress(responses.AlreadySubmitted):
-            responses.submit_draft(draft, definition, answers, today())
+            responses.submit_draft(draft, definition, answers, now())
         return redirect(url_for("respond.done", slug=slug))
     return render_template(
         "respond/check.html",
@@ -287,15 +309,26 @@ def check(slug: str):
 
 @bp.get("/s/<slug>/done")
 def done(slug: str):
-    """Confirmation, with support services chosen by the respondent's crime type and area."""
+    """Confirmation, shown once, with support services chosen by crime type and area.
+
+    The services hint at what happened and where, so the page is not left for whoever uses the
+    browser next: once shown, the spent draft is deleted and dropped from the session, and a
+    reload gets a neutral page that names nothing.
+    """
     found = _questionnaire_or_404(slug)
     draft = drafts.find_draft(session.get("draft"), now())
-    if draft is None or draft.status != "submitted":
+    if draft is not None and draft.status == "open":
         return redirect(url_for("respond.start", slug=slug))
-    answers = drafts.answers_of(draft)
-    return render_template(
-        "respond/done.html", found=found, services=support.services_for_answers(answers)
+    if draft is None:
+        return render_template("respond/sent.html", found=found)
+    page = render_template(
+        "respond/done.html",
+        found=found,
+        services=support.services_for_answers(drafts.answers_of(draft)),
     )
+    drafts.forget_submitted(draft.id)
+    session.pop("draft", None)
+    return page
 
 
 @bp.route("/s/<slug>/save", methods=["GET", "POST"])

@@ -16,6 +16,9 @@ from survey_app.questionnaire import Questionnaire as Definition
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_GROUPS = 3
 CODE_GROUP_LENGTH = 5  # 15 characters x 5 bits = 75 bits of entropy
+# A submitted draft (kept only for the confirmation page) lapses 15 to 30 minutes later, on a
+# quarter-hour mark: its expiry tells the time of submission no closer than a quarter of an hour.
+SPENT_DRAFT_GRAIN = timedelta(minutes=15)
 
 
 def start_draft(version: QuestionnaireVersion, now: datetime, hours: int) -> Draft:
@@ -24,7 +27,7 @@ def start_draft(version: QuestionnaireVersion, now: datetime, hours: int) -> Dra
     Lapsed drafts are deleted here, so abandoned answers never outlive their expiry for long.
     """
     begin_writing()  # the start button is a link: this runs in a GET
-    db.session.execute(delete(Draft).where(Draft.expires_at <= now))
+    delete_lapsed(now)
     draft = Draft(
         id=secrets.token_urlsafe(32),
         version_id=version.id,
@@ -35,6 +38,33 @@ def start_draft(version: QuestionnaireVersion, now: datetime, hours: int) -> Dra
     db.session.add(draft)
     db.session.commit()
     return draft
+
+
+def delete_lapsed(now: datetime, keep: str | None = None) -> None:
+    """Delete every lapsed draft (except `keep`) in the current transaction; the caller commits."""
+    lapsed = delete(Draft).where(Draft.expires_at <= now)
+    if keep is not None:
+        lapsed = lapsed.where(Draft.id != keep)
+    db.session.execute(lapsed.execution_options(synchronize_session=False))
+
+
+def spent_expiry(now: datetime) -> datetime:
+    """When a draft submitted at `now` lapses: the quarter-hour mark 15 to 30 minutes ahead."""
+    grain = int(SPENT_DRAFT_GRAIN.total_seconds())
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    seconds = int((now - midnight).total_seconds())
+    return midnight + timedelta(seconds=seconds - seconds % grain) + 2 * SPENT_DRAFT_GRAIN
+
+
+def forget_submitted(draft_id: str) -> None:
+    """Delete a submitted draft once its confirmation page has been shown."""
+    begin_writing()  # the confirmation page is a GET
+    db.session.execute(
+        delete(Draft)
+        .where(Draft.id == draft_id, Draft.status == "submitted")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def find_draft(draft_id: str | None, now: datetime) -> Draft | None:

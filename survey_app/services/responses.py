@@ -1,14 +1,15 @@
 """Responses: turning a finished draft into a stored response, exactly once."""
 
-from datetime import date
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from survey_app.extensions import db
 from survey_app.models import Answer as AnswerRow
 from survey_app.models import Draft, Response
 from survey_app.questionnaire import Answer, AnswerState
 from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.services.drafts import delete_lapsed, spent_expiry
 
 # Answers the confirmation page signposts support services by; kept on the spent draft briefly.
 SIGNPOSTING_QUESTIONS = ("crime_type", "area")
@@ -19,19 +20,23 @@ class AlreadySubmitted(Exception):
 
 
 def submit_draft(
-    draft: Draft, definition: Definition, answers: dict[str, Answer], today: date
+    draft: Draft, definition: Definition, answers: dict[str, Answer], now: datetime
 ) -> Response:
     """Store the draft's answers as a response and spend the draft, in one transaction.
 
     Every relevant question gets a row: unanswered ones are stored as skipped, so an export
-    tells "not asked" (no row) from "asked and skipped".
+    tells "not asked" (no row) from "asked and skipped". The response gets the date only; the
+    spent draft keeps what the confirmation page signposts by, and an expiry on a quarter-hour
+    mark within half an hour (the confirmation page deletes it sooner). Lapsed drafts go too.
     """
+    delete_lapsed(now, keep=draft.id)
     spent = db.session.execute(
         update(Draft)
         .where(Draft.id == draft.id, Draft.status == "open")
         .values(
             status="submitted",
             resume_code_hash=None,
+            expires_at=spent_expiry(now),
             answers={
                 name: answers[name].to_json() for name in SIGNPOSTING_QUESTIONS if name in answers
             },
@@ -41,7 +46,7 @@ def submit_draft(
     if spent.rowcount != 1:
         db.session.rollback()
         raise AlreadySubmitted
-    response = Response(version_id=draft.version_id, channel="online", submitted_on=today)
+    response = Response(version_id=draft.version_id, channel="online", submitted_on=now.date())
     response.answers = answer_rows(definition, answers)
     db.session.add(response)
     db.session.commit()
@@ -81,3 +86,35 @@ def responses_for(questionnaire_id: int) -> list[Response]:
             .order_by(Response.submitted_on, Response.id)
         )
     )
+
+
+# Tables whose physical order on PostgreSQL would otherwise tell the order of submission, with
+# the index (primary key) that CLUSTER puts them in order of.
+SCATTERED_TABLES = (("response", "pk_response"), ("answer", "pk_answer"))
+
+
+def scatter_stored_order() -> bool:
+    """On PostgreSQL, hide the order and time of submission kept by the heap; False elsewhere.
+
+    New rows go to the end of the heap (ctid follows insertion) and carry their transaction's id
+    (xmin, which counts up). First one transaction rewrites every response and answer row, so all
+    share one xmin; then, once that has committed, CLUSTER rewrites each table in the order of its
+    random primary key. CLUSTER runs apart so that the old row versions, dead by then, are left
+    behind instead of copied (it keeps versions that a still-running transaction might see).
+    SQLite needs none of this: those tables are WITHOUT ROWID (migration 0003).
+    """
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return False
+    db.session.commit()
+    names = ", ".join(table for table, _ in SCATTERED_TABLES)
+    with engine.begin() as connection:
+        # Submissions wait (reads go on), so no row is left with a transaction id of its own.
+        connection.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+        connection.execute(text("UPDATE response SET id = id"))
+        connection.execute(text("UPDATE answer SET question = question"))
+    with engine.begin() as connection:
+        for table, index in SCATTERED_TABLES:
+            connection.execute(text(f"CLUSTER {table} USING {index}"))
+        connection.execute(text(f"ANALYZE {names}"))
+    return True

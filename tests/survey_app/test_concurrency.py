@@ -180,8 +180,10 @@ def test_concurrent_respondents_each_stored_exactly_once(synced, migrated, tmp_p
         db.engine.dispose()
     env = server_environment(
         migrated,
-        # 200 submissions come from one address: lift the per-address limit, keep the limiter on.
+        # 200 drafts and submissions come from one address: lift the per-address limits, keep
+        # the limiter on.
         FLASK_SUBMISSIONS_PER_HOUR="100000",
+        FLASK_DRAFTS_PER_HOUR="100000",
     )
     tally = Tally()
     log_path = tmp_path / "server.log"

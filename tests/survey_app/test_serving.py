@@ -1,6 +1,8 @@
 """Production serving: `gunicorn 'survey_app:create_app()'` with the shipped gunicorn.conf.py."""
 
 import http.client
+import re
+import runpy
 import socket
 import time
 from datetime import date
@@ -12,7 +14,7 @@ from sqlalchemy import text
 
 from survey_app.extensions import db
 from survey_app.services.questionnaires import sync_questionnaires
-from tests.conftest import PASSWORD, empty_tables, make_app, make_user
+from tests.conftest import PASSWORD, PROJECT_ROOT, empty_tables, make_app, make_user
 from tests.survey_app.gunicorn_server import run_gunicorn, server_environment
 from tests.survey_app.walker import SLUG, csrf_token
 
@@ -110,7 +112,7 @@ def test_gunicorn_logs_no_client_address_user_agent_or_referrer(served):
 
     wait_for_log_line(server, "Invalid request")
     log = wait_for_log_line(server, '"POST /resume HTTP/1.1" 200')
-    assert f'"GET /s/{SLUG}/ HTTP/1.1" 200' in log
+    assert f'"GET /s/{SLUG}/... HTTP/1.1" 200' in log
     for secret in (
         SENTINEL_AGENT,
         "SentinelAgent",
@@ -205,3 +207,68 @@ def test_overlong_and_broken_requests_get_a_client_error_and_no_traceback(served
     )
     assert status < 500
     assert "Traceback" not in server.log()
+
+
+ACCESS_LINE = re.compile(r'^(\[[^]]*\]) "(\S+) (\S+) HTTP/1\.1" (\d{3}) (\S+) ', re.MULTILINE)
+
+
+def access_lines(log: str) -> list[tuple[str, str, str, str, str]]:
+    """(time, method, path, status, bytes) of every access-log line."""
+    return ACCESS_LINE.findall(log)
+
+
+def test_access_log_tells_the_hour_and_no_respondent_page(served):
+    """Routing reveals answers (/q/why_not_reported), /check is a submission: none of it logged,
+    and no line is timed closer than the hour."""
+    server, _ = served
+    status, headers, _ = request_from_client_address(server, "GET", f"/s/{SLUG}/start")
+    cookie = {"Cookie": headers["Set-Cookie"].split(";")[0]}
+    first_page = headers["Location"]
+    page_id = first_page.rsplit("/", 1)[1]
+    status, headers, page = request_from_client_address(server, "GET", first_page, cookie)
+    assert status == 200
+    cookie = {"Cookie": headers["Set-Cookie"].split(";")[0]}  # now with the CSRF token
+    form = urlencode({"csrf_token": csrf_token(page), "action": "continue"})
+    posted = {**cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    status, headers, _ = request_from_client_address(server, "POST", first_page, posted, form)
+    assert status == 302
+    second_page = headers["Location"]
+    for method, path in (
+        ("GET", second_page),
+        ("GET", f"/s/{SLUG}/q/why_not_reported"),
+        ("GET", f"/s/{SLUG}/check"),
+        ("GET", f"/s/{SLUG}/done"),
+        ("GET", "/zz-page-271828/why_not_reported"),
+        ("GET", "/support"),
+        ("GET", "/staff/login"),
+        ("GET", "/healthz"),
+    ):
+        request_from_client_address(server, method, path, headers=cookie)
+
+    log = wait_for_log_line(server, '"GET /healthz HTTP/1.1" 200')
+    lines = access_lines(log)
+    assert len(lines) >= 11
+    paths = {path for _, _, path, _, _ in lines}
+    for respondent_page in (page_id, second_page.rsplit("/", 1)[1], "why_not_reported"):
+        assert respondent_page not in log
+    for hidden in ("/q/", "/start", "/check", "/done", "zz-page-271828"):
+        assert not any(hidden in path for path in paths), hidden
+    assert {f"/s/{SLUG}/...", "/...", "/support", "/staff/login", "/healthz"} <= paths
+    assert ("POST", f"/s/{SLUG}/...") in {(method, path) for _, method, path, _, _ in lines}
+    for when, _, path, _, size in lines:
+        assert re.fullmatch(r"\[\d{4}-\d\d-\d\dT\d\d UTC\]", when), when
+        # A page's size would tell which page it was, or which services the confirmation named.
+        assert (size == "-") == (path in (f"/s/{SLUG}/...", "/...")), (path, size)
+
+
+def test_respondent_path_keeps_only_staff_files_health_and_fixed_pages():
+    respondent_path = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))["respondent_path"]
+    for kept in ("/", "/resume", "/exit", "/support", "/privacy", "/accessibility", "/healthz"):
+        assert respondent_path(kept) == kept
+    for kept in ("/staff/", "/staff/entry/VES-000123-4", "/research/", "/static/app.css"):
+        assert respondent_path(kept) == kept
+    assert respondent_path("/assets/images/favicon.ico") == "/assets/images/favicon.ico"
+    for path in (f"/s/{SLUG}/", f"/s/{SLUG}/q/why_not_reported", f"/s/{SLUG}/done", f"/s/{SLUG}"):
+        assert respondent_path(path) == f"/s/{SLUG}/..."
+    for path in ("/staffing", "/healthz/x", "/s/Not A Slug/q/x", "/favicon.ico", "/x\n/staff/"):
+        assert respondent_path(path) == "/...", path

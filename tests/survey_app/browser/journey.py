@@ -57,8 +57,8 @@ def press_continue(page) -> None:
 
 def walk_everything(page, definition, visit: Visit) -> dict:
     """The whole journey: start, every question page, an error state, save for later and the
-    code, resume with an error and then with the code, check answers, confirmation, the footer
-    pages, the 404 page and the "session ended" page.
+    code, resume with an error and then with the code, check answers, confirmation (and its
+    reload), the footer pages, the 404 page and the "session ended" page.
 
     Returns facts the caller may assert on: the pages answered and the resume code shown."""
     facts = {"answered": [], "code": None, "errors_seen": []}
@@ -96,6 +96,10 @@ def walk_everything(page, definition, visit: Visit) -> dict:
     with page.expect_navigation():
         page.get_by_role("button", name="Send my answers").click()
     visit("confirmation", page)
+    # Shown once: a reload (or whoever opens the browser next) sees a page that names nothing.
+    page.reload()
+    assert page.locator("h1").inner_text() == "Your answers have been sent"
+    visit("confirmation reloaded", page)
     for name, label in (
         ("Support services", "support"),
         ("How we keep you anonymous", "privacy"),

@@ -31,6 +31,7 @@ EXPECTED_PAGES = {
     "question when with a notice",
     "check your answers",
     "confirmation",
+    "confirmation reloaded",
     "support",
     "privacy",
     "accessibility",

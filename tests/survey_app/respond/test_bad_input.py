@@ -1,9 +1,9 @@
 """Bad input gets a clear message on the page, keeps what was given, and never a 500."""
 
-from datetime import date
+from datetime import date, datetime
 
 from survey_app.extensions import db
-from survey_app.models import Questionnaire
+from survey_app.models import Draft, Questionnaire
 from survey_app.services import questionnaires
 from tests.survey_app.walker import SLUG, begin, csrf_token, walk
 
@@ -85,16 +85,56 @@ def test_missing_csrf_token_keeps_typed_answers_and_explains(client, synced):
     assert "session had ended" in response.text
 
 
-def test_expired_session_starts_again_without_losing_the_page(client, synced):
+def test_missing_csrf_token_keeps_the_visitors_draft_and_saves_nothing(client, synced):
     page = _page_with(client, synced, "anything_else")
-    client.delete_cookie("session")
+    cookie = client.get_cookie("session").value
+    with synced.app_context():
+        before = db.session.query(Draft.id, Draft.answers).one()
     response = client.post(
-        page.request.path,
-        data={"anything_else": "Typed before the session ended", "csrf_token": "stale"},
+        page.request.path, data={"anything_else": "From a stale form", "csrf_token": "stale"}
     )
     assert response.status_code == 200
-    assert "Typed before the session ended" in response.text
+    assert "From a stale form" in response.text
+    assert "Set-Cookie" not in response.headers
+    assert client.get_cookie("session").value == cookie
+    with synced.app_context():
+        assert db.session.query(Draft.id, Draft.answers).one() == before
+
+
+def _lapse_drafts(app) -> None:
+    with app.app_context():
+        for draft in db.session.query(Draft):
+            draft.expires_at = datetime(2000, 1, 1)
+        db.session.commit()
+
+
+def test_lapsed_draft_starts_again_without_losing_the_page(client, synced):
+    page = _page_with(client, synced, "anything_else")
+    _lapse_drafts(synced)
+    response = client.post(
+        page.request.path,
+        data={
+            "anything_else": "Typed before the draft lapsed",
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert response.status_code == 200
+    assert "Typed before the draft lapsed" in response.text
     assert "session had ended" in response.text
+
+
+def test_post_without_a_valid_token_and_no_draft_leaves_the_session_alone(client, synced):
+    """A cross-site form, or a browser whose session ended: nothing is created or replaced."""
+    page = _page_with(client, synced, "anything_else")
+    for data in ({"csrf_token": "stale"}, {}):
+        stranger = synced.test_client()  # no cookie, as a cross-site POST arrives (SameSite=Lax)
+        response = stranger.post(page.request.path, data={"anything_else": "x", **data})
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/s/{SLUG}/"
+        assert "Set-Cookie" not in response.headers
+    with synced.app_context():
+        assert db.session.query(Draft).count() == 1  # only the visitor's own
+    assert client.get(page.request.path).status_code == 200  # who still has it
 
 
 def test_tampered_page_order_redirects_with_a_message(client, synced):
@@ -165,12 +205,13 @@ def test_questionnaire_not_yet_open_says_when_it_opens(client, synced):
     assert "It opens on 1 January 2099" in start.text
 
 
-def test_expired_session_on_a_page_that_needs_earlier_answers_starts_again(client, synced):
+def test_lapsed_draft_on_a_page_that_needs_earlier_answers_starts_again(client, synced):
     page = _page_with(client, synced, "reported")
     _post(client, page, {"reported": "yes", "action": "continue"})
-    client.delete_cookie("session")
+    _lapse_drafts(synced)
     response = client.post(
-        f"/s/{SLUG}/q/reported_to", data={"reported_to": "police", "csrf_token": "stale"}
+        f"/s/{SLUG}/q/reported_to",
+        data={"reported_to": "police", "csrf_token": csrf_token(page.text)},
     )
     assert response.status_code == 302
     assert "notice=started-again" in response.headers["Location"]

@@ -125,3 +125,18 @@ def test_pages_make_no_request_to_another_origin(client, synced):
         url = match.group(1)
         if "<link" in html[max(0, match.start() - 40) : match.start()] or "src=" in match.group(0):
             assert not url.startswith(("http://", "https://", "//")), url
+
+
+def test_new_drafts_are_limited_per_client_but_carrying_on_never_is(migrated, synced):
+    from tests.conftest import make_app
+
+    limited = make_app(migrated, RATELIMIT_ENABLED=True, DRAFTS_PER_HOUR=2)
+    first = limited.test_client()
+    statuses = [first.get(f"/s/{SLUG}/start").status_code]
+    statuses += [limited.test_client().get(f"/s/{SLUG}/start").status_code for _ in range(2)]
+    assert statuses == [302, 302, 429]
+    # The first visitor carries on with their own draft: no new draft, nothing counted.
+    for _ in range(3):
+        assert first.get(f"/s/{SLUG}/start").status_code == 302
+    with synced.app_context():
+        assert db.session.execute(text("SELECT COUNT(*) FROM draft")).scalar() == 2
