@@ -1,4 +1,4 @@
-"""Flask commands: `questionnaires sync`, `users create`, `responses export`."""
+"""Flask commands: `questionnaires sync`, `users create`, `responses export`, `research ...`."""
 
 import sys
 from datetime import UTC, datetime
@@ -9,11 +9,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from survey_app.questionnaire import QuestionnaireError
-from survey_app.services import exports, questionnaires, users
+from survey_app.services import exports, questionnaires, segments, users
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 users_cli = AppGroup("users", help="Staff accounts.")
 responses_cli = AppGroup("responses", help="Stored responses.")
+research_cli = AppGroup("research", help="Segments, coding and research downloads.")
+segments_cli = AppGroup("segments", help="Segments: the units of text that get coded.")
+research_cli.add_command(segments_cli)
 
 
 @questionnaires_cli.command("sync")
@@ -61,8 +64,24 @@ def export_command(slug: str, fmt: str, output: str) -> None:
     click.echo(f"Wrote {output}")
 
 
+@segments_cli.command("rebuild")
+def rebuild_segments_command() -> None:
+    """Bring every response's segments in line with its answers (safe to run again)."""
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"  {done}/{total} responses", err=True)
+
+    changes = segments.rebuild(questionnaires.definition_of, progress)
+    click.echo(
+        f"{changes.responses} responses: {changes.added} segments added, "
+        f"{changes.changed} changed ({changes.codings_to_review} codings to review), "
+        f"{changes.removed} removed; {segments.count_segments()} segments in all"
+    )
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(questionnaires_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(responses_cli)
+    app.cli.add_command(research_cli)

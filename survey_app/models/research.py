@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, random_id
+from survey_app.models.response import Response
 
 #: Stages a segment can have; "none" for a question or utterance without one.
 SEGMENT_STAGES = ("reporting", "engagement", "recovery", "none")
@@ -111,6 +112,9 @@ class Segment(Base):
     session_ref: Mapped[str | None] = mapped_column(String(64))
     turn: Mapped[int | None]
     speaker: Mapped[str | None] = mapped_column(String(64))
+
+    # Declared so that a response and its segments added together are inserted in that order.
+    response: Mapped["Response | None"] = relationship()
 
 
 class Coding(Base):
