@@ -8,8 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from survey_app.questionnaire import QuestionnaireError
-from survey_app.services import exports, questionnaires, segments, users
+from survey_app.services import coding, definitions, exports, questionnaires, segments, users
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -21,15 +20,17 @@ research_cli.add_command(segments_cli)
 
 @questionnaires_cli.command("sync")
 def sync_command() -> None:
-    """Load and validate every file in questionnaires/; new content becomes a new version."""
+    """Load and validate every file in questionnaires/ (questionnaires, codebooks ...: each by its
+    `kind`); new content becomes a new version."""
     directory = Path(current_app.config["QUESTIONNAIRES_DIR"])
     try:
-        results = questionnaires.sync_questionnaires(directory, datetime.now(UTC).date())
-    except QuestionnaireError as error:
+        results = definitions.sync_definitions(directory, datetime.now(UTC).date())
+    except definitions.DefinitionError as error:
         raise click.ClickException(str(error)) from None
     for result in results:
         state = "new version" if result.created else "unchanged"
-        click.echo(f"{result.slug}: version {result.version_number} ({state}) from {result.source}")
+        label = result.name if result.kind == "questionnaire" else f"{result.kind} {result.name}"
+        click.echo(f"{label}: version {result.version_number} ({state}) from {result.source}")
 
 
 @users_cli.command("create")
@@ -77,6 +78,41 @@ def rebuild_segments_command() -> None:
         f"{changes.changed} changed ({changes.codings_to_review} codings to review), "
         f"{changes.removed} removed; {segments.count_segments()} segments in all"
     )
+
+
+@research_cli.command("code")
+@click.option("--questionnaire", "slug", help="Only this questionnaire's segments.")
+@click.option("--coder", type=click.Choice(coding.CODERS), default="rules", show_default=True)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A model from `python -m analysis train` (with --coder model; without it, a model "
+    "is trained here from people's codings once a theme has enough of them).",
+)
+def code_command(slug: str | None, coder: str, model_path: str | None) -> None:
+    """Code every segment this machine coder has not seen yet; suggestions are stored with their
+    confidence and never replace anything already coded."""
+    if model_path and coder == "rules":
+        coder = "model"
+    with click.progressbar(length=0, label="Coding segments", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            summary = coding.code_segments(slug, coder, model_path, progress)
+        except coding.CodingError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(
+        f"{summary.coder}: {summary.segments} segments looked at, {summary.coded} given a theme, "
+        f"{summary.codings} codings stored in {summary.total_seconds:.1f} s"
+    )
+    times = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.seconds.items())
+    click.echo(f"Time: {times}")
+    for theme, count in summary.per_theme.most_common():
+        click.echo(f"  {theme}: {count}")
 
 
 def register(app: Flask) -> None:
