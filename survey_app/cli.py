@@ -8,7 +8,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from survey_app.services import coding, definitions, exports, questionnaires, segments, users
+from survey_app.services import (
+    coding,
+    definitions,
+    exports,
+    questionnaires,
+    research,
+    segments,
+    users,
+)
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -16,6 +24,8 @@ responses_cli = AppGroup("responses", help="Stored responses.")
 research_cli = AppGroup("research", help="Segments, coding and research downloads.")
 segments_cli = AppGroup("segments", help="Segments: the units of text that get coded.")
 research_cli.add_command(segments_cli)
+research_responses_cli = AppGroup("responses", help="Responses with theme columns.")
+research_cli.add_command(research_responses_cli)
 
 
 @questionnaires_cli.command("sync")
@@ -113,6 +123,49 @@ def code_command(slug: str | None, coder: str, model_path: str | None) -> None:
     click.echo(f"Time: {times}")
     for theme, count in summary.per_theme.most_common():
         click.echo(f"  {theme}: {count}")
+
+
+def _questionnaire_id(slug: str | None) -> int | None:
+    if slug is None:
+        return None
+    found = questionnaires.find_questionnaire(slug)
+    if found is None:
+        raise click.ClickException(
+            f"No questionnaire with slug {slug!r}; run `questionnaires sync`."
+        )
+    return found.row.id
+
+
+@segments_cli.command("export")
+@click.option("--questionnaire", "slug", help="Only this questionnaire's segments.")
+@click.option("--source", type=click.Choice(("survey", "focus_group")), help="Only this source.")
+@click.option("--format", "fmt", type=click.Choice(research.SEGMENT_FORMATS), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--original", is_flag=True, help="Unredacted text (recorded in the audit trail).")
+def export_segments_command(
+    slug: str | None, source: str | None, fmt: str, output: str, original: bool
+) -> None:
+    """Write coded segments (themes joined with "; "), text redacted unless --original."""
+    header, table = research.segment_table(_questionnaire_id(slug), source, original=original)
+    Path(output).write_bytes(research.as_file(header, table, fmt, "segments"))
+    state = "original text, audited" if original else "redacted"
+    click.echo(f"Wrote {len(table)} segments ({state}) to {output}")
+
+
+@research_responses_cli.command("export")
+@click.option("--questionnaire", "slug", required=True, help="The questionnaire's slug.")
+@click.option("--format", "fmt", type=click.Choice(research.RESPONSE_FORMATS), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--original", is_flag=True, help="Unredacted free text (audited).")
+def export_responses_command(slug: str, fmt: str, output: str, original: bool) -> None:
+    """Write responses with one 0/1 column per theme; free text redacted unless --original."""
+    _questionnaire_id(slug)
+    found = questionnaires.find_questionnaire(slug)
+    header, table = research.responses_with_themes(found, redact_text=not original)
+    if original:
+        research.audit_original_responses(found, len(table), None)
+    Path(output).write_bytes(research.as_file(header, table, fmt, "responses"))
+    click.echo(f"Wrote {len(table)} responses with {len(research.theme_keys())} themes to {output}")
 
 
 def register(app: Flask) -> None:

@@ -54,6 +54,8 @@ def make_app(database_url: str, **overrides):
         # Cheap hashes keep tests fast; the timing test sets realistic costs itself.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_KIB": 1024,
+        # Queued jobs run at once, in the test's process (Huey's immediate mode).
+        "JOBS_IMMEDIATE": True,
     }
     config.update(overrides)
     return create_app(config)
@@ -181,11 +183,11 @@ def login_as(app, client):
 
 @pytest.fixture
 def synced(app):
-    """The shipped questionnaires loaded into the database."""
+    """The shipped questionnaires and codebook loaded into the database."""
     from datetime import date
 
-    from survey_app.services.questionnaires import sync_questionnaires
+    from survey_app.services.definitions import sync_definitions
 
     with app.app_context():
-        sync_questionnaires(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
+        sync_definitions(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
     return app
