@@ -48,6 +48,21 @@ def _app():
     return _worker_app, True
 
 
+@huey.on_startup()
+def requeue_unfinished() -> None:
+    """A worker that stopped mid-job (or after taking a job off the queue) leaves it unfinished:
+    queue every such job again. Coding resumes where it stopped (each batch is committed with its
+    machine passes), and a job found already done is skipped, so a duplicate does no harm."""
+    from survey_app.services import jobs
+
+    app, own = _app()
+    if not own:
+        return
+    with app.app_context():
+        for job_id in jobs.unfinished():
+            code_task(job_id)
+
+
 @huey.task()
 def code_task(job_id: str) -> None:
     """Run a queued coding job (see survey_app.services.jobs.run_coding_job)."""

@@ -6,6 +6,7 @@ import traceback
 from datetime import UTC, datetime
 
 from flask import current_app
+from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import ResearchJob, User
@@ -42,6 +43,15 @@ def start_coding(slug: str | None, coder: str, user: User | None) -> ResearchJob
         tasks.huey.immediate = True  # tests: run now, in this process, without storage
     tasks.code_task(job.id)
     return job
+
+
+def unfinished() -> list[str]:
+    """Ids of jobs queued or running (for a worker starting up)."""
+    return list(
+        db.session.scalars(
+            select(ResearchJob.id).where(ResearchJob.status.in_(("queued", "running")))
+        )
+    )
 
 
 def run_coding_job(job_id: str) -> None:

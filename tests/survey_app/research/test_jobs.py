@@ -1,0 +1,39 @@
+"""The job queue: queued work is stored (it outlives the processes), unfinished jobs are found
+again by a starting worker, and running a finished job twice does nothing."""
+
+from datetime import UTC, datetime
+
+from huey import SqliteHuey
+
+from survey_app.extensions import db
+from survey_app.models import ResearchJob
+from survey_app.services import jobs
+
+
+def test_a_job_queued_in_the_sqlite_file_waits_there_for_a_new_worker(tmp_path):
+    path = str(tmp_path / "jobs.db")
+    web = SqliteHuey("survey-jobs", filename=path)
+
+    @web.task()
+    def work(x):
+        return x * 2
+
+    work(21)
+    restarted = SqliteHuey("survey-jobs", filename=path)  # another process, later
+    assert restarted.pending_count() == 1
+
+
+def test_a_starting_worker_finds_unfinished_jobs_and_a_done_job_is_not_run_again(app):
+    with app.app_context():
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for status in ("queued", "running", "done", "failed"):
+            db.session.add(
+                ResearchJob(kind="code", coder="rules", status=status, message="", created_at=now)
+            )
+        db.session.commit()
+        unfinished = jobs.unfinished()
+        statuses = {db.session.get(ResearchJob, i).status for i in unfinished}
+        assert statuses == {"queued", "running"}
+        done = db.session.query(ResearchJob).filter_by(status="done").one()
+        jobs.run_coding_job(done.id)
+        assert done.message == ""
