@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from survey_app.extensions import db
@@ -105,8 +106,13 @@ def add_for_new_response(response: Response, definition: Definition) -> int:
 
 
 def _questionnaire_id(version_id: int) -> int:
-    version = db.session.get(QuestionnaireVersion, version_id)
-    return version.questionnaire_id
+    # A version never moves to another questionnaire: remembered per app (one database each).
+    known = current_app.extensions.setdefault("survey_questionnaire_of_version", {})
+    found = known.get(version_id)
+    if found is None:
+        found = db.session.get(QuestionnaireVersion, version_id).questionnaire_id
+        known[version_id] = found
+    return found
 
 
 def sync_response(response: Response, definition: Definition, actor=None) -> SegmentChanges:
