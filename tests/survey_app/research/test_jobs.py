@@ -37,3 +37,16 @@ def test_a_starting_worker_finds_unfinished_jobs_and_a_done_job_is_not_run_again
         done = db.session.query(ResearchJob).filter_by(status="done").one()
         jobs.run_coding_job(done.id)
         assert done.message == ""
+
+
+def test_the_queue_is_a_sqlite_file_by_default_and_redis_with_redis_url(monkeypatch, tmp_path):
+    from survey_app import tasks
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("SURVEY_JOBS_DB", str(tmp_path / "queue.db"))
+    assert type(tasks.make_huey()).__name__ == "SqliteHuey"
+    assert (tmp_path / "queue.db").exists()
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6399/3")
+    queue = tasks.make_huey()
+    assert type(queue).__name__ == "RedisHuey"
+    assert queue.storage.pool.connection_kwargs["db"] == 3
