@@ -16,7 +16,6 @@ from sqlalchemy import func, insert, select
 
 from analysis.combine import MODEL_READY_CODES
 from analysis.records import Segment as SegmentRecord
-from analysis.rules import RuleCoder
 from survey_app.extensions import db
 from survey_app.models import (
     Coding,
@@ -79,6 +78,9 @@ def _questionnaire_id(slug: str | None) -> int | None:
 
 
 def _rules():
+    from analysis.rules import RuleCoder  # here: it loads NLTK and scikit-learn, which the web
+    # process does not need (the worker and the command do)
+
     codebook = codebooks.current_codebook()
     if codebook is None:
         raise CodingError("No codebook in the database: run `flask questionnaires sync`.")

@@ -50,3 +50,27 @@ def test_the_queue_is_a_sqlite_file_by_default_and_redis_with_redis_url(monkeypa
     queue = tasks.make_huey()
     assert type(queue).__name__ == "RedisHuey"
     assert queue.storage.pool.connection_kwargs["db"] == 3
+
+
+def test_the_web_app_loads_no_scikit_learn_or_nltk():
+    """Coding runs in the worker or the command: each web process stays small (see
+    analysis/__init__.py)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    code = (
+        "import sys; from survey_app import create_app; "
+        "create_app({'SECRET_KEY': 'x', 'TESTING': True}); "
+        "print(sorted(m for m in ('sklearn', 'nltk', 'scipy') if m in sys.modules))"
+    )
+    env = {"SURVEY_INSTANCE_PATH": tempfile.mkdtemp(), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
