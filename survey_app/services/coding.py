@@ -63,9 +63,9 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def as_record(segment_id: str, text: str, stage: str) -> SegmentRecord:
+def as_record(segment_id: str, text: str, stage: str, source: str) -> SegmentRecord:
     """The plain record analysis/ works on."""
-    return SegmentRecord(segment_id, text, None if stage == "none" else stage, "survey")
+    return SegmentRecord(segment_id, text, None if stage == "none" else stage, source)
 
 
 def _questionnaire_id(slug: str | None) -> int | None:
@@ -185,7 +185,7 @@ def code_segments(
     seen = select(MachinePass.segment_id).where(
         MachinePass.coder == coder_id, MachinePass.segment_id == Segment.id
     )
-    query = select(Segment.id, Segment.text, Segment.stage).where(~seen.exists())
+    query = select(Segment.id, Segment.text, Segment.stage, Segment.source).where(~seen.exists())
     if questionnaire_id is not None:
         query = query.where(Segment.questionnaire_id == questionnaire_id)
     todo = db.session.execute(query.order_by(Segment.id)).all()

@@ -8,7 +8,6 @@ here, where segment text leaves the database for people, so no page or file can 
 import csv
 import io
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,21 +136,31 @@ class SegmentView:
     area: str
     text: str
     themes: tuple[str, ...]
+    # How each theme was coded, for pages: "kept_informed (rules 0.54, to review)".
+    details: tuple[str, ...] = ()
 
 
-def _themes_of(segment_ids: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
+def _codings_of(segment_ids: list[str]) -> dict[str, list[Coding]]:
+    found: dict[str, list[Coding]] = {}
     if not segment_ids:
         return found
-    for segment_id, theme in db.session.execute(
-        select(Coding.segment_id, Coding.theme)
+    for row in db.session.scalars(
+        select(Coding)
         .where(Coding.segment_id.in_(segment_ids), Coding.status.in_(PRESENT))
-        .order_by(Coding.theme)
+        .order_by(Coding.theme, Coding.coder)
     ):
-        themes = found.setdefault(segment_id, [])
-        if theme not in themes:
-            themes.append(theme)
+        found.setdefault(row.segment_id, []).append(row)
     return found
+
+
+def _detail(row: Coding) -> str:
+    who = "a person" if row.user_id else row.coder.split("@")[0].split(":")[0]
+    parts = [who if row.status != "accepted" else f"{who}, accepted"]
+    if row.confidence is not None and row.status == "suggested":
+        parts[0] += f" {row.confidence:.2f}"
+    if row.needs_review:
+        parts.append("text changed: to review")
+    return f"{row.theme} ({', '.join(parts)})"
 
 
 def _query(questionnaire_id: int | None, source: str | None = None, stage: str | None = None):
@@ -167,7 +176,7 @@ def _query(questionnaire_id: int | None, source: str | None = None, stage: str |
 
 
 def _views(rows: list[Segment], original: bool) -> list[SegmentView]:
-    themes = _themes_of([s.id for s in rows])
+    codings = _codings_of([s.id for s in rows])
     return [
         SegmentView(
             id=s.id,
@@ -178,7 +187,8 @@ def _views(rows: list[Segment], original: bool) -> list[SegmentView]:
             crime_type="; ".join(s.crime_types or []),
             area=s.area or "",
             text=s.text if original else redacted(s.text),
-            themes=tuple(themes.get(s.id, ())),
+            themes=tuple(dict.fromkeys(c.theme for c in codings.get(s.id, ()))),
+            details=tuple(_detail(c) for c in codings.get(s.id, ())),
         )
         for s in rows
     ]
@@ -324,16 +334,3 @@ def codebook_file(fmt: str) -> tuple[bytes, str] | None:
         path = Path(folder) / f"{book.name}.{fmt}"
         writer(book, path)
         return path.read_bytes(), path.name
-
-
-def stage_counts(questionnaire_id: int) -> Counter:
-    """Segments per stage of one questionnaire."""
-    return Counter(
-        dict(
-            db.session.execute(
-                select(Segment.stage, func.count())
-                .where(Segment.questionnaire_id == questionnaire_id)
-                .group_by(Segment.stage)
-            ).all()
-        )
-    )

@@ -1,6 +1,6 @@
 """Every free-text answer becomes a segment in the transaction that stores the response."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from survey_app.extensions import db
 from survey_app.models import Coding, CodingEvent, Draft, PaperCopy, Response, Segment
 from survey_app.questionnaire import Answer
-from survey_app.services import corrections, questionnaires, responses, segments
+from survey_app.services import corrections, drafts, questionnaires, responses, segments
 from tests.survey_app.research.factories import (
     SLUG,
     make_online_response,
@@ -84,8 +84,6 @@ def test_a_paper_copy_becoming_final_stores_its_segments(synced):
 def test_a_submission_that_fails_stores_no_segments_and_no_response(synced, monkeypatch):
     with synced.app_context():
         found = questionnaires.find_questionnaire(SLUG)
-        from survey_app.services import drafts
-
         draft = drafts.start_draft(found.version, datetime.now(UTC).replace(tzinfo=None), 1)
         draft_id = draft.id
 
@@ -98,29 +96,21 @@ def test_a_submission_that_fails_stores_no_segments_and_no_response(synced, monk
 
         monkeypatch.setattr(segments, "add_for_new_response", fails_after_adding)
         with pytest.raises(OSError):
-            responses.submit_draft(draft, found.definition, text_answers(**ANSWERS), draft_date())
+            responses.submit_draft(draft, found.definition, text_answers(**ANSWERS), date.today())
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(Segment)) == 0
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
         assert db.session.get(Draft, draft_id).status == "open"
 
 
-def draft_date():
-    from datetime import date
-
-    return date.today()
-
-
 def test_a_second_submission_of_the_same_draft_adds_no_segments(synced):
     with synced.app_context():
         found = questionnaires.find_questionnaire(SLUG)
-        from survey_app.services import drafts
-
         draft = drafts.start_draft(found.version, datetime.now(UTC).replace(tzinfo=None), 1)
         answers = text_answers(**ANSWERS)
-        responses.submit_draft(draft, found.definition, answers, draft_date())
+        responses.submit_draft(draft, found.definition, answers, date.today())
         with pytest.raises(responses.AlreadySubmitted):
-            responses.submit_draft(draft, found.definition, answers, draft_date())
+            responses.submit_draft(draft, found.definition, answers, date.today())
         assert db.session.scalar(select(func.count()).select_from(Segment)) == 2
 
 
