@@ -146,3 +146,28 @@ def test_a_model_needs_enough_human_codings_and_then_codes_the_rest(coded_app):
 
 def test_definition_kinds_include_questionnaires_and_codebooks():
     assert {"questionnaire", "codebook"} <= set(definitions.KINDS)
+
+
+def test_a_model_file_codes_segments_under_its_name_and_hash(coded_app, tmp_path):
+    import pickle
+
+    from analysis import ThemeCoder
+
+    texts = [f"Nobody kept me informed, no updates {i}." for i in range(20)] + [
+        f"I waited hours {i} for the police, far too slow." for i in range(20)
+    ]
+    labels = ["kept_informed"] * 20 + ["speed_of_response"] * 20
+    path = tmp_path / "coder.pkl"
+    path.write_bytes(pickle.dumps(ThemeCoder(cv=3).fit(texts, labels)))
+    with coded_app.app_context():
+        segment_id = make_segment("Nobody gave me any updates, I was never kept informed.")
+    result = coded_app.test_cli_runner().invoke(
+        args=["research", "code", "--coder", "model", "--model", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "model:coder.pkl@" in result.output
+    with coded_app.app_context():
+        coding_row = db.session.scalar(select(Coding).where(Coding.segment_id == segment_id))
+        assert coding_row.theme == "kept_informed"
+        assert coding_row.coder.startswith("model:coder.pkl@")
+        assert 0 < coding_row.confidence <= 1
