@@ -7,12 +7,19 @@ STAMP := $(VENV)/.installed-stamp
 ASSETS := survey_app/static/govuk/govuk-frontend.min.css
 export FLASK_APP := survey_app
 
-.PHONY: run test setup install assets db lint format test-sqlite test-postgresql bench clean
+.PHONY: run worker test setup install assets db lint format test-sqlite test-postgresql bench clean
 
+# The job worker (coding runs started in the browser) runs beside the web server and stops with it.
 run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (job worker started too)"
+	SURVEY_ENV=development $(BIN)/python -m huey.bin.huey_consumer survey_app.tasks.huey --workers 1 --quiet & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SURVEY_ENV=development $(BIN)/gunicorn --config gunicorn.conf.py \
 	    --bind 127.0.0.1:$(PORT) --workers 2 'survey_app:create_app()'
+
+# Only the job worker (Huey: instance/jobs.db, or Redis when REDIS_URL is set).
+worker: setup
+	SURVEY_ENV=development $(BIN)/python -m huey.bin.huey_consumer survey_app.tasks.huey --workers 1
 
 test: setup lint test-sqlite test-postgresql
 

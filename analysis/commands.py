@@ -395,3 +395,8 @@ def dispatch(args: argparse.Namespace, prog: str = "python -m analysis") -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+#: Public names for the app (``flask research code --model``): one loader and one coder id.
+load_model = _load_model
+model_id = _model_id

@@ -1,5 +1,5 @@
-"""Flask commands: `questionnaires sync`, `users create`, `responses export` and `scatter`, and
-`db backup` / `db restore` beside Flask-Migrate's `db upgrade`."""
+"""Flask commands: `questionnaires sync`, `users create`, `responses export` and `scatter`,
+`research ...`, and `db backup` / `db restore` beside Flask-Migrate's `db upgrade`."""
 
 import sys
 from datetime import UTC, datetime
@@ -10,25 +10,41 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate.cli import db as db_cli
 
-from survey_app.questionnaire import QuestionnaireError
-from survey_app.services import backups, exports, questionnaires, responses, users
+from survey_app.services import (
+    backups,
+    coding,
+    definitions,
+    exports,
+    questionnaires,
+    research,
+    responses,
+    segments,
+    users,
+)
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 users_cli = AppGroup("users", help="Staff accounts.")
 responses_cli = AppGroup("responses", help="Stored responses.")
+research_cli = AppGroup("research", help="Segments, coding and research downloads.")
+segments_cli = AppGroup("segments", help="Segments: the units of text that get coded.")
+research_cli.add_command(segments_cli)
+research_responses_cli = AppGroup("responses", help="Responses with theme columns.")
+research_cli.add_command(research_responses_cli)
 
 
 @questionnaires_cli.command("sync")
 def sync_command() -> None:
-    """Load and validate every file in questionnaires/; new content becomes a new version."""
+    """Load and validate every file in questionnaires/ (questionnaires, codebooks ...: each by its
+    `kind`); new content becomes a new version."""
     directory = Path(current_app.config["QUESTIONNAIRES_DIR"])
     try:
-        results = questionnaires.sync_questionnaires(directory, datetime.now(UTC).date())
-    except QuestionnaireError as error:
+        results = definitions.sync_definitions(directory, datetime.now(UTC).date())
+    except definitions.DefinitionError as error:
         raise click.ClickException(str(error)) from None
     for result in results:
         state = "new version" if result.created else "unchanged"
-        click.echo(f"{result.slug}: version {result.version_number} ({state}) from {result.source}")
+        label = result.name if result.kind == "questionnaire" else f"{result.kind} {result.name}"
+        click.echo(f"{label}: version {result.version_number} ({state}) from {result.source}")
 
 
 @users_cli.command("create")
@@ -117,8 +133,102 @@ def scatter_command() -> None:
         click.echo("Nothing to do: on SQLite those tables are stored in id order (WITHOUT ROWID).")
 
 
+@segments_cli.command("rebuild")
+def rebuild_segments_command() -> None:
+    """Bring every response's segments in line with its answers (safe to run again)."""
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"  {done}/{total} responses", err=True)
+
+    changes = segments.rebuild(questionnaires.definition_of, progress)
+    click.echo(
+        f"{changes.responses} responses: {changes.added} segments added, "
+        f"{changes.changed} changed ({changes.codings_to_review} codings to review), "
+        f"{changes.removed} removed; {segments.count_segments()} segments in all"
+    )
+
+
+@research_cli.command("code")
+@click.option("--questionnaire", "slug", help="Only this questionnaire's segments.")
+@click.option("--coder", type=click.Choice(coding.CODERS), default="rules", show_default=True)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A model from `python -m analysis train` (with --coder model; without it, a model "
+    "is trained here from people's codings once a theme has enough of them).",
+)
+def code_command(slug: str | None, coder: str, model_path: str | None) -> None:
+    """Code every segment this machine coder has not seen yet; suggestions are stored with their
+    confidence and never replace anything already coded."""
+    if model_path and coder == "rules":
+        coder = "model"
+    with click.progressbar(length=0, label="Coding segments", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            summary = coding.code_segments(slug, coder, model_path, progress)
+        except coding.CodingError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(
+        f"{summary.coder}: {summary.segments} segments looked at, {summary.coded} given a theme, "
+        f"{summary.codings} codings stored in {summary.total_seconds:.1f} s"
+    )
+    times = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.seconds.items())
+    click.echo(f"Time: {times}")
+    for theme, count in summary.per_theme.most_common():
+        click.echo(f"  {theme}: {count}")
+
+
+def _questionnaire_id(slug: str | None) -> int | None:
+    if slug is None:
+        return None
+    found = questionnaires.find_questionnaire(slug)
+    if found is None:
+        raise click.ClickException(
+            f"No questionnaire with slug {slug!r}; run `questionnaires sync`."
+        )
+    return found.row.id
+
+
+@segments_cli.command("export")
+@click.option("--questionnaire", "slug", help="Only this questionnaire's segments.")
+@click.option("--source", type=click.Choice(("survey", "focus_group")), help="Only this source.")
+@click.option("--format", "fmt", type=click.Choice(research.SEGMENT_FORMATS), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--original", is_flag=True, help="Unredacted text (recorded in the audit trail).")
+def export_segments_command(
+    slug: str | None, source: str | None, fmt: str, output: str, original: bool
+) -> None:
+    """Write coded segments (themes joined with "; "), text redacted unless --original."""
+    header, table = research.segment_table(_questionnaire_id(slug), source, original=original)
+    Path(output).write_bytes(research.as_file(header, table, fmt, "segments"))
+    state = "original text, audited" if original else "redacted"
+    click.echo(f"Wrote {len(table)} segments ({state}) to {output}")
+
+
+@research_responses_cli.command("export")
+@click.option("--questionnaire", "slug", required=True, help="The questionnaire's slug.")
+@click.option("--format", "fmt", type=click.Choice(research.RESPONSE_FORMATS), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--original", is_flag=True, help="Unredacted free text (audited).")
+def export_responses_command(slug: str, fmt: str, output: str, original: bool) -> None:
+    """Write responses with one 0/1 column per theme; free text redacted unless --original."""
+    _questionnaire_id(slug)
+    found = questionnaires.find_questionnaire(slug)
+    header, table = research.responses_with_themes(found, redact_text=not original)
+    if original:
+        research.audit_original_responses(found, len(table), None)
+    Path(output).write_bytes(research.as_file(header, table, fmt, "responses"))
+    click.echo(f"Wrote {len(table)} responses with {len(research.theme_keys())} themes to {output}")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(questionnaires_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(responses_cli)
+    app.cli.add_command(research_cli)

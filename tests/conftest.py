@@ -21,19 +21,8 @@ os.environ["SURVEY_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="survey-instance-")
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-# Children first, so deleting in this order never breaks a foreign key.
-TABLES = (
-    "paper_entry",
-    "paper_copy",
-    "paper_batch",
-    "paper_return",
-    "answer",
-    "response",
-    "draft",
-    "staff_user",
-    "questionnaire_version",
-    "questionnaire",
-)
+# Tables whose triggers refuse UPDATE and DELETE: emptied with the triggers set aside.
+APPEND_ONLY_TABLES = ("audit_event", "coding_event")
 
 
 def pytest_report_header(config):
@@ -65,6 +54,8 @@ def make_app(database_url: str, **overrides):
         # Cheap hashes keep tests fast; the timing test sets realistic costs itself.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_KIB": 1024,
+        # Queued jobs run at once, in the test's process (Huey's immediate mode).
+        "JOBS_IMMEDIATE": True,
     }
     config.update(overrides)
     return create_app(config)
@@ -101,33 +92,45 @@ def app(migrated):
     empty_tables(app)
 
 
+def tables_to_empty() -> list:
+    """Every model's table, children first, so deleting in this order never breaks a foreign
+    key; derived from the metadata so that a new table cannot leak rows between tests."""
+    from survey_app.models import Base
+
+    return list(reversed(Base.metadata.sorted_tables))
+
+
 def empty_tables(app) -> None:
-    """Delete every row the tests made (the audit trail included) and close connections."""
+    """Delete every row the tests made (the append-only tables included) and close connections."""
     with app.app_context():
-        db.session.execute(text("UPDATE questionnaire SET current_version_id = NULL"))
-        empty_audit_trail()
-        for table in TABLES:
-            db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
+        tables = tables_to_empty()
+        for table in tables:  # cycles (use_alter) are broken first: current_version_id...
+            for fk in table.foreign_keys:
+                if fk.use_alter:
+                    db.session.execute(table.update().values({fk.parent.name: None}))
+        for name in APPEND_ONLY_TABLES:
+            empty_append_only(name)
+        for table in tables:
+            if table.name not in APPEND_ONLY_TABLES:
+                db.session.execute(table.delete())
         db.session.commit()
         db.engine.dispose()
 
 
-def empty_audit_trail() -> None:
-    """Empty the append-only audit table between tests, which takes DDL the app never runs."""
+def empty_append_only(table: str) -> None:
+    """Empty an append-only table between tests, which takes DDL the app never runs."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
-        db.session.execute(text("DELETE FROM audit_event"))
-        db.session.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+        db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
+        db.session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
         return
     triggers = db.session.execute(
-        text(
-            "SELECT name, sql FROM sqlite_master "
-            "WHERE type = 'trigger' AND tbl_name = 'audit_event'"
-        )
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :table"),
+        {"table": table},
     ).all()
     for name, _ in triggers:
         db.session.execute(text(f'DROP TRIGGER "{name}"'))
-    db.session.execute(text("DELETE FROM audit_event"))
+    db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
     for _, sql in triggers:
         db.session.execute(text(sql))
 
@@ -180,11 +183,11 @@ def login_as(app, client):
 
 @pytest.fixture
 def synced(app):
-    """The shipped questionnaires loaded into the database."""
+    """The shipped questionnaires and codebook loaded into the database."""
     from datetime import date
 
-    from survey_app.services.questionnaires import sync_questionnaires
+    from survey_app.services.definitions import sync_definitions
 
     with app.app_context():
-        sync_questionnaires(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
+        sync_definitions(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
     return app

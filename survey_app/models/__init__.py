@@ -5,6 +5,16 @@ from survey_app.models.base import Base
 from survey_app.models.draft import Draft
 from survey_app.models.paper import PaperBatch, PaperCopy, PaperEntry, PaperReturn
 from survey_app.models.questionnaire import Questionnaire, QuestionnaireVersion
+from survey_app.models.research import (
+    Codebook,
+    CodebookVersion,
+    Coding,
+    CodingEvent,
+    MachinePass,
+    ResearchJob,
+    Segment,
+    Theme,
+)
 from survey_app.models.response import Answer, Response
 from survey_app.models.user import ROLES, User
 
@@ -13,13 +23,21 @@ __all__ = [
     "Answer",
     "AuditEvent",
     "Base",
+    "Codebook",
+    "CodebookVersion",
+    "Coding",
+    "CodingEvent",
     "Draft",
+    "MachinePass",
     "PaperBatch",
     "PaperCopy",
     "PaperEntry",
     "PaperReturn",
     "Questionnaire",
     "QuestionnaireVersion",
+    "ResearchJob",
     "Response",
+    "Segment",
+    "Theme",
     "User",
 ]

@@ -12,7 +12,7 @@ from survey_app.models import Answer as AnswerRow
 from survey_app.models import PaperCopy, Response, User
 from survey_app.questionnaire import Answer
 from survey_app.questionnaire import Questionnaire as Definition
-from survey_app.services import audit
+from survey_app.services import audit, segments
 from survey_app.services.paper import Conflict, KeyingProblem, printed_copy
 from survey_app.services.responses import answer_rows
 
@@ -90,6 +90,7 @@ def correct(
             old=was,
             new=_stored(after),
         )
+    segments.sync_response(response, definition, actor=user)  # codings of changed text: review
     audit.record(
         user, "response.correct.reason", serial=copy.serial, response_id=response.id, new=reason
     )

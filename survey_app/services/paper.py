@@ -27,11 +27,12 @@ from survey_app.models import (
     Response,
     User,
 )
+from survey_app.models.base import random_id
 from survey_app.paper import render_paper_html, render_paper_pdf
 from survey_app.paper.serials import check_serial, make_serial, serial_problem
 from survey_app.questionnaire import Answer, AnswerError, AnswerState
 from survey_app.questionnaire import Questionnaire as Definition
-from survey_app.services import audit, support
+from survey_app.services import audit, segments, support
 from survey_app.services.questionnaires import definition_of
 from survey_app.services.responses import answer_rows
 
@@ -435,10 +436,13 @@ def discrepancies(definition: Definition, first: PaperEntry, second: PaperEntry)
 
 
 def finalise(copy, user, definition, answers, via: str, today: date) -> Response:
-    """Store the copy's answers as a final paper Response, exactly once."""
-    response = Response(version_id=copy.version_id, channel="paper", submitted_on=today)
+    """Store the copy's answers as a final paper Response with its segments, exactly once."""
+    response = Response(
+        id=random_id(), version_id=copy.version_id, channel="paper", submitted_on=today
+    )
     response.answers = answer_rows(definition, answers)
     db.session.add(response)
+    segments.add_for_new_response(response, definition)
     db.session.flush()
     claimed = db.session.execute(
         update(PaperCopy)

@@ -41,12 +41,12 @@ def sync_questionnaires(directory: Path, today: date) -> list[SyncResult]:
     Every file is validated before anything is written, so one bad file changes nothing.
     """
     definitions = load_directory(directory)
-    results = [_sync_one(definition, today) for definition in definitions]
+    results = [sync_one(definition, today) for definition in definitions]
     db.session.commit()
     return results
 
 
-def _sync_one(definition: Definition, today: date) -> SyncResult:
+def sync_one(definition: Definition, today: date) -> SyncResult:
     row = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == definition.slug))
     previous = None
     if row is None:

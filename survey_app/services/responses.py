@@ -7,8 +7,10 @@ from sqlalchemy import select, text, update
 from survey_app.extensions import db
 from survey_app.models import Answer as AnswerRow
 from survey_app.models import Draft, Response
+from survey_app.models.base import random_id
 from survey_app.questionnaire import Answer, AnswerState
 from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.services import segments
 from survey_app.services.drafts import delete_lapsed, spent_expiry
 
 # Answers the confirmation page signposts support services by; kept on the spent draft briefly.
@@ -22,7 +24,8 @@ class AlreadySubmitted(Exception):
 def submit_draft(
     draft: Draft, definition: Definition, answers: dict[str, Answer], now: datetime
 ) -> Response:
-    """Store the draft's answers as a response and spend the draft, in one transaction.
+    """Store the draft's answers as a response with its segments and spend the draft, in one
+    transaction.
 
     Every relevant question gets a row: unanswered ones are stored as skipped, so an export
     tells "not asked" (no row) from "asked and skipped". The response gets the date only; the
@@ -46,9 +49,12 @@ def submit_draft(
     if spent.rowcount != 1:
         db.session.rollback()
         raise AlreadySubmitted
-    response = Response(version_id=draft.version_id, channel="online", submitted_on=now.date())
+    response = Response(
+        id=random_id(), version_id=draft.version_id, channel="online", submitted_on=now.date()
+    )
     response.answers = answer_rows(definition, answers)
     db.session.add(response)
+    segments.add_for_new_response(response, definition)  # no answer without its segments
     db.session.commit()
     db.session.refresh(draft)
     return response

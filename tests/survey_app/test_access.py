@@ -8,7 +8,14 @@ from tests.conftest import make_user, sign_in
 
 ROLES = ("admin", "entry", "researcher")
 # Values for URL variables when building a URL for every protected route.
-SAMPLE_VALUES = {"slug": "victims-experience", "user_id": 0, "serial": "x", "batch_id": 0}
+SAMPLE_VALUES = {
+    "slug": "victims-experience",
+    "user_id": 0,
+    "serial": "x",
+    "batch_id": 0,
+    "fmt": "xlsx",
+    "segment_id": "x",
+}
 
 
 def copy_waiting_for_reconciliation(app) -> tuple[str, int]:

@@ -152,7 +152,7 @@ def test_migration_0003_keeps_rows_keys_and_indexes_and_downgrades(fresh_databas
     assert {"draft", "response", "answer"} <= _rowid_tables(app) or ON_POSTGRESQL
 
     with app.app_context():
-        upgrade()
+        upgrade(revision="0003_unordered_rows")
         db.engine.dispose()
         assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == (
             "0003_unordered_rows"

@@ -1,0 +1,192 @@
+"""Research data: codebooks with versions and themes, segments of text, codings and their history.
+
+Respondent anonymity: no table here may reveal the order in which responses were submitted. So
+segments and codings have random primary keys (and, on SQLite, no hidden rowid: the migration
+creates them WITHOUT ROWID), and a segment carries no time at all; the response has a date only.
+Codings and coding events are staff or machine actions and carry timestamps.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.models.base import Base, random_id
+from survey_app.models.response import Response
+
+#: Stages a segment can have; "none" for a question or utterance without one.
+SEGMENT_STAGES = ("reporting", "engagement", "recovery", "none")
+SOURCES = ("survey", "focus_group", "workshop")
+#: A machine suggestion, a person's decision on it, or a person's own coding.
+CODING_STATUSES = ("suggested", "accepted", "rejected", "human")
+
+
+class Codebook(Base):
+    """A codebook known by its name; it points at its current version."""
+
+    __tablename__ = "codebook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("codebook_version.id", use_alter=True)
+    )
+
+    current_version: Mapped["CodebookVersion | None"] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+
+
+class CodebookVersion(Base):
+    """One version of a codebook file (new content, new version), with its themes."""
+
+    __tablename__ = "codebook_version"
+    __table_args__ = (UniqueConstraint("codebook_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codebook_id: Mapped[int] = mapped_column(ForeignKey("codebook.id"))
+    number: Mapped[int]
+    # analysis.Codebook.version: a short hash of the themes, recorded by the rule coder.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(300))
+    source_text: Mapped[str] = mapped_column(Text, deferred=True)
+    loaded_on: Mapped[date] = mapped_column(Date)
+
+    codebook: Mapped[Codebook] = relationship(foreign_keys=[codebook_id])
+    themes: Mapped[list["Theme"]] = relationship(
+        back_populates="version", order_by="Theme.position", cascade="all, delete-orphan"
+    )
+
+
+class Theme(Base):
+    """A theme of one codebook version: its id in the file (`key`), label, stage, parent."""
+
+    __tablename__ = "theme"
+    __table_args__ = (UniqueConstraint("version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("codebook_version.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(300))
+    stage: Mapped[str | None] = mapped_column(String(20))
+    definition: Mapped[str] = mapped_column(Text, default="")
+    parent_key: Mapped[str | None] = mapped_column(String(100))
+    position: Mapped[int]
+
+    version: Mapped[CodebookVersion] = relationship(back_populates="themes")
+
+
+class Segment(Base):
+    """One unit of text to code: a free-text answer now, a focus-group turn later.
+
+    It copies what summaries filter on (stage, source, channel, crime types, area, question) so
+    that they never join back through answers. No timestamp: see the module docstring.
+    """
+
+    __tablename__ = "segment"
+    __table_args__ = (UniqueConstraint("response_id", "question"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    source: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str | None] = mapped_column(String(10))  # online, paper, or None
+    stage: Mapped[str] = mapped_column(String(20))  # reporting, engagement, recovery or none
+    text: Mapped[str] = mapped_column(Text)
+    questionnaire_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire.id"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_version.id"))
+    question: Mapped[str | None] = mapped_column(String(100))
+    response_id: Mapped[str | None] = mapped_column(ForeignKey("response.id"), index=True)
+    crime_types: Mapped[list] = mapped_column(JSON, default=list)
+    area: Mapped[str | None] = mapped_column(String(100))
+    # Later sources: a focus-group session, the turn's number and the speaker's pseudonym.
+    session_ref: Mapped[str | None] = mapped_column(String(64))
+    turn: Mapped[int | None]
+    speaker: Mapped[str | None] = mapped_column(String(64))
+
+    # Declared so that a response and its segments added together are inserted in that order.
+    response: Mapped["Response | None"] = relationship()
+
+
+class Coding(Base):
+    """That a segment carries a theme, by whom or what, how sure, and what became of it.
+
+    A coder is a machine with its version (`rules@<codebook hash>`, `model:<file>@<hash>`) or a
+    person (`person:<user id>`, with `user_id`). Changes are recorded in `coding_event`.
+    """
+
+    __tablename__ = "coding"
+    __table_args__ = (UniqueConstraint("segment_id", "theme", "coder"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segment.id"), index=True)
+    theme: Mapped[str] = mapped_column(String(100))
+    coder: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12))
+    # Set when the segment's text changed after coding (an admin's correction of a paper record).
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    matched: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    segment: Mapped[Segment] = relationship()
+
+
+class CodingEvent(Base):
+    """One change to a coding; append-only (database triggers refuse UPDATE and DELETE).
+
+    No foreign keys, like the audit trail: the history outlives the codings it mentions.
+    """
+
+    __tablename__ = "coding_event"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    coding_id: Mapped[str] = mapped_column(String(32), index=True)
+    segment_id: Mapped[str] = mapped_column(String(32))
+    theme: Mapped[str] = mapped_column(String(100))
+    coder: Mapped[str] = mapped_column(String(200))
+    actor_id: Mapped[int | None]
+    # created, accepted, rejected, needs_review, removed
+    action: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12))
+    confidence: Mapped[float | None] = mapped_column(Float)
+
+
+class MachinePass(Base):
+    """That a machine coder has looked at a segment (whether or not it found any theme), so a
+    second run of `flask research code` skips it."""
+
+    __tablename__ = "machine_pass"
+
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segment.id"), primary_key=True)
+    coder: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class ResearchJob(Base):
+    """Long work run by the job queue (coding, training), with its progress for the browser."""
+
+    __tablename__ = "research_job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    kind: Mapped[str] = mapped_column(String(20))  # "code"
+    questionnaire_slug: Mapped[str | None] = mapped_column(String(100))
+    coder: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12))  # queued, running, done, failed
+    done: Mapped[int] = mapped_column(default=0, server_default="0")
+    total: Mapped[int] = mapped_column(default=0, server_default="0")
+    message: Mapped[str] = mapped_column(Text, default="")
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
