@@ -127,12 +127,12 @@ def init_security(app: Flask) -> None:
 
 
 def init_url_converters(app: Flask) -> None:
-    """`<int:...>` in a route matches only ids a database column can hold (1 to 2**63 - 1), so a
+    """`<int:...>` in a route matches only ids a database column can hold (0 to 2**63 - 1), so a
     huge number in a URL is a 404, never an overflow in the database driver (a 500)."""
     from werkzeug.routing import IntegerConverter
 
     class DatabaseId(IntegerConverter):
-        def __init__(self, map, fixed_digits=0, min=1, max=2**63 - 1, signed=False):
+        def __init__(self, map, fixed_digits=0, min=0, max=2**63 - 1, signed=False):
             super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
     app.url_map.converters["int"] = DatabaseId

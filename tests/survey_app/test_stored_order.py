@@ -256,6 +256,16 @@ def test_no_column_records_when_a_response_was_stored():
     }
     # Drafts' expiry (coarsened once submitted, and the spent draft soon deleted); when staff
     # keyed a paper copy, and the audit trail of staff actions (paper copies and corrections,
-    # never an online submission).
-    assert timed == {"draft.expires_at", "paper_entry.saved_at", "audit_event.at"}
+    # never an online submission); when people or a coding run coded segments, and research
+    # jobs (staff actions on data already stored, never part of a submission).
+    assert timed == {
+        "draft.expires_at",
+        "paper_entry.saved_at",
+        "audit_event.at",
+        "coding.created_at",
+        "coding.updated_at",
+        "coding_event.at",
+        "research_job.created_at",
+        "research_job.finished_at",
+    }
     assert isinstance(Response.__table__.c.submitted_on.type, Date)

@@ -42,14 +42,14 @@ PASSWORD = "correct horse battery staple"
 def make_online_response(answers: dict, slug: str = SLUG, today=None):
     """Submit answers (question name -> Answer) as an online respondent would, through the
     services (draft, then submit); returns the response id. Needs synced questionnaires."""
-    from datetime import date
-
     from survey_app.services import drafts, questionnaires, responses
 
     found = questionnaires.find_questionnaire(slug)
     now = datetime.now(UTC).replace(tzinfo=None)
+    if today is not None:
+        now = datetime.combine(today, now.time())
     draft = drafts.start_draft(found.version, now, hours=1)
-    response = responses.submit_draft(draft, found.definition, answers, today or date.today())
+    response = responses.submit_draft(draft, found.definition, answers, now)
     return response.id
 
 

@@ -1,6 +1,6 @@
 """Every free-text answer becomes a segment in the transaction that stores the response."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -16,6 +16,11 @@ from tests.survey_app.research.factories import (
     text_answers,
 )
 from tests.survey_app.walker import submit, walk
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
 
 ANSWERS = {
     "crime_type": ["domestic_abuse", "hate_crime"],
@@ -84,7 +89,7 @@ def test_a_paper_copy_becoming_final_stores_its_segments(synced):
 def test_a_submission_that_fails_stores_no_segments_and_no_response(synced, monkeypatch):
     with synced.app_context():
         found = questionnaires.find_questionnaire(SLUG)
-        draft = drafts.start_draft(found.version, datetime.now(UTC).replace(tzinfo=None), 1)
+        draft = drafts.start_draft(found.version, _now(), 1)
         draft_id = draft.id
 
         original = segments.add_for_new_response
@@ -96,7 +101,7 @@ def test_a_submission_that_fails_stores_no_segments_and_no_response(synced, monk
 
         monkeypatch.setattr(segments, "add_for_new_response", fails_after_adding)
         with pytest.raises(OSError):
-            responses.submit_draft(draft, found.definition, text_answers(**ANSWERS), date.today())
+            responses.submit_draft(draft, found.definition, text_answers(**ANSWERS), _now())
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(Segment)) == 0
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
@@ -106,11 +111,11 @@ def test_a_submission_that_fails_stores_no_segments_and_no_response(synced, monk
 def test_a_second_submission_of_the_same_draft_adds_no_segments(synced):
     with synced.app_context():
         found = questionnaires.find_questionnaire(SLUG)
-        draft = drafts.start_draft(found.version, datetime.now(UTC).replace(tzinfo=None), 1)
+        draft = drafts.start_draft(found.version, _now(), 1)
         answers = text_answers(**ANSWERS)
-        responses.submit_draft(draft, found.definition, answers, date.today())
+        responses.submit_draft(draft, found.definition, answers, _now())
         with pytest.raises(responses.AlreadySubmitted):
-            responses.submit_draft(draft, found.definition, answers, date.today())
+            responses.submit_draft(draft, found.definition, answers, _now())
         assert db.session.scalar(select(func.count()).select_from(Segment)) == 2
 
 
