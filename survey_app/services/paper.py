@@ -323,6 +323,30 @@ def routing_flags(definition: Definition, answers: dict[str, Answer]) -> dict[st
     return flags
 
 
+@dataclass(frozen=True)
+class Blanks:
+    """How many of the questions the routing shows were left blank in a keying."""
+
+    blank: int
+    shown: int
+
+    @property
+    def most(self) -> bool:
+        """More than half of the questions the routing shows are blank."""
+        return self.blank * 2 > self.shown
+
+
+def blanks(definition: Definition, answers: dict[str, Answer]) -> Blanks:
+    """Blank questions among those the routing shows, given what was keyed."""
+    shown = [q for q in definition.questions if definition.is_relevant(q, answers)]
+    blank = [
+        q
+        for q in shown
+        if answers.get(q.name) is None or answers[q.name].state is AnswerState.SKIPPED
+    ]
+    return Blanks(len(blank), len(shown))
+
+
 def answers_of(entry: PaperEntry) -> dict[str, Answer]:
     return {name: Answer.from_json(data) for name, data in entry.answers.items()}
 

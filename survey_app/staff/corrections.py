@@ -7,7 +7,7 @@ from flask_login import current_user
 from survey_app.services import corrections, paper
 from survey_app.services.questionnaires import definition_of
 from survey_app.staff.admin import bp
-from survey_app.staff.entry import CONFLICT, SESSION_CHANGED
+from survey_app.staff.entry import CONFLICT, NOT_SAVED, SAVE, SESSION_CHANGED
 from survey_app.staff.keying import focus_first, keying_fields
 
 NOTHING_CHANGED = (
@@ -66,6 +66,8 @@ def correct_record(serial: str):
             reason_error = LONG_REASON
         if g.get("csrf_failed"):
             notice, lock_version = SESSION_CHANGED, expected
+        elif request.form.get(SAVE) != "correction":
+            notice, lock_version = NOT_SAVED, expected
         elif not errors and not reason_error:
             try:
                 changed = corrections.correct(

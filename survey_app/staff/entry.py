@@ -19,6 +19,16 @@ SESSION_CHANGED = (
     "Your session changed since you opened this form (you signed in again, perhaps in "
     "another tab), so nothing was saved. What you typed is shown below: check it and save again."
 )
+#: The Save button's name and values. Only a press of that button sends them: Enter in a field
+#: presses a disabled or a no-op button instead (templates/staff/entry/_enter.html), and a post
+#: without them saves nothing.
+SAVE = "save"
+SAVE_FORM = "form"
+SAVE_WITH_BLANKS = "with-blanks"
+NOT_SAVED = (
+    "Nothing was saved: Enter does not save, only the save button at the end of the form "
+    "does. What you keyed is shown below."
+)
 OUTCOMES = {
     "waiting": "Saved. It now needs keying by a second person.",
     "final": "Saved. The form is final.",
@@ -77,7 +87,7 @@ def entry_form(serial: str):
             return _start_page(copy.serial, str(problem))
     definition = definition_of(copy.version)
     numbers = paper.question_numbers(definition)
-    notice = None
+    notice = blanks = None
     errors = {}
     lock_version = None
     if request.method == "POST":
@@ -86,31 +96,38 @@ def entry_form(serial: str):
         if g.get("csrf_failed"):
             # Shown again, not saved: the version typed against stays, so locking still works.
             notice, lock_version = SESSION_CHANGED, request.form.get("lock_version", "")
+        elif request.form.get(SAVE) not in (SAVE_FORM, SAVE_WITH_BLANKS):
+            notice, lock_version = NOT_SAVED, request.form.get("lock_version", "")
         elif not errors:
             expected = request.form.get("lock_version", "")
-            try:
-                result = paper.save_entry(
-                    copy,
-                    user,
-                    definition,
-                    answers,
-                    int(expected) if expected.isdigit() else None,
-                    today(),
-                )
-            except paper.Conflict:
-                notice = CONFLICT
-                entry = paper.own_entry(paper.find_copy(serial), user)
-            except paper.KeyingProblem as problem:
-                notice = str(problem)
+            found = paper.blanks(definition, answers)
+            if request.form.get(SAVE) == SAVE_FORM and found.most:
+                # Most of the form blank: ask before saving (a keying stopped halfway looks so).
+                blanks, lock_version = found, expected
             else:
-                return redirect(
-                    url_for("staff.entry_start", saved=copy.serial, outcome=result.outcome)
-                )
+                try:
+                    result = paper.save_entry(
+                        copy,
+                        user,
+                        definition,
+                        answers,
+                        int(expected) if expected.isdigit() else None,
+                        today(),
+                    )
+                except paper.Conflict:
+                    notice = CONFLICT
+                    entry = paper.own_entry(paper.find_copy(serial), user)
+                except paper.KeyingProblem as problem:
+                    notice = str(problem)
+                else:
+                    return redirect(
+                        url_for("staff.entry_start", saved=copy.serial, outcome=result.outcome)
+                    )
     else:
         values = paper.form_values(definition, paper.answers_of(entry)) if entry else {}
     flags = entry.flags if entry else {}
     fields = keying_fields(definition, numbers, values, {k: e.message for k, e in errors.items()})
-    if not errors and notice is None:
+    if not errors and notice is None and blanks is None:
         fields = focus_first(fields)  # otherwise the error summary or the notice comes first
     return render_template(
         "staff/entry/form.html",
@@ -120,6 +137,7 @@ def entry_form(serial: str):
         form_errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in errors.values()],
         lock_version=_shown_version(entry) if lock_version is None else lock_version,
         notice=notice,
+        blanks=blanks,
         flags=flags,
     )
 
@@ -164,7 +182,9 @@ def reconcile(serial: str):
                     errors[q.name] = error.message
             else:
                 errors[q.name] = f"Select what question {item.number} says on the paper"
-        if not errors:
+        if request.form.get(SAVE) != "reconciliation":
+            notice = NOT_SAVED
+        elif not errors:
             expected = request.form.get("lock_version", "")
             try:
                 paper.reconcile(

@@ -46,6 +46,7 @@ EXPECTED_PAGES = {
     "key a form with a notice",
     "keying form",
     "keying form with an error",
+    "keying form asking before saving blanks",
     "correct a record",
     "correction form",
     "correction form with an error",

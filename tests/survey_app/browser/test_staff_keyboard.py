@@ -160,3 +160,49 @@ def test_enter_in_a_one_line_box_moves_to_the_next_field_instead_of_saving(
     with live_app.app_context():
         assert db.session.get(PaperCopy, serial).entries == []
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without JavaScript"])
+def test_enter_on_any_field_never_saves_the_form(browser, live_server, live_app, javascript):
+    """Enter on a radio button, a tick box, the Illegible box or in a one-line box saves nothing.
+    With JavaScript it sends nothing at all; without, Chromium sends the form for Enter on a
+    radio button or tick box (through a no-op button), and it comes back unsaved, as keyed."""
+    admin_id, _ = make_user(live_app, "admin")
+    _, officer = make_user(live_app, "entry")
+    serial = printed_copy(live_app, admin_id)
+    context, recorder = open_context(browser, live_server, java_script_enabled=javascript)
+    page = new_page(context, recorder)
+    sign_in(page, officer)
+    page.goto(f"/staff/entry/{serial}")
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    form = "form[data-app-keying-form]"
+    kinds = {
+        "radio button": f"{form} input[type=radio]",
+        "tick box of a question": f"{form} input[type=checkbox]:not([value^=state])",
+        "Illegible box": f"{form} input[type=checkbox][value='state:illegible']",
+        "one-line box": f"{form} input[type=text]",
+    }
+    user = KeyboardUser(page)
+    for kind, selector in kinds.items():
+        field = page.locator(selector).first
+        field.focus()
+        if kind != "one-line box":
+            user.press("Space")  # ticked, as a keyer would before moving on
+        else:
+            user.type("7")
+        user.press("Enter")
+        page.wait_for_load_state()
+        page.wait_for_timeout(300)
+        assert page.url.endswith(f"/staff/entry/{serial}")
+        if javascript or kind == "one-line box":
+            assert not posts, f"Enter on a {kind} sent the form (JavaScript: {javascript})"
+        elif posts:
+            assert "Nothing was saved: Enter does not save" in page.locator("main").inner_text()
+            assert page.locator(selector).first.is_checked(), f"{kind}: what was keyed is lost"
+            posts.clear()
+        with live_app.app_context():
+            assert db.session.get(PaperCopy, serial).entries == [], f"Enter on a {kind} saved"
+    with live_app.app_context():
+        assert db.session.get(PaperCopy, serial).entries == []
+    context.close()

@@ -43,6 +43,7 @@ def form_fields(page: str) -> dict:
     fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"[^>]*checked', page))
     fields["lock_version"] = re.search(r'name="lock_version" value="([^"]*)"', page).group(1)
     fields["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    fields["save"] = "correction"  # the Save correction button
     return fields
 
 

@@ -43,7 +43,13 @@ def print_copies(app, admin, count=2, double=True):
     return re.findall(r"<li><a [^>]*>([A-Z]+-\d+-\d)<", batch_page.text)
 
 
-def key(client, serial, answers):
+#: What pressing the Save button sends once the keyer has confirmed that most questions are
+#: blank on the paper (these tests key a few answers only).
+SAVE = {"save": "with-blanks"}
+RECONCILE = {"save": "reconciliation"}
+
+
+def key(client, serial, answers, save=SAVE):
     start = client.post(
         "/staff/entry/", data={"csrf_token": token(client, "/staff/entry/"), "serial": serial}
     )
@@ -51,7 +57,7 @@ def key(client, serial, answers):
     form_url = start.headers["Location"]
     form = client.get(form_url)
     version = re.search(r'name="lock_version" value="([^"]*)"', form.text).group(1)
-    data = {"csrf_token": token(client, form_url), "lock_version": version, **answers}
+    data = {"csrf_token": token(client, form_url), "lock_version": version, **save, **answers}
     return client.post(form_url, data=data)
 
 
@@ -108,7 +114,12 @@ def test_double_entry_reconciliation_export_and_audit(app, synced):
     version = re.search(r'name="lock_version" value="(\d+)"', shown.text).group(1)
     done = admin.post(
         page,
-        data={"csrf_token": token(admin, page), "lock_version": version, f"settle-{name}": "first"},
+        data={
+            "csrf_token": token(admin, page),
+            "lock_version": version,
+            f"settle-{name}": "first",
+            **RECONCILE,
+        },
     )
     assert done.status_code == 302
 
@@ -175,11 +186,13 @@ def test_second_of_two_simultaneous_saves_is_refused_and_nothing_is_lost(app, sy
     csrf = token(keyer, url)
     assert (
         keyer.post(
-            url, data={"csrf_token": csrf, "lock_version": version, name: codes[1]}
+            url, data={"csrf_token": csrf, "lock_version": version, name: codes[1], **SAVE}
         ).status_code
         == 302
     )
-    clash = keyer.post(url, data={"csrf_token": csrf, "lock_version": version, name: codes[2]})
+    clash = keyer.post(
+        url, data={"csrf_token": csrf, "lock_version": version, name: codes[2], **SAVE}
+    )
     assert clash.status_code == 200
     assert "Someone else saved this form" in clash.text
     assert f'value="{codes[2]}" checked' in clash.text or re.search(
@@ -241,7 +254,12 @@ def test_routing_flags_show_on_reconciliation_and_go_into_the_export(app, synced
     version = re.search(r'name="lock_version" value="(\d+)"', shown.text).group(1)
     admin.post(
         page,
-        data={"csrf_token": token(admin, page), "lock_version": version, f"settle-{name}": "first"},
+        data={
+            "csrf_token": token(admin, page),
+            "lock_version": version,
+            f"settle-{name}": "first",
+            **RECONCILE,
+        },
     )
     key(first, clean, {})
     key(second, clean, {})
@@ -272,7 +290,9 @@ def test_a_form_sent_after_the_session_ended_is_kept_through_sign_in(app, synced
     with keyer.session_transaction() as session:
         session[LAST_SEEN] -= app.config["STAFF_IDLE_MINUTES"] * 60 + 1
 
-    sent = keyer.post(url, data={"csrf_token": csrf, "lock_version": version, name: codes[1]})
+    sent = keyer.post(
+        url, data={"csrf_token": csrf, "lock_version": version, name: codes[1], **SAVE}
+    )
     assert sent.status_code == 200
     assert "You were signed out before this was saved" in sent.text
     assert f'name="kept:{name}" value="{codes[1]}"' in sent.text

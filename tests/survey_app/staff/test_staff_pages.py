@@ -6,6 +6,7 @@ from survey_app.extensions import db
 from survey_app.models import PaperEntry
 from tests.conftest import sign_in
 from tests.survey_app.staff.test_paper import (
+    SAVE,
     first_choice_question,
     print_copies,
     signed_in,
@@ -50,7 +51,7 @@ def test_keying_after_signing_in_again_elsewhere_shows_typed_answers_unsaved(app
 
         email = db.session.query(User).filter_by(role="entry").one().email
     assert sign_in(keyer, email).status_code == 302
-    typed = {"csrf_token": old_token, "lock_version": version, name: codes[1]}
+    typed = {"csrf_token": old_token, "lock_version": version, name: codes[1], **SAVE}
     shown = keyer.post(url, data=typed)
     assert shown.status_code == 200
     assert "nothing was saved" in shown.text
