@@ -36,6 +36,8 @@ from survey_app.services.questionnaires import definition_of
 from survey_app.services.responses import answer_rows
 
 MAX_BATCH = 2000
+#: ``final_via`` of a copy reconciled by one of the two people who keyed it.
+SELF_SETTLED = "self-settled"
 #: Form values that mark a question's state instead of an answer.
 STATE_VALUES = {
     "state:illegible": AnswerState.ILLEGIBLE,
@@ -566,7 +568,19 @@ def reconcile(
         )
     db.session.flush()
     db.session.refresh(copy)
-    return finalise(copy, user, definition, answers, "reconciled", today)
+    return finalise(copy, user, definition, answers, settled_via(copy, user), today)
+
+
+def keyed_by(copy: PaperCopy, user: User) -> bool:
+    """Whether this person keyed one of the copy's entries."""
+    return any(entry.keyer_id == user.id for entry in copy.entries)
+
+
+def settled_via(copy: PaperCopy, user: User) -> str:
+    """How a reconciliation makes the copy final: "reconciled" by a third person, or
+    "self-settled" by one of its two keyers (allowed: users.md's research officer settles the
+    differences herself; recorded so that the dashboard can show it)."""
+    return SELF_SETTLED if keyed_by(copy, user) else "reconciled"
 
 
 # ----- reports ----------------------------------------------------------------------------------
@@ -583,6 +597,7 @@ class Progress:
     reconciled: int
     final: int
     awaiting_reconciliation: int
+    self_settled: int = 0
 
 
 def progress(row: Questionnaire) -> Progress:
@@ -599,11 +614,23 @@ def progress(row: Questionnaire) -> Progress:
         returned=int(returned),
         keyed_once=sum(n for k, n in keyed.items() if k >= 1),
         keyed_twice=keyed.get(2, 0),
-        reconciled=sum(1 for c in copies if c.final_via == "reconciled"),
+        reconciled=sum(1 for c in copies if c.final_via in ("reconciled", SELF_SETTLED)),
+        self_settled=sum(1 for c in copies if c.final_via == SELF_SETTLED),
         final=sum(1 for c in copies if c.response_id),
         awaiting_reconciliation=sum(
             1 for c in copies if len(c.entries) == 2 and c.response_id is None
         ),
+    )
+
+
+def self_settled(row: Questionnaire) -> list[PaperCopy]:
+    """Final copies whose differences were settled by one of their own two keyers."""
+    return list(
+        db.session.scalars(
+            select(PaperCopy)
+            .where(PaperCopy.questionnaire_id == row.id, PaperCopy.final_via == SELF_SETTLED)
+            .order_by(PaperCopy.number)
+        )
     )
 
 

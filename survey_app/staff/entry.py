@@ -220,5 +220,6 @@ def reconcile(serial: str):
         notice=notice,
         display=lambda question, answer: question.display(answer) if answer else "",
         flags=paper.flags_of(copy),
+        own_keying=paper.keyed_by(copy, _user()),
         Answer=Answer,
     )

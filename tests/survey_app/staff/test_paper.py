@@ -341,3 +341,36 @@ def test_passwords_are_not_carried_through_sign_in(app, client, login_as):
     sent = client.post("/staff/admin/users/new", data=data)
     assert 'name="kept:email" value="new@example.org"' in sent.text
     assert "a new secret phrase" not in sent.text
+
+
+def reconcile_first(client, serial, name):
+    page = f"/staff/reconcile/{serial}"
+    shown = client.get(page)
+    version = re.search(r'name="lock_version" value="(\d+)"', shown.text).group(1)
+    data = {"csrf_token": token(client, page), "lock_version": version, **RECONCILE}
+    assert client.post(page, data={**data, f"settle-{name}": "first"}).status_code == 302
+    return shown.text
+
+
+def test_a_keyer_who_settles_their_own_differences_is_recorded_and_shown(app, synced):
+    """users.md: the officer who keyed first settles the differences from the paper. Allowed,
+    but recorded as self-settled and listed on the dashboard; a third person's is not."""
+    admin = signed_in(app, "admin")
+    first, second = signed_in(app, "entry"), signed_in(app, "entry")
+    own, other = print_copies(app, admin)
+    name, codes = first_choice_question(app)
+    for serial in (own, other):
+        key(first, serial, {name: codes[0]})
+        key(second, serial, {name: codes[1]})
+    assert "You keyed this form yourself" in reconcile_first(first, own, name)
+    assert "You keyed this form yourself" not in reconcile_first(admin, other, name)
+    with app.app_context():
+        assert db.session.get(PaperCopy, own).final_via == "self-settled"
+        assert db.session.get(PaperCopy, other).final_via == "reconciled"
+        final = db.session.query(AuditEvent).filter_by(serial=own, action="response.final").one()
+        assert "self-settled" in final.new_value
+    dashboard = admin.get(f"/staff/paper/{SLUG}/").text
+    assert "Settled by one of their own keyers" in dashboard
+    listed = dashboard.split("Settled by one of their own keyers")[1].split("<h2")[0]
+    assert own in listed and other not in listed
+    assert re.search(r"of which settled by a keyer</th>", dashboard)
