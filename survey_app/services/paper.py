@@ -29,7 +29,7 @@ from survey_app.models import (
 )
 from survey_app.paper import render_paper_html, render_paper_pdf
 from survey_app.paper.serials import check_serial, make_serial, serial_problem
-from survey_app.questionnaire import Answer, AnswerError, AnswerState
+from survey_app.questionnaire import Answer, AnswerError, AnswerState, MonthYear
 from survey_app.questionnaire import Questionnaire as Definition
 from survey_app.services import audit, support
 from survey_app.services.questionnaires import definition_of
@@ -219,11 +219,25 @@ def own_entry(copy: PaperCopy, user: User) -> PaperEntry | None:
     return next((e for e in copy.entries if e.keyer_id == user.id), None)
 
 
+def serial_examples() -> list[str]:
+    """Example serials with the real prefixes, the most recently printed first (what staff see
+    on the forms in front of them); a made-up one before anything is printed."""
+    prefixes = db.session.execute(
+        select(Questionnaire.paper_prefix, func.max(PaperBatch.id))
+        .join(PaperBatch, PaperBatch.questionnaire_id == Questionnaire.id)
+        .group_by(Questionnaire.paper_prefix)
+        .order_by(func.max(PaperBatch.id).desc())
+    ).all()
+    return [make_serial(prefix, 123) for prefix, _ in prefixes] or [make_serial("VES", 123)]
+
+
 def printed_copy(text: str) -> PaperCopy:
     """The printed copy a typed serial names; else KeyingProblem saying what is wrong."""
     problem = serial_problem(text)
     if problem == "format":
-        raise KeyingProblem("Enter the serial number as printed on the form, like VES-000123-4")
+        raise KeyingProblem(
+            f"Enter the serial number as printed on the form, like {serial_examples()[0]}"
+        )
     if problem == "check-digit":
         raise KeyingProblem("That serial number is not right: check each digit against the form")
     copy = find_copy(text)
@@ -281,7 +295,10 @@ def parse_question(question, form) -> Answer:
         data.setlist(
             question.name, [v for v in form.getlist(question.name) if v not in STATE_VALUES]
         )
-    # A required question can be left blank on paper: record it as not answered.
+    # A required question can be left blank on paper: record it as not answered. Paper
+    # respondents often write a year without its month: that is kept as a year alone.
+    if isinstance(question, MonthYear):
+        question = replace(question, year_alone=True)
     return replace(question, required=False).parse(data)
 
 
@@ -621,6 +638,36 @@ def progress(row: Questionnaire) -> Progress:
             1 for c in copies if len(c.entries) == 2 and c.response_id is None
         ),
     )
+
+
+@dataclass(frozen=True)
+class FlaggedCopy:
+    """A final copy with answers to questions its routing skips (paper question numbers)."""
+
+    serial: str
+    numbers: list[int]
+
+
+def flagged_finals(row: Questionnaire) -> list[FlaggedCopy]:
+    """Final copies whose final answers include questions the routing says to skip, in serial
+    order: judged on the final record (after reconciliation and corrections), as exports are."""
+    found = []
+    for copy, response in db.session.execute(
+        select(PaperCopy, Response)
+        .join(Response, Response.id == PaperCopy.response_id)
+        .where(PaperCopy.questionnaire_id == row.id)
+        .order_by(PaperCopy.number)
+    ):
+        definition = definition_of(copy.version)
+        answers = {
+            a.question: Answer.from_json({"state": a.state, "value": a.value})
+            for a in response.answers
+        }
+        numbers = question_numbers(definition)
+        flags = routing_flags(definition, answers)
+        if flags:
+            found.append(FlaggedCopy(copy.serial, [numbers[name] for name in flags]))
+    return found
 
 
 def self_settled(row: Questionnaire) -> list[PaperCopy]:

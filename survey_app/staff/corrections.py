@@ -7,7 +7,7 @@ from flask_login import current_user
 from survey_app.services import corrections, paper
 from survey_app.services.questionnaires import definition_of
 from survey_app.staff.admin import bp
-from survey_app.staff.entry import CONFLICT, NOT_SAVED, SAVE, SESSION_CHANGED
+from survey_app.staff.entry import CONFLICT, NOT_SAVED, SAVE, SESSION_CHANGED, numbered_errors
 from survey_app.staff.keying import focus_first, keying_fields
 
 NOTHING_CHANGED = (
@@ -40,6 +40,7 @@ def _start_page(serial: str, error: str | None):
         serial=serial,
         error=error,
         form_errors=[{"text": error, "href": "#serial"}] if error else [],
+        serial_examples=paper.serial_examples(),
         corrected=paper.find_copy(request.args.get("corrected", "")),
         changed=int(changed) if changed.isdigit() else 0,
     )
@@ -97,7 +98,7 @@ def correct_record(serial: str):
         values = paper.form_values(definition, current)
     numbers = paper.question_numbers(definition)
     fields = keying_fields(definition, numbers, values, {k: e.message for k, e in errors.items()})
-    form_errors = [{"text": e.message, "href": f"#{e.field_id}"} for e in errors.values()]
+    form_errors = numbered_errors(errors, numbers)
     if reason_error:
         form_errors.append({"text": reason_error, "href": "#reason"})
     if not form_errors and notice is None:

@@ -62,11 +62,15 @@ def entry_start():
 
 def _start_page(serial: str, error: str | None):
     saved = paper.find_copy(request.args.get("saved", ""))
+    entry = paper.own_entry(saved, _user()) if saved else None
     return render_template(
         "staff/entry/start.html",
         serial=serial,
         error=error,
+        flags=list(entry.flags.values()) if entry else [],
+        outcome_name=request.args.get("outcome", ""),
         form_errors=[{"text": error, "href": "#serial"}] if error else [],
+        serial_examples=paper.serial_examples(),
         saved=saved,
         outcome=OUTCOMES.get(request.args.get("outcome", "")),
     )
@@ -134,12 +138,20 @@ def entry_form(serial: str):
         copy=copy,
         definition=definition,
         fields=fields,
-        form_errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in errors.values()],
+        form_errors=numbered_errors(errors, numbers),
         lock_version=_shown_version(entry) if lock_version is None else lock_version,
         notice=notice,
         blanks=blanks,
         flags=flags,
     )
+
+
+def numbered_errors(errors: dict, numbers: dict[str, int]) -> list[dict]:
+    """Error summary items that start with the paper question number ("Question 8: ...")."""
+    return [
+        {"text": f"Question {numbers[name]}: {error.message}", "href": f"#{error.field_id}"}
+        for name, error in errors.items()
+    ]
 
 
 def _shown_version(entry) -> int | str:
