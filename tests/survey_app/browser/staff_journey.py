@@ -207,6 +207,9 @@ def walk_staff_pages(page, app, visit: Visit) -> dict:
     error_state("correction form with an error")
     page.get_by_label("Why are you correcting this record?").fill("Question 8 says 4 on paper")
     click(page, "button", "Save correction")
+    assert "→" in page.locator("#changes + ul").inner_text()
+    visit("correction form with a summary of changes", page)
+    click(page, "button", "Save 1 change")
     assert "1 answer changed" in page.locator(".govuk-notification-banner").inner_text()
     visit("correct a record with a notice", page)
 

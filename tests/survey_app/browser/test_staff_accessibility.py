@@ -50,6 +50,7 @@ EXPECTED_PAGES = {
     "correct a record",
     "correction form",
     "correction form with an error",
+    "correction form with a summary of changes",
     "correct a record with a notice",
     "sign in keeping a form",
     "save what you entered",
