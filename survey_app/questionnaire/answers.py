@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 #: What an answer's value can be: choice value or text (str), rating or number (int), ticked
-#: choices (tuple of str), month and year ((year, month) tuple of int), or None when not answered.
-AnswerValue = str | int | tuple[str, ...] | tuple[int, int] | None
+#: choices (tuple of str), month and year ((year, month) tuple of int; month None for a year
+#: alone, keyed from paper), or None when not answered.
+AnswerValue = str | int | tuple[str, ...] | tuple[int, int] | tuple[int, None] | None
 
 
 class AnswerState(enum.StrEnum):

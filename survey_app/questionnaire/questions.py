@@ -453,6 +453,9 @@ class MonthYear(Question):
     type: ClassVar[str] = "month_year"
 
     min_year: int = 1900
+    #: Accept a year on its own, stored as (year, None). Paper keying sets it: respondents on
+    #: paper often write only the year. Online pages ask for both.
+    year_alone: bool = False
 
     @property
     def month_field(self) -> str:
@@ -492,11 +495,11 @@ class MonthYear(Question):
             return Answer(AnswerState.PREFER_NOT)
         if not month_text and not year_text:
             return self._nothing_given()
-        if not month_text:
+        if not month_text and not self.year_alone:
             raise AnswerError("The date must include a month", self.month_field)
         if not year_text:
             raise AnswerError("The date must include a year", self.year_field)
-        month = self._month(month_text)
+        month = self._month(month_text) if month_text else None
         if not year_text.isascii() or not year_text.isdigit():
             raise AnswerError("Year must be a number", self.year_field)
         if len(year_text) != 4:
@@ -504,7 +507,7 @@ class MonthYear(Question):
         year = int(year_text)
         if year < self.min_year:
             raise AnswerError(f"Year must be {self.min_year} or later", self.year_field)
-        if (year, month) > (today.year, today.month):
+        if (year, month or 1) > (today.year, today.month):
             field = self.year_field if year > today.year else self.month_field
             raise AnswerError("The date must be this month or in the past", field)
         return Answer(AnswerState.ANSWERED, (year, month))
@@ -525,7 +528,7 @@ class MonthYear(Question):
         values: dict[str, list[str]] = {name: [] for name in self.field_names()}
         if answer is not None and answer.answered:
             year, month = answer.value  # type: ignore[misc]
-            values[self.month_field] = [str(month)]
+            values[self.month_field] = [str(month)] if month else []
             values[self.year_field] = [str(year)]
         elif answer is not None and answer.state is AnswerState.PREFER_NOT:
             values[self.prefer_not_field] = [PREFER_NOT_TICKED]
@@ -535,8 +538,8 @@ class MonthYear(Question):
         valid = (
             isinstance(value, tuple)
             and len(value) == 2
-            and all(isinstance(part, int) for part in value)
-            and 1 <= value[1] <= 12  # type: ignore[operator]
+            and isinstance(value[0], int)
+            and (value[1] is None or (isinstance(value[1], int) and 1 <= value[1] <= 12))
             and value[0] >= self.min_year  # type: ignore[operator]
         )
         if not valid:
@@ -544,11 +547,11 @@ class MonthYear(Question):
 
     def _display_value(self, value: AnswerValue) -> str:
         year, month = value  # type: ignore[misc]
-        return f"{calendar.month_name[month]} {year}"
+        return f"{calendar.month_name[month]} {year}" if month else f"{year} (no month)"
 
     def _coded_value(self, value: AnswerValue) -> str:
         year, month = value  # type: ignore[misc]
-        return f"{year:04d}-{month:02d}"
+        return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
 
 
 #: YAML ``type`` -> question class. The loader uses this and nothing else to pick a class.

@@ -5,6 +5,10 @@ changed answer is audited with its old and new value, and the reason once; the c
 version guards against two people correcting the same record at once.
 """
 
+import hashlib
+import json
+from dataclasses import dataclass
+
 from sqlalchemy import update
 
 from survey_app.extensions import db
@@ -40,6 +44,51 @@ def final_answers(copy: PaperCopy) -> dict[str, Answer]:
         row.question: Answer.from_json({"state": row.state, "value": row.value})
         for row in response.answers
     }
+
+
+@dataclass(frozen=True)
+class Change:
+    """One answer a correction changes, in words: "Q12: Partly → No"."""
+
+    name: str
+    number: int
+    label: str
+    before: str
+    after: str
+
+
+def changes(copy: PaperCopy, definition: Definition, answers: dict[str, Answer]) -> list[Change]:
+    """What saving these answers would change in the final record, in question order."""
+    response = db.session.get(Response, copy.response_id)
+    old = {row.question: row for row in response.answers}
+    new = {row.question: row for row in answer_rows(definition, answers)}
+    found = []
+    for number, question in enumerate(definition.questions, start=1):
+        before, after = _stored(old.get(question.name)), _stored(new.get(question.name))
+        if before != after:
+            found.append(
+                Change(
+                    question.name,
+                    number,
+                    question.label,
+                    _words(question, before),
+                    _words(question, after),
+                )
+            )
+    return found
+
+
+def digest(found: list[Change]) -> str:
+    """A short fingerprint of a list of changes: the confirmation carries it, so that answers
+    changed after the summary was shown are summarised again instead of saved unseen."""
+    text = json.dumps([(c.name, c.before, c.after) for c in found], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _words(question, stored: dict | None) -> str:
+    if stored is None:
+        return "not asked (routing)"
+    return question.display(Answer.from_json(stored))
 
 
 def correct(

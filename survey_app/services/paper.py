@@ -30,13 +30,15 @@ from survey_app.models import (
 from survey_app.models.base import random_id
 from survey_app.paper import render_paper_html, render_paper_pdf
 from survey_app.paper.serials import check_serial, make_serial, serial_problem
-from survey_app.questionnaire import Answer, AnswerError, AnswerState
+from survey_app.questionnaire import Answer, AnswerError, AnswerState, MonthYear
 from survey_app.questionnaire import Questionnaire as Definition
 from survey_app.services import audit, segments, support
 from survey_app.services.questionnaires import definition_of
 from survey_app.services.responses import answer_rows
 
 MAX_BATCH = 2000
+#: ``final_via`` of a copy reconciled by one of the two people who keyed it.
+SELF_SETTLED = "self-settled"
 #: Form values that mark a question's state instead of an answer.
 STATE_VALUES = {
     "state:illegible": AnswerState.ILLEGIBLE,
@@ -218,11 +220,25 @@ def own_entry(copy: PaperCopy, user: User) -> PaperEntry | None:
     return next((e for e in copy.entries if e.keyer_id == user.id), None)
 
 
+def serial_examples() -> list[str]:
+    """Example serials with the real prefixes, the most recently printed first (what staff see
+    on the forms in front of them); a made-up one before anything is printed."""
+    prefixes = db.session.execute(
+        select(Questionnaire.paper_prefix, func.max(PaperBatch.id))
+        .join(PaperBatch, PaperBatch.questionnaire_id == Questionnaire.id)
+        .group_by(Questionnaire.paper_prefix)
+        .order_by(func.max(PaperBatch.id).desc())
+    ).all()
+    return [make_serial(prefix, 123) for prefix, _ in prefixes] or [make_serial("VES", 123)]
+
+
 def printed_copy(text: str) -> PaperCopy:
     """The printed copy a typed serial names; else KeyingProblem saying what is wrong."""
     problem = serial_problem(text)
     if problem == "format":
-        raise KeyingProblem("Enter the serial number as printed on the form, like VES-000123-4")
+        raise KeyingProblem(
+            f"Enter the serial number as printed on the form, like {serial_examples()[0]}"
+        )
     if problem == "check-digit":
         raise KeyingProblem("That serial number is not right: check each digit against the form")
     copy = find_copy(text)
@@ -280,7 +296,10 @@ def parse_question(question, form) -> Answer:
         data.setlist(
             question.name, [v for v in form.getlist(question.name) if v not in STATE_VALUES]
         )
-    # A required question can be left blank on paper: record it as not answered.
+    # A required question can be left blank on paper: record it as not answered. Paper
+    # respondents often write a year without its month: that is kept as a year alone.
+    if isinstance(question, MonthYear):
+        question = replace(question, year_alone=True)
     return replace(question, required=False).parse(data)
 
 
@@ -322,6 +341,30 @@ def routing_flags(definition: Definition, answers: dict[str, Answer]) -> dict[st
                 "should have been skipped"
             )
     return flags
+
+
+@dataclass(frozen=True)
+class Blanks:
+    """How many of the questions the routing shows were left blank in a keying."""
+
+    blank: int
+    shown: int
+
+    @property
+    def most(self) -> bool:
+        """More than half of the questions the routing shows are blank."""
+        return self.blank * 2 > self.shown
+
+
+def blanks(definition: Definition, answers: dict[str, Answer]) -> Blanks:
+    """Blank questions among those the routing shows, given what was keyed."""
+    shown = [q for q in definition.questions if definition.is_relevant(q, answers)]
+    blank = [
+        q
+        for q in shown
+        if answers.get(q.name) is None or answers[q.name].state is AnswerState.SKIPPED
+    ]
+    return Blanks(len(blank), len(shown))
 
 
 def answers_of(entry: PaperEntry) -> dict[str, Answer]:
@@ -546,7 +589,19 @@ def reconcile(
         )
     db.session.flush()
     db.session.refresh(copy)
-    return finalise(copy, user, definition, answers, "reconciled", today)
+    return finalise(copy, user, definition, answers, settled_via(copy, user), today)
+
+
+def keyed_by(copy: PaperCopy, user: User) -> bool:
+    """Whether this person keyed one of the copy's entries."""
+    return any(entry.keyer_id == user.id for entry in copy.entries)
+
+
+def settled_via(copy: PaperCopy, user: User) -> str:
+    """How a reconciliation makes the copy final: "reconciled" by a third person, or
+    "self-settled" by one of its two keyers (allowed: users.md's research officer settles the
+    differences herself; recorded so that the dashboard can show it)."""
+    return SELF_SETTLED if keyed_by(copy, user) else "reconciled"
 
 
 # ----- reports ----------------------------------------------------------------------------------
@@ -563,6 +618,7 @@ class Progress:
     reconciled: int
     final: int
     awaiting_reconciliation: int
+    self_settled: int = 0
 
 
 def progress(row: Questionnaire) -> Progress:
@@ -579,11 +635,53 @@ def progress(row: Questionnaire) -> Progress:
         returned=int(returned),
         keyed_once=sum(n for k, n in keyed.items() if k >= 1),
         keyed_twice=keyed.get(2, 0),
-        reconciled=sum(1 for c in copies if c.final_via == "reconciled"),
+        reconciled=sum(1 for c in copies if c.final_via in ("reconciled", SELF_SETTLED)),
+        self_settled=sum(1 for c in copies if c.final_via == SELF_SETTLED),
         final=sum(1 for c in copies if c.response_id),
         awaiting_reconciliation=sum(
             1 for c in copies if len(c.entries) == 2 and c.response_id is None
         ),
+    )
+
+
+@dataclass(frozen=True)
+class FlaggedCopy:
+    """A final copy with answers to questions its routing skips (paper question numbers)."""
+
+    serial: str
+    numbers: list[int]
+
+
+def flagged_finals(row: Questionnaire) -> list[FlaggedCopy]:
+    """Final copies whose final answers include questions the routing says to skip, in serial
+    order: judged on the final record (after reconciliation and corrections), as exports are."""
+    found = []
+    for copy, response in db.session.execute(
+        select(PaperCopy, Response)
+        .join(Response, Response.id == PaperCopy.response_id)
+        .where(PaperCopy.questionnaire_id == row.id)
+        .order_by(PaperCopy.number)
+    ):
+        definition = definition_of(copy.version)
+        answers = {
+            a.question: Answer.from_json({"state": a.state, "value": a.value})
+            for a in response.answers
+        }
+        numbers = question_numbers(definition)
+        flags = routing_flags(definition, answers)
+        if flags:
+            found.append(FlaggedCopy(copy.serial, [numbers[name] for name in flags]))
+    return found
+
+
+def self_settled(row: Questionnaire) -> list[PaperCopy]:
+    """Final copies whose differences were settled by one of their own two keyers."""
+    return list(
+        db.session.scalars(
+            select(PaperCopy)
+            .where(PaperCopy.questionnaire_id == row.id, PaperCopy.final_via == SELF_SETTLED)
+            .order_by(PaperCopy.number)
+        )
     )
 
 

@@ -163,8 +163,40 @@ def questionnaire_settings(slug: str):
 
 @bp.get("/audit")
 def audit_trail():
-    """The audit trail, newest first; filter by serial number."""
+    """The audit trail, newest first, in words; filter by serial, action, person and dates."""
     from survey_app.services import audit
 
-    serial = request.args.get("serial", "").strip()[:40] or None
-    return render_template("staff/admin/audit.html", events=audit.events(serial), serial=serial)
+    args = request.args
+    serial = args.get("serial", "").strip()[:40] or None
+    action = args.get("action", "").strip()[:40] or None
+    person = args.get("person", "").strip()[:320] or None
+    errors, dates = [], {}
+    for name, label in (("since", "From"), ("until", "To")):
+        text = args.get(name, "").strip()
+        try:
+            dates[name] = date.fromisoformat(text) if text else None
+        except ValueError:
+            dates[name] = None
+            errors.append({"text": f"{label}: enter a date like 2027-03-27", "href": f"#{name}"})
+    actions, people = audit.actions_and_people()
+    found = audit.events(serial, action=action, actor=person, **dates)
+    return render_template(
+        "staff/admin/audit.html",
+        rows=audit.readable(found),
+        serial=serial,
+        since=args.get("since", ""),
+        until=args.get("until", ""),
+        action_items=[
+            {"value": "", "text": "Everything"},
+            *(
+                {"value": a, "text": audit.ACTION_LABELS.get(a, a), "selected": a == action}
+                for a in actions
+            ),
+        ],
+        person_items=[
+            {"value": "", "text": "Everyone"},
+            *({"value": p, "text": p, "selected": p == person} for p in people),
+        ],
+        form_errors=errors,
+        error_for=error_for(errors),
+    )

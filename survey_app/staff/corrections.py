@@ -7,7 +7,7 @@ from flask_login import current_user
 from survey_app.services import corrections, paper
 from survey_app.services.questionnaires import definition_of
 from survey_app.staff.admin import bp
-from survey_app.staff.entry import CONFLICT, SESSION_CHANGED
+from survey_app.staff.entry import CONFLICT, NOT_SAVED, SAVE, SESSION_CHANGED, numbered_errors
 from survey_app.staff.keying import focus_first, keying_fields
 
 NOTHING_CHANGED = (
@@ -16,6 +16,12 @@ NOTHING_CHANGED = (
 )
 NO_REASON = "Enter why the record is being corrected"
 LONG_REASON = f"The reason must be {corrections.MAX_REASON} characters or fewer"
+#: The confirming button's value starts with this, followed by the summary's digest.
+CONFIRM = "confirm:"
+CHANGED_SINCE_SUMMARY = (
+    "Nothing was saved: the answers changed after the summary was shown. Check the new summary "
+    "of the changes at the end of the form, then save."
+)
 
 
 @bp.route("/records/", methods=["GET", "POST"], endpoint="correct_start")
@@ -40,6 +46,7 @@ def _start_page(serial: str, error: str | None):
         serial=serial,
         error=error,
         form_errors=[{"text": error, "href": "#serial"}] if error else [],
+        serial_examples=paper.serial_examples(),
         corrected=paper.find_copy(request.args.get("corrected", "")),
         changed=int(changed) if changed.isdigit() else 0,
     )
@@ -54,7 +61,7 @@ def correct_record(serial: str):
     if copy.response_id is None:
         return _start_page(copy.serial, f"{copy.serial} is not final yet: key or reconcile it")
     definition = definition_of(copy.version)
-    errors, notice, reason, reason_error = {}, None, "", None
+    errors, notice, reason, reason_error, summary = {}, None, "", None, None
     lock_version = copy.lock_version
     if request.method == "POST":
         answers, errors = paper.parse_keyed(definition, request.form)
@@ -64,29 +71,40 @@ def correct_record(serial: str):
         reason_error = NO_REASON if not reason else None
         if len(reason) > corrections.MAX_REASON:
             reason_error = LONG_REASON
+        action = request.form.get(SAVE, "")
         if g.get("csrf_failed"):
             notice, lock_version = SESSION_CHANGED, expected
+        elif action != "correction" and not action.startswith(CONFIRM):
+            notice, lock_version = NOT_SAVED, expected
         elif not errors and not reason_error:
-            try:
-                changed = corrections.correct(
-                    copy,
-                    current_user._get_current_object(),
-                    definition,
-                    answers,
-                    reason,
-                    int(expected) if expected.isdigit() else None,
-                )
-            except corrections.NothingChanged:
-                notice, lock_version = NOTHING_CHANGED, expected
-            except paper.Conflict:
-                notice = CONFLICT  # the new version: saving again applies what is shown
-                lock_version = paper.find_copy(serial).lock_version
+            summary = corrections.changes(copy, definition, answers)
+            if summary and action != CONFIRM + corrections.digest(summary):
+                # First the summary of the changes ("Q12: Partly → No"); saved once confirmed.
+                lock_version = expected
+                if action.startswith(CONFIRM):
+                    notice = CHANGED_SINCE_SUMMARY
             else:
-                return redirect(
-                    url_for(
-                        "staff.admin.correct_start", corrected=copy.serial, changed=len(changed)
+                summary = None
+                try:
+                    changed = corrections.correct(
+                        copy,
+                        current_user._get_current_object(),
+                        definition,
+                        answers,
+                        reason,
+                        int(expected) if expected.isdigit() else None,
                     )
-                )
+                except corrections.NothingChanged:
+                    notice, lock_version = NOTHING_CHANGED, expected
+                except paper.Conflict:
+                    notice = CONFLICT  # the new version: saving again applies what is shown
+                    lock_version = paper.find_copy(serial).lock_version
+                else:
+                    return redirect(
+                        url_for(
+                            "staff.admin.correct_start", corrected=copy.serial, changed=len(changed)
+                        )
+                    )
         else:
             lock_version = expected
         current = answers
@@ -95,10 +113,10 @@ def correct_record(serial: str):
         values = paper.form_values(definition, current)
     numbers = paper.question_numbers(definition)
     fields = keying_fields(definition, numbers, values, {k: e.message for k, e in errors.items()})
-    form_errors = [{"text": e.message, "href": f"#{e.field_id}"} for e in errors.values()]
+    form_errors = numbered_errors(errors, numbers)
     if reason_error:
         form_errors.append({"text": reason_error, "href": "#reason"})
-    if not form_errors and notice is None:
+    if not form_errors and notice is None and not summary:
         fields = focus_first(fields)
     return render_template(
         "staff/entry/form.html",
@@ -109,5 +127,10 @@ def correct_record(serial: str):
         lock_version=lock_version,
         notice=notice,
         flags=paper.routing_flags(definition, current),
-        correcting={"reason": reason, "error": reason_error},
+        correcting={
+            "reason": reason,
+            "error": reason_error,
+            "summary": summary,
+            "confirm": CONFIRM + corrections.digest(summary) if summary else None,
+        },
     )

@@ -19,6 +19,16 @@ SESSION_CHANGED = (
     "Your session changed since you opened this form (you signed in again, perhaps in "
     "another tab), so nothing was saved. What you typed is shown below: check it and save again."
 )
+#: The Save button's name and values. Only a press of that button sends them: Enter in a field
+#: presses a disabled or a no-op button instead (templates/staff/entry/_enter.html), and a post
+#: without them saves nothing.
+SAVE = "save"
+SAVE_FORM = "form"
+SAVE_WITH_BLANKS = "with-blanks"
+NOT_SAVED = (
+    "Nothing was saved: Enter does not save, only the save button at the end of the form "
+    "does. What you keyed is shown below."
+)
 OUTCOMES = {
     "waiting": "Saved. It now needs keying by a second person.",
     "final": "Saved. The form is final.",
@@ -52,11 +62,15 @@ def entry_start():
 
 def _start_page(serial: str, error: str | None):
     saved = paper.find_copy(request.args.get("saved", ""))
+    entry = paper.own_entry(saved, _user()) if saved else None
     return render_template(
         "staff/entry/start.html",
         serial=serial,
         error=error,
+        flags=list(entry.flags.values()) if entry else [],
+        outcome_name=request.args.get("outcome", ""),
         form_errors=[{"text": error, "href": "#serial"}] if error else [],
+        serial_examples=paper.serial_examples(),
         saved=saved,
         outcome=OUTCOMES.get(request.args.get("outcome", "")),
     )
@@ -77,7 +91,7 @@ def entry_form(serial: str):
             return _start_page(copy.serial, str(problem))
     definition = definition_of(copy.version)
     numbers = paper.question_numbers(definition)
-    notice = None
+    notice = blanks = None
     errors = {}
     lock_version = None
     if request.method == "POST":
@@ -86,42 +100,58 @@ def entry_form(serial: str):
         if g.get("csrf_failed"):
             # Shown again, not saved: the version typed against stays, so locking still works.
             notice, lock_version = SESSION_CHANGED, request.form.get("lock_version", "")
+        elif request.form.get(SAVE) not in (SAVE_FORM, SAVE_WITH_BLANKS):
+            notice, lock_version = NOT_SAVED, request.form.get("lock_version", "")
         elif not errors:
             expected = request.form.get("lock_version", "")
-            try:
-                result = paper.save_entry(
-                    copy,
-                    user,
-                    definition,
-                    answers,
-                    int(expected) if expected.isdigit() else None,
-                    today(),
-                )
-            except paper.Conflict:
-                notice = CONFLICT
-                entry = paper.own_entry(paper.find_copy(serial), user)
-            except paper.KeyingProblem as problem:
-                notice = str(problem)
+            found = paper.blanks(definition, answers)
+            if request.form.get(SAVE) == SAVE_FORM and found.most:
+                # Most of the form blank: ask before saving (a keying stopped halfway looks so).
+                blanks, lock_version = found, expected
             else:
-                return redirect(
-                    url_for("staff.entry_start", saved=copy.serial, outcome=result.outcome)
-                )
+                try:
+                    result = paper.save_entry(
+                        copy,
+                        user,
+                        definition,
+                        answers,
+                        int(expected) if expected.isdigit() else None,
+                        today(),
+                    )
+                except paper.Conflict:
+                    notice = CONFLICT
+                    entry = paper.own_entry(paper.find_copy(serial), user)
+                except paper.KeyingProblem as problem:
+                    notice = str(problem)
+                else:
+                    return redirect(
+                        url_for("staff.entry_start", saved=copy.serial, outcome=result.outcome)
+                    )
     else:
         values = paper.form_values(definition, paper.answers_of(entry)) if entry else {}
     flags = entry.flags if entry else {}
     fields = keying_fields(definition, numbers, values, {k: e.message for k, e in errors.items()})
-    if not errors and notice is None:
+    if not errors and notice is None and blanks is None:
         fields = focus_first(fields)  # otherwise the error summary or the notice comes first
     return render_template(
         "staff/entry/form.html",
         copy=copy,
         definition=definition,
         fields=fields,
-        form_errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in errors.values()],
+        form_errors=numbered_errors(errors, numbers),
         lock_version=_shown_version(entry) if lock_version is None else lock_version,
         notice=notice,
+        blanks=blanks,
         flags=flags,
     )
+
+
+def numbered_errors(errors: dict, numbers: dict[str, int]) -> list[dict]:
+    """Error summary items that start with the paper question number ("Question 8: ...")."""
+    return [
+        {"text": f"Question {numbers[name]}: {error.message}", "href": f"#{error.field_id}"}
+        for name, error in errors.items()
+    ]
 
 
 def _shown_version(entry) -> int | str:
@@ -164,7 +194,9 @@ def reconcile(serial: str):
                     errors[q.name] = error.message
             else:
                 errors[q.name] = f"Select what question {item.number} says on the paper"
-        if not errors:
+        if request.form.get(SAVE) != "reconciliation":
+            notice = NOT_SAVED
+        elif not errors:
             expected = request.form.get("lock_version", "")
             try:
                 paper.reconcile(
@@ -200,5 +232,6 @@ def reconcile(serial: str):
         notice=notice,
         display=lambda question, answer: question.display(answer) if answer else "",
         flags=paper.flags_of(copy),
+        own_keying=paper.keyed_by(copy, _user()),
         Answer=Answer,
     )

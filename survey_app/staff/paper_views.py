@@ -33,6 +33,8 @@ def _page(found, errors=(), values=None, status=200):
         progress=paper.progress(found.row),
         batches=paper.batches_for(found.row),
         waiting=paper.awaiting_reconciliation(found.row),
+        self_settled=paper.self_settled(found.row),
+        flagged=paper.flagged_finals(found.row),
         total_rate=total,
         field_rates=[f for f in fields if f.discrepancies],
         form_errors=list(errors),

@@ -43,6 +43,12 @@ def error_summary(page) -> str:
     return summary.inner_text()
 
 
+def save_with_blanks(page) -> None:
+    """Confirm that the questions left blank are blank on the paper too."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="questions blank").click()
+
+
 def printed_copy(app, user_id: int, slug: str = SLUG) -> str:
     """Require double entry and print one copy through the services; returns its serial."""
     with app.app_context():
@@ -153,6 +159,10 @@ def walk_staff_pages(page, app, visit: Visit) -> dict:
     click(page, "button", "Sign in")
     visit("save what you entered", page)
     click(page, "button", "Save")
+    # Two answers only: most questions are blank, so the form asks before saving.
+    assert "Check before saving" in page.locator(".govuk-notification-banner").inner_text()
+    visit("keying form asking before saving blanks", page)
+    save_with_blanks(page)
     assert page.locator(".govuk-notification-banner").count() == 1
     visit("key a form with a notice", page)
 
@@ -165,6 +175,7 @@ def walk_staff_pages(page, app, visit: Visit) -> dict:
     click(page, "button", "Continue")
     fill_fields(page, {"area": area.choices[1].form_value, "times_reported": "3"})
     click(page, "button", "Save form")
+    save_with_blanks(page)
     assert "reconciling" in page.locator(".govuk-notification-banner").inner_text()
     sign_out(page)
     sign_in(page, admin)
@@ -196,6 +207,9 @@ def walk_staff_pages(page, app, visit: Visit) -> dict:
     error_state("correction form with an error")
     page.get_by_label("Why are you correcting this record?").fill("Question 8 says 4 on paper")
     click(page, "button", "Save correction")
+    assert "→" in page.locator("#changes + ul").inner_text()
+    visit("correction form with a summary of changes", page)
+    click(page, "button", "Save 1 change")
     assert "1 answer changed" in page.locator(".govuk-notification-banner").inner_text()
     visit("correct a record with a notice", page)
 

@@ -43,7 +43,17 @@ def form_fields(page: str) -> dict:
     fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"[^>]*checked', page))
     fields["lock_version"] = re.search(r'name="lock_version" value="([^"]*)"', page).group(1)
     fields["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    fields["save"] = "correction"  # the Save correction button
     return fields
+
+
+def save_correction(client, url, data):
+    """Send the correction; it shows the summary of the changes; confirm that (the button's
+    value carries the summary's digest)."""
+    summary = client.post(url, data=data)
+    assert summary.status_code == 200 and "before saving" in summary.text, summary.text
+    confirm = re.search(r'value="(confirm:[0-9a-f]+)"', summary.text).group(1)
+    return client.post(url, data={**data, "save": confirm})
 
 
 def stored(app, serial, name):
@@ -60,7 +70,7 @@ def test_an_admin_corrects_an_answer_with_a_reason_and_it_is_audited_and_exporte
     page = admin.get(url).text
     assert "Correct form" in page and f'value="{codes[0]}" checked' in page
     fields = {**form_fields(page), name: codes[1], "reason": "Keyed the wrong box; paper says 2"}
-    saved = admin.post(url, data=fields)
+    saved = save_correction(admin, url, fields)
     assert saved.status_code == 302
     banner = admin.get(saved.headers["Location"]).text
     assert f"{serial} is corrected: 1 answer changed." in banner
@@ -107,12 +117,13 @@ def test_two_admins_correcting_at_once_the_second_is_told_and_sees_what_they_typ
     url = open_record(first, serial)
     first_fields = form_fields(first.get(url).text)
     second_fields = form_fields(second.get(url).text)
-    assert first.post(url, data={**first_fields, name: codes[1], "reason": "a"}).status_code == 302
-    clash = second.post(url, data={**second_fields, name: codes[2], "reason": "b"})
+    saved = save_correction(first, url, {**first_fields, name: codes[1], "reason": "a"})
+    assert saved.status_code == 302
+    clash = save_correction(second, url, {**second_fields, name: codes[2], "reason": "b"})
     assert clash.status_code == 200 and "Someone else saved this form" in clash.text
     assert re.search(rf'value="{codes[2]}"\s+checked', clash.text)
     assert stored(app, serial, name) == codes[1]
-    again = second.post(url, data={**form_fields(clash.text), "reason": "b"})
+    again = save_correction(second, url, {**form_fields(clash.text), "reason": "b"})
     assert again.status_code == 302
     assert stored(app, serial, name) == codes[2]
 
@@ -147,14 +158,14 @@ def test_correcting_a_routing_answer_adds_and_removes_the_questions_it_routes_to
     url = open_record(admin, serial)
     fields = form_fields(admin.get(url).text)
     asked = {**fields, "reported": "yes", "reported_to": "police", "reason": "misread"}
-    assert admin.post(url, data=asked).status_code == 302
+    assert save_correction(admin, url, asked).status_code == 302
     rows = questions_stored(app, serial)
     assert rows["reported_to"] == ("answered", ["police"])
     assert rows["how_reported"][0] == "skipped"  # now asked, blank on paper
     back = {**form_fields(admin.get(url).text), "reason": "it was right before"}
     back.pop("reported_to")
     back["reported"] = "no"
-    assert admin.post(url, data=back).status_code == 302
+    assert save_correction(admin, url, back).status_code == 302
     assert {"reported_to", "how_reported"}.isdisjoint(questions_stored(app, serial))
     with app.app_context():
         events = db.session.scalars(
@@ -163,3 +174,30 @@ def test_correcting_a_routing_answer_adds_and_removes_the_questions_it_routes_to
         added, removed = events[-2:]
         assert added.old_value is None and "police" in added.new_value
         assert "police" in removed.old_value and removed.new_value is None
+
+
+def test_a_correction_shows_a_summary_of_its_changes_before_saving(app, synced):
+    name, codes = first_choice_question(app)
+    admin, serial = final_record(app, {name: codes[0]})
+    url = open_record(admin, serial)
+    page = admin.get(url).text
+    # Questions to jump to: a link to each, also without JavaScript.
+    assert f'href="#question-{name}"' in page
+    fields = {**form_fields(page), name: codes[1], "reason": "paper says so"}
+    summary = admin.post(url, data=fields)
+    assert stored(app, serial, name) == codes[0]  # not saved yet
+    with app.app_context():
+        definition = questionnaires.find_questionnaire(SLUG).definition
+        question = definition.question(name)
+        number = [q.name for q in definition.questions].index(name) + 1
+        before, after = (question.choice_label(c) for c in codes[:2])
+    listed = summary.text.split('id="changes"')[1].split("</ul>")[0]
+    assert re.search(rf"Q{number}</a>: {re.escape(before)} → {re.escape(after)}", listed), listed
+    assert re.search(r'value="confirm:[0-9a-f]+"', summary.text)
+    # Answers changed after the summary was shown: summarised again, not saved unseen.
+    confirm = re.search(r'value="(confirm:[0-9a-f]+)"', summary.text).group(1)
+    changed = admin.post(url, data={**fields, name: codes[2], "save": confirm})
+    assert "the answers changed after the summary was shown" in changed.text
+    assert stored(app, serial, name) == codes[0]
+    assert save_correction(admin, url, {**fields, name: codes[2]}).status_code == 302
+    assert stored(app, serial, name) == codes[2]

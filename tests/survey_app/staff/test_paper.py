@@ -43,7 +43,13 @@ def print_copies(app, admin, count=2, double=True):
     return re.findall(r"<li><a [^>]*>([A-Z]+-\d+-\d)<", batch_page.text)
 
 
-def key(client, serial, answers):
+#: What pressing the Save button sends once the keyer has confirmed that most questions are
+#: blank on the paper (these tests key a few answers only).
+SAVE = {"save": "with-blanks"}
+RECONCILE = {"save": "reconciliation"}
+
+
+def key(client, serial, answers, save=SAVE):
     start = client.post(
         "/staff/entry/", data={"csrf_token": token(client, "/staff/entry/"), "serial": serial}
     )
@@ -51,7 +57,7 @@ def key(client, serial, answers):
     form_url = start.headers["Location"]
     form = client.get(form_url)
     version = re.search(r'name="lock_version" value="([^"]*)"', form.text).group(1)
-    data = {"csrf_token": token(client, form_url), "lock_version": version, **answers}
+    data = {"csrf_token": token(client, form_url), "lock_version": version, **save, **answers}
     return client.post(form_url, data=data)
 
 
@@ -108,7 +114,12 @@ def test_double_entry_reconciliation_export_and_audit(app, synced):
     version = re.search(r'name="lock_version" value="(\d+)"', shown.text).group(1)
     done = admin.post(
         page,
-        data={"csrf_token": token(admin, page), "lock_version": version, f"settle-{name}": "first"},
+        data={
+            "csrf_token": token(admin, page),
+            "lock_version": version,
+            f"settle-{name}": "first",
+            **RECONCILE,
+        },
     )
     assert done.status_code == 302
 
@@ -175,11 +186,13 @@ def test_second_of_two_simultaneous_saves_is_refused_and_nothing_is_lost(app, sy
     csrf = token(keyer, url)
     assert (
         keyer.post(
-            url, data={"csrf_token": csrf, "lock_version": version, name: codes[1]}
+            url, data={"csrf_token": csrf, "lock_version": version, name: codes[1], **SAVE}
         ).status_code
         == 302
     )
-    clash = keyer.post(url, data={"csrf_token": csrf, "lock_version": version, name: codes[2]})
+    clash = keyer.post(
+        url, data={"csrf_token": csrf, "lock_version": version, name: codes[2], **SAVE}
+    )
     assert clash.status_code == 200
     assert "Someone else saved this form" in clash.text
     assert f'value="{codes[2]}" checked' in clash.text or re.search(
@@ -241,7 +254,12 @@ def test_routing_flags_show_on_reconciliation_and_go_into_the_export(app, synced
     version = re.search(r'name="lock_version" value="(\d+)"', shown.text).group(1)
     admin.post(
         page,
-        data={"csrf_token": token(admin, page), "lock_version": version, f"settle-{name}": "first"},
+        data={
+            "csrf_token": token(admin, page),
+            "lock_version": version,
+            f"settle-{name}": "first",
+            **RECONCILE,
+        },
     )
     key(first, clean, {})
     key(second, clean, {})
@@ -272,7 +290,9 @@ def test_a_form_sent_after_the_session_ended_is_kept_through_sign_in(app, synced
     with keyer.session_transaction() as session:
         session[LAST_SEEN] -= app.config["STAFF_IDLE_MINUTES"] * 60 + 1
 
-    sent = keyer.post(url, data={"csrf_token": csrf, "lock_version": version, name: codes[1]})
+    sent = keyer.post(
+        url, data={"csrf_token": csrf, "lock_version": version, name: codes[1], **SAVE}
+    )
     assert sent.status_code == 200
     assert "You were signed out before this was saved" in sent.text
     assert f'name="kept:{name}" value="{codes[1]}"' in sent.text
@@ -321,3 +341,36 @@ def test_passwords_are_not_carried_through_sign_in(app, client, login_as):
     sent = client.post("/staff/admin/users/new", data=data)
     assert 'name="kept:email" value="new@example.org"' in sent.text
     assert "a new secret phrase" not in sent.text
+
+
+def reconcile_first(client, serial, name):
+    page = f"/staff/reconcile/{serial}"
+    shown = client.get(page)
+    version = re.search(r'name="lock_version" value="(\d+)"', shown.text).group(1)
+    data = {"csrf_token": token(client, page), "lock_version": version, **RECONCILE}
+    assert client.post(page, data={**data, f"settle-{name}": "first"}).status_code == 302
+    return shown.text
+
+
+def test_a_keyer_who_settles_their_own_differences_is_recorded_and_shown(app, synced):
+    """users.md: the officer who keyed first settles the differences from the paper. Allowed,
+    but recorded as self-settled and listed on the dashboard; a third person's is not."""
+    admin = signed_in(app, "admin")
+    first, second = signed_in(app, "entry"), signed_in(app, "entry")
+    own, other = print_copies(app, admin)
+    name, codes = first_choice_question(app)
+    for serial in (own, other):
+        key(first, serial, {name: codes[0]})
+        key(second, serial, {name: codes[1]})
+    assert "You keyed this form yourself" in reconcile_first(first, own, name)
+    assert "You keyed this form yourself" not in reconcile_first(admin, other, name)
+    with app.app_context():
+        assert db.session.get(PaperCopy, own).final_via == "self-settled"
+        assert db.session.get(PaperCopy, other).final_via == "reconciled"
+        final = db.session.query(AuditEvent).filter_by(serial=own, action="response.final").one()
+        assert "self-settled" in final.new_value
+    dashboard = admin.get(f"/staff/paper/{SLUG}/").text
+    assert "Settled by one of their own keyers" in dashboard
+    listed = dashboard.split("Settled by one of their own keyers")[1].split("<h2")[0]
+    assert own in listed and other not in listed
+    assert re.search(r"of which settled by a keyer</th>", dashboard)

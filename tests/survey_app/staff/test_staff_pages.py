@@ -6,6 +6,7 @@ from survey_app.extensions import db
 from survey_app.models import PaperEntry
 from tests.conftest import sign_in
 from tests.survey_app.staff.test_paper import (
+    SAVE,
     first_choice_question,
     print_copies,
     signed_in,
@@ -50,7 +51,7 @@ def test_keying_after_signing_in_again_elsewhere_shows_typed_answers_unsaved(app
 
         email = db.session.query(User).filter_by(role="entry").one().email
     assert sign_in(keyer, email).status_code == 302
-    typed = {"csrf_token": old_token, "lock_version": version, name: codes[1]}
+    typed = {"csrf_token": old_token, "lock_version": version, name: codes[1], **SAVE}
     # Browsers name the sending page's origin (staff pages send Referrer-Policy: same-origin).
     shown = keyer.post(url, data=typed, headers={"Origin": "http://localhost"})
     assert shown.status_code == 200
@@ -69,7 +70,7 @@ def test_typed_answers_without_a_valid_token_are_not_echoed_unless_sent_from_our
     """A form another page planted (no Origin of ours) is never shown ready to save."""
     keyer, url, _, version = open_keying_form(app)
     name, codes = first_choice_question(app)
-    planted = {"lock_version": version, name: codes[1]}
+    planted = {"lock_version": version, name: codes[1], **SAVE}
     for headers in ({}, {"Origin": "null"}):
         shown = keyer.post(url, data=planted, headers=headers)
         assert shown.status_code in (400, 403)
