@@ -54,7 +54,7 @@ def test_pdf_text_has_numbers_labels_routing_and_prefer_not(standard):
     assert "→ Go to question 3" in text
     assert "→ Go to question 4" in text
     assert "Now go to question 4." in text
-    assert "Answer this question only if you answered 'Yes' to question 1." in text
+    assert "Answer this only if you ticked 'Yes' at question 1." in text
     assert "Prefer not to say" in text
     assert "call 999" in text
     assert "Test Helpline: phone 0800 000 0000" in text
