@@ -20,7 +20,7 @@ answered although the routing skips them.
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,13 +152,12 @@ def routing_flags(response, answers: dict[str, Answer]) -> str:
     return "; ".join(paper.routing_flags(definition_of(response.version), answers))
 
 
-def serials_of(response_ids: Iterable[str]) -> dict[str, str]:
-    """The serial of each final paper copy, by the id of the response it became."""
-    ids = list(response_ids)
-    if not ids:
-        return {}
+def serials_of(questionnaire_id: int) -> dict[str, str]:
+    """The serial of each final paper copy of a questionnaire, by the id of its response."""
     found = db.session.execute(
-        select(PaperCopy.response_id, PaperCopy.serial).where(PaperCopy.response_id.in_(ids))
+        select(PaperCopy.response_id, PaperCopy.serial).where(
+            PaperCopy.questionnaire_id == questionnaire_id, PaperCopy.response_id.is_not(None)
+        )
     )
     return {response_id: serial for response_id, serial in found}
 
@@ -168,7 +167,7 @@ def rows(found: OpenQuestionnaire) -> tuple[list[str], list[list]]:
     columns = columns_for(found.definition)
     header = [*META_COLUMNS, *(column.name for column in columns)]
     responses = responses_for(found.row.id)
-    serials = serials_of(r.id for r in responses if r.channel == "paper")
+    serials = serials_of(found.row.id)
     table = []
     for response in responses:
         answers = {
