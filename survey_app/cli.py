@@ -69,7 +69,11 @@ def create_user_command(email: str, role: str, password_stdin: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), required=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
 def export_command(slug: str, fmt: str, output: str) -> None:
-    """Write every response to a questionnaire as CSV, XLSX or JSON."""
+    """Write every response to a questionnaire as CSV, XLSX or JSON, with a data dictionary.
+
+    XLSX and JSON hold the dictionary (a sheet, a key); for CSV it is a second file beside
+    FILE, named FILE-dictionary.csv.
+    """
     found = questionnaires.find_questionnaire(slug)
     if found is None:
         raise click.ClickException(
@@ -77,6 +81,13 @@ def export_command(slug: str, fmt: str, output: str) -> None:
         )
     Path(output).write_bytes(exports.export(found, fmt))
     click.echo(f"Wrote {output}")
+    if fmt == "csv":
+        sidecar = exports.sidecar_path(output)
+        sidecar.write_bytes(exports.dictionary_csv(found))
+        click.echo(f"Wrote the data dictionary to {sidecar}")
+    else:
+        where = "sheet" if fmt == "xlsx" else "key"
+        click.echo(f"The data dictionary is in it (the 'dictionary' {where})")
 
 
 @db_cli.command("backup")

@@ -2,8 +2,8 @@
 
 Routing on paper cannot hide questions, so it is written out three ways:
 
-* every conditional question says when to answer it ("Answer this question only if you
-  answered 'Yes' to question 5."), from ``Condition.describe`` with labels replaced by numbers;
+* every conditional question says when to answer it ("Answer this only if you ticked 'Yes' at
+  question 5."), from ``Condition.describe`` with labels replaced by numbers;
 * a choice that makes the next questions irrelevant says where to go ("Go to question 13");
 * a question after which, for everyone who answers it, the next questions are irrelevant says
   where to go next ("Now go to question 10.").
@@ -11,7 +11,7 @@ Routing on paper cannot hide questions, so it is written out three ways:
 "Go to" instructions are only printed when they are right for every respondent they reach: the
 routing is worked out with three-valued logic (true, false, unknown) over the answers that could
 have led there, and a question whose relevance is unknown stops the jump. A respondent sent to
-such a question reads its "Answer this question only if ..." and decides.
+such a question reads its "Answer this only if ..." and decides.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ _WEB_ONLY_HINTS = {"select all that apply.", "select all that apply", "select on
 #: Give up enumerating earlier answers beyond this many combinations (then nothing is known).
 _MAX_WORLDS = 512
 _NUMBER_MARK = re.compile(r"'\x00(\d+)\x00'")
+_ANSWERED_TO = re.compile(r"you answered (.+?) to (question \d+)")
 
 #: Unknown answer in three-valued routing (a question not in ``known`` is also unknown).
 Known = Mapping[str, Answer | None]
@@ -159,7 +160,11 @@ def condition_words(
 
     def leaf_words(part: Condition) -> str:
         words = part.describe(labels).removeprefix("if ")  # type: ignore[arg-type]
-        return _NUMBER_MARK.sub(r"question \1", words)
+        words = _NUMBER_MARK.sub(r"question \1", words)
+        # On paper a choice is ticked: "you ticked 'No' at question 5".
+        if all(definition.question(leaf.question).has_choices for leaf in part.leaves()):
+            words = _ANSWERED_TO.sub(r"you ticked \1 at \2", words)
+        return words
 
     def words(part: Condition, top: bool) -> str:
         ticked_other = _ticked_other_than(part)
@@ -169,7 +174,7 @@ def condition_words(
             others = [f"'{question.choice_label(excluded)}'"]
             if question.prefer_not_to_say:
                 others.append(f"'{PREFER_NOT_LABEL}'")
-            return f"you ticked a box other than {' and '.join(others)} at question {numbers[name]}"
+            return f"you ticked a box other than {' or '.join(others)} at question {numbers[name]}"
         if isinstance(part, AllOf | AnyOf):
             joined = [words(inner, False) for inner in part.parts]
             if top:
@@ -289,7 +294,7 @@ def _jump(
 
 def _paper_hint(hint: str | None) -> str | None:
     """Drop web wording the paper says in its own way."""
-    if hint is None or hint.strip().lower() in _WEB_ONLY_HINTS:
+    if not hint or hint.strip().lower() in _WEB_ONLY_HINTS:
         return None
     return hint
 
@@ -406,14 +411,16 @@ def paper_plan(definition: Questionnaire, *, large_print: bool = False) -> Paper
                 only_if = None
                 if question.relevant is not None:
                     words = condition_words(question.relevant, definition, numbers)
-                    only_if = f"Answer this question only {words}."
+                    only_if = f"Answer this only {words}."
                 printed.append(
                     PaperQuestion(
                         number=numbers[question.name],
                         name=question.name,
                         kind=_kind(question),
-                        label=question.label,
-                        hint=_paper_hint(question.hint),
+                        label=question.paper_label or question.label,
+                        hint=_paper_hint(
+                            question.hint if question.paper_hint is None else question.paper_hint
+                        ),
                         instruction=_instruction(question),
                         choices=choices,
                         prefer_not=question.prefer_not_to_say,
@@ -427,10 +434,20 @@ def paper_plan(definition: Questionnaire, *, large_print: bool = False) -> Paper
                         continuation_note=isinstance(question, LongText),
                     )
                 )
-        sections.append(PaperSection(section.title, section.intro, tuple(printed)))
+        sections.append(
+            PaperSection(
+                section.paper_title or section.title,
+                section.intro if section.paper_intro is None else section.paper_intro,
+                tuple(printed),
+            )
+        )
     return PaperPlan(
         title=definition.title,
-        description=definition.description,
+        description=(
+            definition.description
+            if definition.paper_description is None
+            else definition.paper_description
+        ),
         estimated_minutes=definition.estimated_minutes,
         version=definition.version,
         sections=tuple(sections),

@@ -39,9 +39,9 @@ MAX_NAME_LENGTH = 64
 MAX_TEXT_LIMIT = 100_000
 
 TOP_LEVEL_REQUIRED = ("kind", "slug", "title", "estimated_minutes", "sections")
-TOP_LEVEL_OPTIONAL = ("description", "opens", "closes", "choice_lists")
+TOP_LEVEL_OPTIONAL = ("description", "opens", "closes", "choice_lists", "paper")
 SECTION_REQUIRED = ("id", "title", "pages")
-SECTION_OPTIONAL = ("intro",)
+SECTION_OPTIONAL = ("intro", "paper")
 PAGE_REQUIRED = ("id", "questions")
 PAGE_OPTIONAL = ("title",)
 CHOICE_REQUIRED = ("value", "label")
@@ -54,6 +54,7 @@ QUESTION_OPTIONAL = (
     "relevant",
     "stage",
     "required_message",
+    "paper",
 )
 #: Keys each question type accepts beside the common ones (and whether they are required).
 TYPE_KEYS: dict[str, dict[str, bool]] = {
@@ -260,6 +261,29 @@ class _Builder:
         self.add(None, f"'{what}' must be text or a list of paragraphs")
         return ()
 
+    def paper_variant(
+        self, value: Any, allowed: Iterable[str], where: str, question: str | None = None
+    ) -> dict[str, Any]:
+        """Read a ``paper:`` mapping: wording printed on paper instead of the online wording.
+
+        ``label`` and ``title`` must be text; ``hint`` may be empty ("") to print no hint;
+        ``description`` and ``intro`` are paragraphs (an empty list prints none).
+        """
+        if value is None:
+            return {}
+        if not self.keys(value, (), allowed, f"{where} 'paper'", question):
+            return {}
+        found: dict[str, Any] = {}
+        for key, text in value.items():
+            what = f"{where} 'paper' '{key}'"
+            if key in ("description", "intro"):
+                found[key] = () if text in ([], "") else self.paragraphs(text, what)
+            elif key == "hint" and text == "":
+                found[key] = ""
+            elif key in allowed:
+                found[key] = self.text(text, what, question)
+        return found
+
     # ----- the file -------------------------------------------------------------------------
 
     def build(self, data: Any, version: str) -> Questionnaire | None:
@@ -281,6 +305,7 @@ class _Builder:
             if minutes is not None and minutes < 1:
                 self.add(None, "'estimated_minutes' must be 1 or more")
         description = self.paragraphs(data.get("description"), "description")
+        paper = self.paper_variant(data.get("paper"), ("description",), "the file")
         opens = self.day(data.get("opens"), "opens")
         closes = self.day(data.get("closes"), "closes")
         if opens and closes and closes < opens:
@@ -293,6 +318,7 @@ class _Builder:
             slug=slug,  # type: ignore[arg-type]
             title=title,  # type: ignore[arg-type]
             description=description,
+            paper_description=paper.get("description"),
             estimated_minutes=minutes,  # type: ignore[arg-type]
             opens=opens,
             closes=closes,
@@ -405,6 +431,7 @@ class _Builder:
             where = f"section '{section_id}'" if section_id else where
             title = self.text(section.get("title"), f"{where} 'title'", None)
             intro = self.paragraphs(section.get("intro"), f"{where} intro")
+            paper = self.paper_variant(section.get("paper"), ("title", "intro"), where)
             pages_data = section.get("pages")
             if not isinstance(pages_data, list) or not pages_data:
                 if "pages" in section:
@@ -421,7 +448,16 @@ class _Builder:
                 is not None
             )
             if section_id and title:
-                built.append(Section(section_id, title, intro, pages))
+                built.append(
+                    Section(
+                        section_id,
+                        title,
+                        intro,
+                        pages,
+                        paper_title=paper.get("title"),
+                        paper_intro=paper.get("intro"),
+                    )
+                )
         self.check_conditions()
         return tuple(built)
 
@@ -504,10 +540,13 @@ class _Builder:
             self.order[name] = (len(self.order), page_id or "")
         label = self.text(data.get("label"), "'label'", name) if "label" in data else None
         hint = self.text(data.get("hint"), "'hint'", name, optional=True)
+        paper = self.paper_variant(data.get("paper"), ("label", "hint"), "the question", name)
         fields: dict[str, Any] = {
             "name": name,
             "label": label,
             "hint": hint,
+            "paper_label": paper.get("label"),
+            "paper_hint": paper.get("hint"),
             "required": self.flag(data.get("required"), "'required'", name),
             "prefer_not_to_say": self.flag(
                 data.get("prefer_not_to_say"), "'prefer_not_to_say'", name

@@ -34,6 +34,9 @@ class Section:
     title: str
     intro: tuple[str, ...]
     pages: tuple[Page, ...]
+    #: Printed on paper instead of ``title`` / ``intro`` (None: the same as online).
+    paper_title: str | None = None
+    paper_intro: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +56,8 @@ class Questionnaire:
     definition: dict[str, Any]
     source: str
     sections: tuple[Section, ...]
+    #: Printed on paper instead of ``description`` (None: the same as online).
+    paper_description: tuple[str, ...] | None = None
     # The file's text exactly as loaded, so a stored version can be rebuilt from the database.
     source_text: str = field(default="", repr=False)
     _questions: dict[str, Question] = field(init=False, repr=False, compare=False)

@@ -90,6 +90,10 @@ class Question:
     stage: str | None = None
     #: Message shown when a required question is left empty (a type-specific default otherwise).
     required_message: str | None = None
+    #: Wording printed on paper instead of ``label`` / ``hint`` (None: the same as online;
+    #: a ``paper_hint`` of "" prints no hint).
+    paper_label: str | None = None
+    paper_hint: str | None = None
 
     # ----- form handling --------------------------------------------------------------------
 

@@ -1,55 +1,144 @@
-"""Exports of responses: CSV, XLSX and JSON, one column per question, codes and labels.
+"""Exports of responses for analysis: CSV, XLSX and JSON, with a data dictionary.
 
-States are kept apart in every format (codes from survey_app.questionnaire.EXPORT_CODES): an
-answer's code; "prefer-not-to-say"; "skipped" (shown, not answered); "illegible" and
-"multiple-ticked" (paper); and an empty cell for a question the routing never showed.
-Cells that a spreadsheet would run as formulas are neutralised (``analysis.spreadsheet``).
-Paper records list, in ``routing_flags``, questions answered although the routing skips them.
+Values and statuses are kept apart, as SPSS, Stata and R expect. Each question has a value
+column (its code, whole number, ``YYYY-MM`` date or text; empty unless answered), a ``_label``
+column for choice questions, one 0/1 column per box of a multiple-choice question, and a
+``_status`` column saying why a value is there or not (``STATUSES``: answered, skipped,
+prefer_not_to_say, illegible, multiple_ticked, not_asked). So "prefer not to say" or "skipped"
+never sits among the values, and a number column holds numbers only.
+
+Every export comes with a data dictionary (``dictionary_rows``): one row per column, or per code
+of a coded column, with the paper question number, the wording, the type, the stage, the codes
+and their labels. XLSX has it as a ``dictionary`` sheet, JSON as a ``dictionary`` key, and CSV as
+a second file (``dictionary_csv``; the command writes it beside the export, ``sidecar_path``).
+Paper records carry their serial, so a suspect record can be found on paper by its serial and
+the question number from the dictionary. Cells that a spreadsheet would run as formulas are
+neutralised (``analysis.spreadsheet``). Paper records list, in ``routing_flags``, questions
+answered although the routing skips them.
 """
 
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from analysis.spreadsheet import CSV_ENCODING, neutralise
-from survey_app.questionnaire import Answer
+from survey_app.extensions import db
+from survey_app.models import PaperCopy
+from survey_app.questionnaire import Answer, AnswerState, MultipleChoice, SingleChoice
 from survey_app.questionnaire import Questionnaire as Definition
 from survey_app.services import paper
 from survey_app.services.questionnaires import OpenQuestionnaire, definition_of
 from survey_app.services.responses import responses_for
 
 FORMATS = ("csv", "xlsx", "json")
-META_COLUMNS = ("response_id", "questionnaire_version", "channel", "submitted_on", "routing_flags")
+META_COLUMNS = (
+    "response_id",
+    "questionnaire_version",
+    "channel",
+    "submitted_on",
+    "serial",
+    "routing_flags",
+)
+META_DESCRIPTIONS = {
+    "response_id": "Random identifier of the response (never sequential)",
+    "questionnaire_version": "Version number of the questionnaire the response answered",
+    "channel": "online or paper",
+    "submitted_on": "Date submitted online, or made final after keying (YYYY-MM-DD)",
+    "serial": "Paper only: the serial printed on the copy (find the paper by it)",
+    "routing_flags": (
+        "Paper only: questions answered although the routing says they should have been "
+        "skipped, by name, joined with '; '"
+    ),
+}
+
+#: An answer row that does not exist: the routing never showed the question (on paper: the
+#: routing skips it and it was left blank), or the response's version did not ask it.
+NOT_ASKED = "not_asked"
+#: Status codes of the ``_status`` columns, with their meanings (the dictionary lists them).
+STATUSES = {
+    AnswerState.ANSWERED.value: "Answered: the value is in the value column",
+    AnswerState.SKIPPED.value: "Shown (online) or printed (paper) and left blank",
+    AnswerState.PREFER_NOT.value: "Prefer not to say",
+    AnswerState.ILLEGIBLE.value: "Paper only: the keyer could not read the answer",
+    AnswerState.MULTIPLE.value: "Paper only: more than one box ticked where one was allowed",
+    NOT_ASKED: (
+        "Not asked: the routing skipped the question (on paper: skipped by the routing and "
+        "left blank), or the response's version of the questionnaire did not have it"
+    ),
+}
+DICTIONARY_FIELDS = (
+    "column",
+    "kind",
+    "question_number",
+    "question",
+    "wording",
+    "type",
+    "stage",
+    "code",
+    "label",
+)
 
 
 @dataclass(frozen=True)
 class Column:
-    """One export column: a question's codes, or the labels of a choice question's codes."""
+    """One export column of a question: ``kind`` is value, label, ticked or status."""
 
     name: str
     question: object
-    labels: bool
+    kind: str
+    number: int
+    choice: object = None
+
+    @property
+    def labels(self) -> bool:
+        """True for the labels column of a choice question."""
+        return self.kind == "label"
+
+
+def _column_name(question_name: str, code: object) -> str:
+    """``crime_type__hate_crime``: letters, digits and underscores only (SPSS, R, Stata)."""
+    return f"{question_name}__{str(code).replace('-', '_')}"
 
 
 def columns_for(definition: Definition) -> list[Column]:
-    """The question columns, in questionnaire order; choice questions also get a label column."""
+    """The question columns, in questionnaire order (see the module docstring)."""
     columns = []
-    for question in definition.questions:
-        columns.append(Column(question.name, question, labels=False))
-        if hasattr(question, "choices"):
-            columns.append(Column(f"{question.name}_label", question, labels=True))
+    for number, question in enumerate(definition.questions, start=1):
+        columns.append(Column(question.name, question, "value", number))
+        if question.has_choices:
+            columns.append(Column(f"{question.name}_label", question, "label", number))
+        if isinstance(question, MultipleChoice):
+            columns.extend(
+                Column(_column_name(question.name, c.value), question, "ticked", number, c)
+                for c in question.choices
+            )
+        columns.append(Column(f"{question.name}_status", question, "status", number))
     return columns
 
 
+def status(answer: Answer | None) -> str:
+    """The status code of an answer; ``not_asked`` when there is no answer row."""
+    return NOT_ASKED if answer is None else answer.state.value
+
+
 def cell(column: Column, answer: Answer | None):
-    """The export value of one answer in one column; a question never shown is an empty cell."""
-    if answer is None:
-        return ""
+    """The export value of one answer in one column; None (an empty cell) when it has none."""
+    if column.kind == "status":
+        return status(answer)
+    if answer is None or not answer.answered:
+        return None
     question = column.question
-    return question.labelled(answer) if column.labels else question.coded(answer)
+    if column.kind == "ticked":
+        return int(column.choice.form_value in answer.value)
+    if column.kind == "label":
+        return question.labelled(answer)
+    return question.coded(answer)
 
 
 def routing_flags(response, answers: dict[str, Answer]) -> str:
@@ -63,13 +152,24 @@ def routing_flags(response, answers: dict[str, Answer]) -> str:
     return "; ".join(paper.routing_flags(definition_of(response.version), answers))
 
 
+def serials_of(questionnaire_id: int) -> dict[str, str]:
+    """The serial of each final paper copy of a questionnaire, by the id of its response."""
+    found = db.session.execute(
+        select(PaperCopy.response_id, PaperCopy.serial).where(
+            PaperCopy.questionnaire_id == questionnaire_id, PaperCopy.response_id.is_not(None)
+        )
+    )
+    return {response_id: serial for response_id, serial in found}
+
+
 def rows(found: OpenQuestionnaire) -> tuple[list[str], list[list]]:
     """Header and rows for every stored response to any version of the questionnaire."""
-    definition = found.definition
-    columns = columns_for(definition)
+    columns = columns_for(found.definition)
     header = [*META_COLUMNS, *(column.name for column in columns)]
+    responses = responses_for(found.row.id)
+    serials = serials_of(found.row.id)
     table = []
-    for response in responses_for(found.row.id):
+    for response in responses:
         answers = {
             row.question: Answer.from_json({"state": row.state, "value": row.value})
             for row in response.answers
@@ -80,6 +180,7 @@ def rows(found: OpenQuestionnaire) -> tuple[list[str], list[list]]:
                 response.version.number,
                 response.channel,
                 response.submitted_on.isoformat(),
+                serials.get(response.id),
                 routing_flags(response, answers),
                 *(cell(column, answers.get(column.question.name)) for column in columns),
             ]
@@ -87,8 +188,77 @@ def rows(found: OpenQuestionnaire) -> tuple[list[str], list[list]]:
     return header, table
 
 
+# ----- the data dictionary ----------------------------------------------------------------------
+
+
+def _value_codes(question) -> list[tuple[object, str]]:
+    """(code, label) pairs of a value column; a description of the value when it has no codes."""
+    if question.has_choices:
+        return [(choice.value, choice.label) for choice in question.choices]
+    if question.type == "number":
+        low, high = question.min, question.max
+        bounds = f" from {low} to {high}" if low is not None and high is not None else ""
+        return [(None, f"Whole number{bounds}")]
+    if question.type == "month_year":
+        return [(None, "Year and month, YYYY-MM")]
+    return [(None, "Text as written (redact before publishing)")]
+
+
+def _states(question) -> list[str]:
+    """Status codes a question can have."""
+    states = [AnswerState.ANSWERED.value, AnswerState.SKIPPED.value]
+    if question.prefer_not_to_say:
+        states.append(AnswerState.PREFER_NOT.value)
+    states.append(AnswerState.ILLEGIBLE.value)
+    if isinstance(question, SingleChoice):
+        states.append(AnswerState.MULTIPLE.value)
+    return [*states, NOT_ASKED]
+
+
+_KIND_WORDS: dict[str, Callable[[Column], str]] = {
+    "value": lambda c: c.question.label,
+    "label": lambda c: f"Labels of the codes in {c.question.name}",
+    "ticked": lambda c: f"{c.question.label}: {c.choice.label}",
+    "status": lambda c: f"Status of {c.question.name}",
+}
+
+
+def dictionary_rows(definition: Definition) -> list[dict]:
+    """The data dictionary: a row per column, or per code of a coded column (None: no value)."""
+    entries = [
+        {"column": name, "kind": "meta", "wording": META_DESCRIPTIONS[name]}
+        for name in META_COLUMNS
+    ]
+    for column in columns_for(definition):
+        question = column.question
+        base = {
+            "column": column.name,
+            "kind": column.kind,
+            "question_number": column.number,
+            "question": question.name,
+            "wording": _KIND_WORDS[column.kind](column),
+            "type": question.type,
+            "stage": question.stage,
+        }
+        if column.kind == "value":
+            codes = _value_codes(question)
+            if isinstance(question, MultipleChoice):
+                base["wording"] += " (the codes of the ticked boxes, joined with ';')"
+        elif column.kind == "ticked":
+            codes = [(1, "Ticked"), (0, "Not ticked (empty when not answered)")]
+        elif column.kind == "status":
+            codes = [(code, STATUSES[code]) for code in _states(question)]
+        else:
+            codes = [(None, "Empty when not answered")]
+        entries.extend({**base, "code": code, "label": label} for code, label in codes)
+    return [{field: entry.get(field) for field in DICTIONARY_FIELDS} for entry in entries]
+
+
+# ----- files ------------------------------------------------------------------------------------
+
+
 def export(found: OpenQuestionnaire, fmt: str) -> bytes:
-    """The whole export in one format."""
+    """The whole export in one format (for CSV the dictionary is a second file)."""
     header, table = rows(found)
     if fmt == "csv":
         return _csv(header, table)
@@ -97,6 +267,18 @@ def export(found: OpenQuestionnaire, fmt: str) -> bytes:
     if fmt == "json":
         return _json(header, table, found.definition)
     raise ValueError(f"Unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
+
+
+def dictionary_csv(found: OpenQuestionnaire) -> bytes:
+    """The data dictionary as CSV, to go beside a CSV export."""
+    entries = dictionary_rows(found.definition)
+    return _csv(list(DICTIONARY_FIELDS), [list(entry.values()) for entry in entries])
+
+
+def sidecar_path(output: str | Path) -> Path:
+    """Where a CSV export's dictionary goes: ``out.csv`` -> ``out-dictionary.csv``."""
+    output = Path(output)
+    return output.with_name(f"{output.stem}-dictionary{output.suffix or '.csv'}")
 
 
 def _csv(header: list[str], table: list[list]) -> bytes:
@@ -116,15 +298,10 @@ def _xlsx(header: list[str], table: list[list], definition: Definition) -> bytes
     sheet.append(header)
     for row in table:
         sheet.append([neutralise(value) for value in row])
-    codebook = workbook.create_sheet("questions")
-    codebook.append(["column", "question", "type", "stage", "code", "label"])
-    for question in definition.questions:
-        base = [question.name, question.label, question.type, question.stage or ""]
-        choices = getattr(question, "choices", ())
-        if not choices:
-            codebook.append([neutralise(value) for value in [*base, "", ""]])
-        for choice in choices:
-            codebook.append([neutralise(v) for v in [*base, choice.form_value, choice.label]])
+    dictionary = workbook.create_sheet("dictionary")
+    dictionary.append(list(DICTIONARY_FIELDS))
+    for entry in dictionary_rows(definition):
+        dictionary.append([neutralise(value) for value in entry.values()])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -133,6 +310,7 @@ def _xlsx(header: list[str], table: list[list], definition: Definition) -> bytes
 def _json(header: list[str], table: list[list], definition: Definition) -> bytes:
     questions = [
         {
+            "number": number,
             "name": q.name,
             "label": q.label,
             "type": q.type,
@@ -141,8 +319,13 @@ def _json(header: list[str], table: list[list], definition: Definition) -> bytes
                 {"code": c.form_value, "label": c.label} for c in getattr(q, "choices", ())
             ],
         }
-        for q in definition.questions
+        for number, q in enumerate(definition.questions, start=1)
     ]
     records = [dict(zip(header, row, strict=True)) for row in table]
-    document = {"questionnaire": definition.slug, "questions": questions, "responses": records}
+    document = {
+        "questionnaire": definition.slug,
+        "dictionary": dictionary_rows(definition),
+        "questions": questions,
+        "responses": records,
+    }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

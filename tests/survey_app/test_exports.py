@@ -6,6 +6,8 @@ import json
 
 from openpyxl import load_workbook
 
+from survey_app.services import exports
+from tests.survey_app.staff.test_paper import key, print_copies, signed_in
 from tests.survey_app.walker import SLUG, submit, walk
 
 DANGEROUS = '=HYPERLINK("http://evil.example","click")'
@@ -25,6 +27,10 @@ def _export(runner, tmp_path, fmt):
     return out
 
 
+def _csv_rows(path):
+    return list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))))
+
+
 def test_csv_export_has_a_column_per_question_with_codes_and_labels(
     client, synced, runner, tmp_path
 ):
@@ -42,17 +48,104 @@ def test_csv_export_has_a_column_per_question_with_codes_and_labels(
     assert row["channel"] == "online"
     assert row["crime_type"] == "domestic_abuse;hate_crime"
     assert row["crime_type_label"] == "Domestic abuse; Hate crime"
-    assert row["area"] == "prefer-not-to-say"
-    assert row["area_label"] == "Prefer not to say"
+    assert row["crime_type__hate_crime"] == "1" and row["crime_type__other"] == "0"
+    assert row["crime_type_status"] == "answered"
     assert row["anything_else"] == "'" + DANGEROUS
     assert len(row["submitted_on"]) == 10  # a date, never a time
 
 
 def test_skipped_and_never_shown_questions_are_told_apart(client, synced, runner, tmp_path):
     _submit_one(client, synced, reported={"reported": ["no"]}, area={})
-    row = next(csv.DictReader(io.StringIO(_export(runner, tmp_path, "csv").read_text("utf-8-sig"))))
-    assert row["reported_to"] == ""  # routing never showed it
-    assert row["why_not_reported"] != ""  # shown instead
+    row = _csv_rows(_export(runner, tmp_path, "csv"))[0]
+    assert (row["reported_to"], row["reported_to_status"]) == ("", "not_asked")
+    assert (row["area"], row["area_label"], row["area_status"]) == ("", "", "skipped")
+    assert row["why_not_reported_status"] == "answered"  # shown instead
+
+
+def test_statuses_stay_out_of_value_columns_and_numbers_are_numbers(
+    app, client, synced, runner, tmp_path
+):
+    _submit_one(
+        client,
+        synced,
+        area={"area": ["prefer-not-to-say"]},
+        crime_type={"crime_type": ["prefer-not-to-say"]},
+    )
+    admin, keyer = signed_in(app, "admin"), signed_in(app, "entry")
+    serial = print_copies(app, admin, count=1, double=False)[0]
+    key(
+        keyer,
+        serial,
+        {
+            "area": "state:illegible",
+            "how_often": "state:multiple",
+            "reported": "yes",
+            "times_reported": "12",
+            "treated": "4",
+        },
+    )
+    out = _export(runner, tmp_path, "csv")
+    online, keyed = sorted(_csv_rows(out), key=lambda row: row["channel"])
+    assert (online["area"], online["area_label"]) == ("", "")
+    assert online["area_status"] == "prefer_not_to_say"
+    assert online["crime_type__domestic_abuse"] == ""  # not answered: neither ticked nor not
+    assert keyed["serial"] == serial and online["serial"] == ""
+    assert (keyed["area"], keyed["area_status"]) == ("", "illegible")
+    assert (keyed["how_often"], keyed["how_often_status"]) == ("", "multiple_ticked")
+    assert (keyed["times_reported"], keyed["treated"]) == ("12", "4")
+
+    dictionary = _csv_rows(exports.sidecar_path(out))
+    statuses = {"skipped", "illegible", "multiple_ticked", "multiple-ticked", "prefer_not_to_say"}
+    statuses |= {"prefer-not-to-say", "not_asked", "Prefer not to say", "Illegible"}
+    for entry in dictionary:
+        if entry["kind"] in ("value", "label", "ticked"):
+            values = {row[entry["column"]] for row in (online, keyed)}
+            assert not values & statuses, entry["column"]
+        if entry["kind"] == "value" and entry["type"] in ("number", "rating_scale"):
+            assert all(
+                v == "" or v.isdigit() for v in (online[entry["column"]], keyed[entry["column"]])
+            )
+
+
+def test_csv_export_comes_with_a_data_dictionary(synced, runner, tmp_path):
+    out = tmp_path / "responses.csv"
+    result = runner.invoke(
+        args=[
+            "responses",
+            "export",
+            "--questionnaire",
+            SLUG,
+            "--format",
+            "csv",
+            "--output",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    sidecar = tmp_path / "responses-dictionary.csv"
+    assert f"Wrote the data dictionary to {sidecar}" in result.output
+    entries = _csv_rows(sidecar)
+    header = next(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))
+    assert {e["column"] for e in entries} == set(header)  # every column is described
+    treated = [e for e in entries if e["column"] == "treated"]
+    assert treated[0]["question_number"] == "11"
+    assert treated[0]["wording"] == "Overall, how well were you treated when it was reported?"
+    assert (treated[0]["type"], treated[0]["stage"]) == ("rating_scale", "reporting")
+    assert [(e["code"], e["label"]) for e in treated][:2] == [
+        ("5", "Very well"),
+        ("4", "Quite well"),
+    ]
+    status = {e["code"] for e in entries if e["column"] == "area_status"}
+    assert status == {
+        "answered",
+        "skipped",
+        "prefer_not_to_say",
+        "illegible",
+        "multiple_ticked",
+        "not_asked",
+    }
+    serial = next(e for e in entries if e["column"] == "serial")
+    assert serial["kind"] == "meta" and "paper" in serial["wording"]
 
 
 def test_xlsx_export_opens_and_neutralises_formulas(client, synced, runner, tmp_path):
@@ -63,7 +156,9 @@ def test_xlsx_export_opens_and_neutralises_formulas(client, synced, runner, tmp_
     values = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert values["anything_else"] == "'" + DANGEROUS
     assert sheet.cell(row=2, column=header.index("anything_else") + 1).data_type == "s"
-    assert "questions" in workbook.sheetnames
+    dictionary = [[c.value for c in row] for row in workbook["dictionary"].iter_rows()]
+    assert dictionary[0][:3] == ["column", "kind", "question_number"]
+    assert {row[0] for row in dictionary[1:]} == set(header)
 
 
 def test_json_export_carries_questions_and_responses(client, synced, runner, tmp_path):
@@ -72,6 +167,10 @@ def test_json_export_carries_questions_and_responses(client, synced, runner, tmp
     assert document["questionnaire"] == SLUG
     assert any(q["name"] == "crime_type" and q["choices"] for q in document["questions"])
     assert len(document["responses"]) == 1
+    record = document["responses"][0]
+    assert {entry["column"] for entry in document["dictionary"]} == set(record)
+    assert record["serial"] is None and record["reported_to_status"] in ("answered", "not_asked")
+    assert record["treated"] is None or isinstance(record["treated"], int)
 
 
 def test_export_of_unknown_questionnaire_is_a_clear_error(synced, runner, tmp_path):

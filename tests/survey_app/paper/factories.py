@@ -1,8 +1,11 @@
 """Small questionnaires and services for paper tests: every question type and routing shape."""
 
 from datetime import date
+from pathlib import Path
 
-from survey_app.questionnaire import SupportService, load_questionnaire_text
+from survey_app.questionnaire import SupportService, load_questionnaire, load_questionnaire_text
+
+SHIPPED = Path(__file__).resolve().parents[3] / "questionnaires" / "victims-experience-survey.yaml"
 
 ROUTED = """
 kind: questionnaire
@@ -92,6 +95,11 @@ sections:
 def routed_questionnaire():
     """Eight questions covering every type, a skip on a single choice and on an exclusive box."""
     return load_questionnaire_text(ROUTED, "paper-test.yaml")
+
+
+def shipped_questionnaire():
+    """The victims' survey as shipped in questionnaires/."""
+    return load_questionnaire(SHIPPED)
 
 
 def questionnaire_with_condition(relevant_yaml: str):

@@ -8,8 +8,9 @@ import pypdf
 import pytest
 from PIL import Image
 
-from survey_app.paper import render_paper_pdf
-from tests.survey_app.paper.factories import routed_questionnaire, service
+from survey_app.paper import pages_per_copy, render_paper_pdf
+from survey_app.questionnaire import load_questionnaire_text
+from tests.survey_app.paper.factories import routed_questionnaire, service, shipped_questionnaire
 
 SERIALS = ["PT-0001", "PT-0002"]
 
@@ -54,7 +55,7 @@ def test_pdf_text_has_numbers_labels_routing_and_prefer_not(standard):
     assert "→ Go to question 3" in text
     assert "→ Go to question 4" in text
     assert "Now go to question 4." in text
-    assert "Answer this question only if you answered 'Yes' to question 1." in text
+    assert "Answer this only if you ticked 'Yes' at question 1." in text
     assert "Prefer not to say" in text
     assert "call 999" in text
     assert "Test Helpline: phone 0800 000 0000" in text
@@ -125,3 +126,54 @@ def test_first_pages_render_to_non_blank_images(standard, tmp_path):
         grey = Image.open(path).convert("L")
         dark = sum(grey.histogram()[:128])
         assert dark / (grey.width * grey.height) > 0.01, f"{path.name} is almost blank"
+
+
+def test_shipped_survey_fits_twelve_pages_in_standard_print():
+    # 17 pages before writing space could run on and the questions flowed in two columns.
+    assert pages_per_copy(shipped_questionnaire()) <= 12
+
+
+def test_cover_shows_no_version_hash_under_the_title():
+    definition = routed_questionnaire()
+    cover = text_of(pypdf.PdfReader(io.BytesIO(render_paper_pdf(definition, ["PT-0001"]))))[0]
+    # Only the staff footer ("Version ...") carries it.
+    assert cover.count(definition.version[:12]) == 1
+    assert f"Version {definition.version[:12]}" in cover
+
+
+LONG_ANSWERS = """
+kind: questionnaire
+slug: long-answers
+title: Long answers
+estimated_minutes: 5
+sections:
+  - id: only
+    title: Only
+    pages:
+""" + "".join(
+    f"""
+      - id: story{n}
+        questions:
+          - name: story{n}
+            type: long_text
+            label: Tell us about it ({n})
+"""
+    for n in range(1, 4)
+)
+
+
+def test_writing_space_runs_onto_the_next_page_and_both_pages_say_so():
+    # Three 8-line answers in large print: a page holds one and a half, so one must run on
+    # (a question block kept whole would leave half a page empty instead).
+    definition = load_questionnaire_text(LONG_ANSWERS, "long-answers.yaml")
+    pdf = render_paper_pdf(definition, ["PT-0001"], True, services=[service()])
+    pages = text_of(pypdf.PdfReader(io.BytesIO(pdf)))
+    continued = [i for i, page in enumerate(pages) if "Question 2 continued" in page]
+    assert len(continued) == 1, pages
+    before, after = pages[continued[0] - 1], pages[continued[0]]
+    assert "Tell us about it (2)" in before
+    assert "Question 2 continues on the next page" in before
+    assert "continues on the next page" not in after
+    # The page header says "Question 2 continued" instead of the title, only there.
+    assert "Long answers" not in after
+    assert all("Long answers" in page for page in pages if page is not after)

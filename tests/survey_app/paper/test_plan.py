@@ -54,11 +54,9 @@ def test_exclusive_box_and_prefer_not_route_past_the_follow_up():
 
 def test_conditional_question_says_when_to_answer_it_with_numbers():
     questions = by_name(paper_plan(routed_questionnaire()))
-    assert (
-        questions["how"].only_if == "Answer this question only if you answered 'Yes' to question 1."
-    )
+    assert questions["how"].only_if == "Answer this only if you ticked 'Yes' at question 1."
     assert questions["helpful"].only_if == (
-        "Answer this question only if you ticked a box other than 'None of these' and "
+        "Answer this only if you ticked a box other than 'None of these' or "
         "'Prefer not to say' at question 4."
     )
     assert questions["reported"].only_if is None
@@ -69,13 +67,13 @@ def test_condition_words_use_describe_with_question_numbers():
         "{any: [{question: colour, equals: red}, {question: colour, equals: blue}]}"
     )
     words = condition_words(definition.question("shade").relevant, definition)
-    assert words == "if you answered 'Red' to question 1, or if you answered 'Blue' to question 1"
+    assert words == "if you ticked 'Red' at question 1, or if you ticked 'Blue' at question 1"
 
 
 def test_negated_condition_keeps_describe_wording():
     definition = questionnaire_with_condition("{not: {question: colour, equals: red}}")
     words = condition_words(definition.question("shade").relevant, definition)
-    assert words == "if it is not the case that you answered 'Red' to question 1"
+    assert words == "if it is not the case that you ticked 'Red' at question 1"
 
 
 def test_negated_condition_sends_only_the_excluded_choice_past_the_question():
@@ -134,3 +132,78 @@ def test_jump_stops_at_a_question_whose_relevance_depends_on_an_unknown_answer()
         "None of these": 16,
         "Prefer not to say": 16,
     }
+
+
+PAPER_WORDING = """
+kind: questionnaire
+slug: paper-wording
+title: Paper wording test
+estimated_minutes: 1
+description: We do not record your IP address.
+paper:
+  description: Post this form back to us.
+sections:
+  - id: only
+    title: Online title
+    intro: Online intro.
+    paper: {title: Paper title, intro: Paper intro.}
+    pages:
+      - id: area
+        questions:
+          - name: area
+            type: single_choice
+            label: Where do you live?
+            hint: This helps us show you services near you.
+            paper: {hint: ""}
+            choices:
+              - {value: north, label: North}
+              - {value: south, label: South}
+      - id: age
+        questions:
+          - name: age
+            type: number
+            label: How old are you?
+            hint: Type a number.
+            paper:
+              label: How old are you today?
+              hint: Write a number.
+"""
+
+
+def test_paper_variants_replace_online_wording_on_paper_only():
+    from survey_app.questionnaire import load_questionnaire_text
+
+    definition = load_questionnaire_text(PAPER_WORDING, "paper-wording.yaml")
+    assert definition.question("area").hint == "This helps us show you services near you."
+    plan = paper_plan(definition)
+    assert plan.description == ("Post this form back to us.",)
+    assert (plan.sections[0].title, plan.sections[0].intro) == ("Paper title", ("Paper intro.",))
+    questions = by_name(plan)
+    assert questions["area"].hint is None  # "" prints no hint
+    assert (questions["age"].label, questions["age"].hint) == (
+        "How old are you today?",
+        "Write a number.",
+    )
+
+
+def test_unknown_paper_key_is_an_error_naming_the_question():
+    import pytest
+
+    from survey_app.questionnaire import QuestionnaireError, load_questionnaire_text
+
+    broken = PAPER_WORDING.replace('paper: {hint: ""}', 'paper: {hint: "", choices: x}')
+    with pytest.raises(QuestionnaireError, match=r"area.*unknown key 'choices'"):
+        load_questionnaire_text(broken, "paper-wording.yaml")
+
+
+def test_shipped_survey_has_no_online_only_wording_on_paper():
+    plan = paper_plan(load_questionnaire(SHIPPED))
+    printed = " ".join(
+        [
+            *plan.description,
+            *(p for section in plan.sections for p in (section.title, *section.intro)),
+            *(f"{q.label} {q.hint or ''}" for q in plan.questions),
+        ]
+    )
+    for online in ("IP address", "show you support services", "you will go to", "For example, 3"):
+        assert online not in printed
