@@ -131,15 +131,24 @@ class Disclosure:
         self._values: dict[Hashable, int] = {}
         self._totals: list[tuple[Hashable, tuple[Hashable, ...]]] = []
         self._hidden: dict[Hashable, str] = {}
+        self._alias: dict[Hashable, Hashable] = {}
         self._resolved = False
 
-    def count(self, key: Hashable, value: int) -> Hashable:
-        """Register the count ``value`` under ``key`` and return the key.
+    def count(self, key: Hashable, value: int, same_as: Hashable | None = None) -> Hashable:
+        """Register the count ``value`` under ``key`` and return the key to use for it.
 
         Registering a key twice with different values is an error: the same quantity must have
-        one value everywhere.
+        one value everywhere. With ``same_as``, a registered key holding the same value, the
+        two are one cell (one decision for both) and ``same_as`` is returned: use it for a
+        quantity that another table shows under another name (the journey's "reported" and the
+        reported question's "yes"). Joining two equal counts is always safe.
         """
         value = int(value)
+        if same_as is not None:
+            same_as = self._alias.get(same_as, same_as)
+            if self._values.get(same_as) == value and key not in self._values:
+                self._alias[key] = same_as
+                return same_as
         old = self._values.setdefault(key, value)
         if old != value:
             raise ValueError(f"count {key!r} registered as {old} and as {value}")
@@ -152,7 +161,8 @@ class Disclosure:
         Raises ``ValueError`` when the registered values do not add up, which would be a bug in
         the caller's tables.
         """
-        parts = tuple(dict.fromkeys(parts))
+        total = self._alias.get(total, total)
+        parts = tuple(dict.fromkeys(self._alias.get(p, p) for p in parts))
         missing = [k for k in (total, *parts) if k not in self._values]
         if missing:
             raise KeyError(f"unregistered counts: {missing!r}")
@@ -161,8 +171,9 @@ class Disclosure:
                 f"{total!r} = {self._values[total]} is not the sum of {parts!r} "
                 f"({sum(self._values[p] for p in parts)})"
             )
-        self._totals.append((total, parts))
-        self._resolved = False
+        if parts:
+            self._totals.append((total, parts))
+            self._resolved = False
 
     def _lines(self) -> list[tuple[Hashable, tuple[Hashable, ...]]]:
         """The stated sums plus those made by putting one sum into another.
@@ -234,24 +245,37 @@ class Disclosure:
         """Why ``key`` is hidden (``"small"`` or ``"secondary"``), or ``None`` when shown."""
         if not self._resolved:
             self.resolve()
+        key = self._alias.get(key, key)
         if key not in self._values:
             raise KeyError(key)
         return self._hidden.get(key)
 
     def value(self, key: Hashable) -> int | None:
         """The count under ``key`` when it may be shown, else ``None``."""
-        return None if self.hidden(key) else self._values[key]
+        return None if self.hidden(key) else self._values[self._alias.get(key, key)]
 
     def cell(self, key: Hashable, base: Hashable | None = None) -> Cell:
         """The publishable :class:`Cell` of ``key``, with its percentage of ``base``."""
         reason = self.hidden(key)
-        value = None if reason else self._values[key]
+        value = None if reason else self._values[self._alias.get(key, key)]
         percent = None
         if value is not None and base is not None and self.hidden(base) is None:
-            denominator = self._values[base]
+            denominator = self._values[self._alias.get(base, base)]
             if denominator:
                 percent = round(100.0 * value / denominator, 1)
         return Cell(value, reason, percent, self.threshold)
+
+    @property
+    def sums(self) -> list[tuple[Hashable, tuple[Hashable, ...]]]:
+        """The stated sums, as ``(total, parts)`` (for audits and tests)."""
+        return list(self._totals)
+
+    def true_value(self, key: Hashable) -> int:
+        """The registered count, shown or not: for audits and tests, never for output."""
+        return self._values[self._alias.get(key, key)]
+
+    def __contains__(self, key: Hashable) -> bool:
+        return self._alias.get(key, key) in self._values
 
     def __len__(self) -> int:
         return len(self._values)

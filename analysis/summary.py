@@ -639,11 +639,22 @@ def build_summary(
 
     # Closed questions.
     groups = [(_key(r.area), r.crime_types or (NOT_GIVEN,)) for r in kept]
-    question_plans = [_count_question(q, kept, groups, ledger, exclusive_crime) for q in questions]
+    own_dim = {crime_type_question: "crime_type", area_question: "area"}
+    question_plans = [
+        _count_question(q, kept, groups, ledger, exclusive_crime, own_dim.get(q.name))
+        for q in questions
+    ]
 
     # Journey.
     journey_plan = (
-        _count_journey(journey, kept, ledger, crime_order, by_name.get(journey.outcome or ""))
+        _count_journey(
+            journey,
+            kept,
+            ledger,
+            crime_order,
+            by_name.get(journey.outcome or ""),
+            exclusive_crime,
+        )
         if journey
         else None
     )
@@ -817,7 +828,14 @@ def _count_question(
     groups: Sequence[tuple[str, tuple[str, ...]]],
     ledger: Disclosure,
     exclusive_crime: bool,
+    own_dim: str | None = None,
 ) -> dict[str, Any]:
+    """Count a closed question overall and by area and crime type, registering every count.
+
+    ``own_dim`` names the respondents' grouping this question itself provides ("crime_type",
+    "area"): its counts are then the same cells as the respondents table, and it is not
+    cross-tabulated by itself.
+    """
     name = question.name
     states: Counter[str] = Counter()
     options: Counter[str] = Counter()
@@ -855,13 +873,20 @@ def _count_question(
     ledger.add_total(asked, [base, pnts, not_answered])
     known = [str(v) for v, _label in question.options]
     option_order = known + sorted(set(options) - set(known))
-    option_keys = [ledger.count((*prefix, "opt", v), options[v]) for v in option_order]
+    option_keys = [
+        ledger.count((*prefix, "opt", v), options[v], ("resp", own_dim, v) if own_dim else None)
+        for v in option_order
+    ]
     if not question.multiple:
         ledger.add_total(base, option_keys)
-    for dim, counts, bases, exclusive in (
+    crosstabs = [
         ("area", by_area, area_base, True),
         ("crime_type", by_crime, crime_base, exclusive_crime),
-    ):
+    ]
+    if own_dim:
+        crosstabs, by_area, by_crime = [], {}, {}
+        area_base, crime_base = Counter(), Counter()
+    for dim, counts, bases, exclusive in crosstabs:
         group_base_keys = []
         for group, n in bases.items():
             gbase = ledger.count((*prefix, dim, group, "base"), n)
@@ -947,7 +972,14 @@ def _count_journey(
     ledger: Disclosure,
     crime_order: list[str],
     outcome_question: ClosedQuestion | None,
+    exclusive_crime: bool = False,
 ) -> dict[str, Any]:
+    """Count the journey per group, joining its counts to the same counts of the closed
+    questions (a step's "reached" is the answers that pass it; the outcome is the question's
+    answers when everyone who answered it passed every step), so both show or hide together.
+    When no respondent has more than one crime type, the groups' counts add up to the "all"
+    row's, and those sums are protected too.
+    """
     members: dict[str, list[Respondent]] = {"all": list(kept)}
     for r in kept:
         for crime in r.crime_types or (NOT_GIVEN,):
@@ -958,39 +990,73 @@ def _count_journey(
         people = members[group]
         # The group's size is the count already registered with the respondents table.
         previous = ("resp",) if group == "all" else ("resp", "crime_type", group)
-        for step in journey.steps:
+        question_prefix = ("q",) if group == "all" else ("q", None, "crime_type", group)
+        for i, step in enumerate(journey.steps):
             passed = [r for r in people if step.passes(r.answers.get(step.question))]
-            reached = ledger.count(("j", group, step.key, "yes"), len(passed))
+            same_keys = [_q_key(question_prefix, step.question, "opt", v) for v in step.values]
+            same_as = same_keys[0] if i == 0 and len(same_keys) == 1 else None
+            reached = ledger.count(("j", group, step.key, "yes"), len(passed), same_as)
+            if (
+                i == 0
+                and len(same_keys) > 1
+                and not step.exclude
+                and all(k in ledger for k in same_keys)
+                and sum(ledger._values[ledger._alias.get(k, k)] for k in same_keys) == len(passed)
+            ):
+                ledger.add_total(reached, same_keys)
             missed = ledger.count(("j", group, step.key, "no"), len(people) - len(passed))
             ledger.add_total(previous, [reached, missed])
             previous, people = reached, passed
         if journey.outcome:
             answered: Counter[str] = Counter()
             n_answered = 0
+            outcome_prefix = question_prefix
             for r in people:
                 answer = r.answers.get(journey.outcome)
                 if answer is not None and str(answer.state) == "answered":
                     n_answered += 1
                     answered.update(_value_keys(answer, False))
-            outcomes[group] = (answered, previous, len(people), n_answered)
+            outcomes[group] = (answered, previous, len(people), n_answered, outcome_prefix)
     known = [str(v) for v, _label in outcome_question.options] if outcome_question else []
     seen = {v for item in outcomes.values() for v in item[0]}
     outcome_order = known + sorted(seen - set(known))
     multiple = bool(outcome_question and outcome_question.multiple)
-    for group, (answered, previous, n, n_answered) in outcomes.items():
+    for group, (answered, previous, n, n_answered, qprefix) in outcomes.items():
         prefix = ("j", group, "outcome")
-        base = ledger.count((*prefix, "base"), n_answered)
+        same_base = _q_key(qprefix, journey.outcome, "base")
+        base = ledger.count((*prefix, "base"), n_answered, same_base)
         na = ledger.count((*prefix, "na"), n - n_answered)
         ledger.add_total(previous, [base, na])
-        keys = [ledger.count((*prefix, "opt", v), answered[v]) for v in outcome_order]
+        keys = [
+            ledger.count(
+                (*prefix, "opt", v), answered[v], _q_key(qprefix, journey.outcome, "opt", v)
+            )
+            for v in outcome_order
+        ]
         if not multiple:
             ledger.add_total(base, keys)
+    groups = order[1:]
+    if exclusive_crime and groups:
+        columns = [(step.key, "yes") for step in journey.steps]
+        columns += [(step.key, "no") for step in journey.steps]
+        if journey.outcome:
+            columns += [("outcome", "base"), ("outcome", "na")]
+            columns += [("outcome", "opt", v) for v in outcome_order]
+        for column in columns:
+            ledger.add_total(("j", "all", *column), [("j", g, *column) for g in groups])
     return {
         "journey": journey,
         "order": order,
         "outcome_order": outcome_order,
         "outcome_labels": dict(outcome_question.options) if outcome_question else {},
     }
+
+
+def _q_key(prefix: tuple, question: str, *rest: str) -> tuple:
+    """Key of a closed question's count: overall (``("q",)``) or in a crime-type group."""
+    if len(prefix) == 1:
+        return ("q", question, *rest)
+    return ("q", question, *prefix[2:], *rest)
 
 
 def _journey_rows(
@@ -1141,10 +1207,11 @@ def _count_theme(
     for dim, groups in by.items():
         keys = [ledger.count((*prefix, "by", dim, g), len(p)) for g, p in groups.items()]
         breakdown_keys[dim] = list(groups)
-        if dim in ("area", "channel") and sum(len(p) for p in groups.values()) == len(respondents):
-            ledger.add_total(resp_key, keys)
-        if dim == "participants_area" and sum(len(p) for p in groups.values()) == len(participants):
-            ledger.add_total(part_key, keys)
+        # Each person falls in one group (area, channel, or a crime type when nobody has two):
+        # the groups then add up to the theme's count, and that sum is protected.
+        people = participants if dim.startswith("participants") else respondents
+        if keys and sum(len(p) for p in groups.values()) == len(people):
+            ledger.add_total(part_key if dim.startswith("participants") else resp_key, keys)
     ledger.add_total(seg_key, [ledger.count((*prefix, "src", s), n) for s, n in sources.items()])
     if scores:
         band_keys = [ledger.count((*prefix, "sent", b), bands[b]) for b in _BANDS]
