@@ -179,7 +179,8 @@ class Disclosure:
         """The stated sums plus those made by putting one sum into another.
 
         When ``T = A + B`` and ``B = C + D`` are stated, ``T = A + C + D`` is added: with ``B``
-        hidden, the two lines alone each look safe, but together they could pin ``C``.
+        hidden, the two lines alone each look safe, but together they could pin ``C``. When
+        ``T = A + B + C`` and ``S = A + B``, ``T = S + C`` is added.
         """
         by_total: dict[Hashable, list[tuple[Hashable, ...]]] = {}
         for total, parts in self._totals:
@@ -196,6 +197,27 @@ class Disclosure:
                     if key not in seen:
                         seen.add(key)
                         lines.append((total, merged))
+        # When one line's parts are some of another's (T = A + B + C and S = A + B), their
+        # difference is a line too (T = S + C): it gives C away when only C is hidden.
+        containing: dict[Hashable, list[int]] = {}
+        part_sets = [frozenset(parts) for _total, parts in lines]
+        for i, parts in enumerate(part_sets):
+            for part in parts:
+                containing.setdefault(part, []).append(i)
+        for j, (small_total, small_parts) in enumerate(list(lines)):
+            if not small_parts:
+                continue
+            inner = part_sets[j]
+            for i in containing.get(small_parts[0], ()):
+                outer = part_sets[i]
+                big_total = lines[i][0]
+                if i == j or big_total == small_total or not inner < outer:
+                    continue
+                merged = (small_total, *(p for p in lines[i][1] if p not in inner))
+                key = (big_total, frozenset(merged))
+                if small_total not in outer and key not in seen:
+                    seen.add(key)
+                    lines.append((big_total, merged))
         return lines
 
     def resolve(self) -> None:

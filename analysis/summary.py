@@ -717,8 +717,26 @@ def build_summary(
                     given[segment.id] if segment.id in given else sentiment_score(segment.text)
                 )
 
+    # Every group of a breakdown is listed for every theme, zeros included (a missing group
+    # would say "nobody" as plainly as a zero).
+    fg_areas, fg_crimes, sources_seen = set(), set(), set()
+    for segment, person, facts, _ in seg_list:
+        sources_seen.add(_key(segment.source))
+        if person[0] == "p":
+            fg_areas.add(_key(facts.area))
+            fg_crimes.update(facts.crime_types or (NOT_GIVEN,))
+    group_orders = {
+        "crime_type": crime_order,
+        "area": area_order,
+        "channel": channel_order,
+        "participants_crime_type": _order(fg_crimes, list(ct_labels)),
+        "participants_area": _order(fg_areas, list(area_labels)),
+        "source": _order(sources_seen, list(SOURCE_LABELS)),
+    }
     theme_plans = {
-        t.id: _count_theme(t, decided.get(t.id, {}), seg_list, seg_index, scores, ledger)
+        t.id: _count_theme(
+            t, decided.get(t.id, {}), seg_list, seg_index, scores, ledger, group_orders
+        )
         for t in themes
     }
 
@@ -1163,6 +1181,7 @@ def _count_theme(
     seg_index: Mapping[str, int],
     scores: Mapping[str, float],
     ledger: Disclosure,
+    group_orders: Mapping[str, list[str]],
 ) -> dict[str, Any]:
     tid = theme.id
     respondents: set = set()
@@ -1204,6 +1223,16 @@ def _count_theme(
     seg_key = ledger.count((*prefix, "segments"), len(members))
     ledger.count((*prefix, "unreviewed"), kinds["machine"])
     breakdown_keys: dict[str, list[str]] = {}
+    by = {
+        dim: {
+            g: groups.get(g, set())
+            for g in _order([*groups, *group_orders[dim]], group_orders[dim])
+        }
+        for dim, groups in by.items()
+    }
+    for source in group_orders["source"]:
+        sources.setdefault(source, 0)
+    sources = Counter({s: sources[s] for s in _order(sources, group_orders["source"])})
     for dim, groups in by.items():
         keys = [ledger.count((*prefix, "by", dim, g), len(p)) for g, p in groups.items()]
         breakdown_keys[dim] = list(groups)
@@ -1254,8 +1283,10 @@ def _theme_summary(
         coded_by = CODED_BY_BOTH
     elif kinds["machine"]:
         coded_by = CODED_BY_MACHINE
-    else:
+    elif kinds["person"]:
         coded_by = CODED_BY_PEOPLE
+    else:
+        coded_by = ""  # nothing coded
     breakdown = {
         dim: {g: ledger.cell((*prefix, "by", dim, g)) for g in groups}
         for dim, groups in plan["breakdown"].items()
