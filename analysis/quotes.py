@@ -11,6 +11,7 @@ rather than publish one that points at somebody.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -102,6 +103,9 @@ _DATE_RES = (
 _CAPITALISED_RE = re.compile(r"\b[A-Z][a-z]+(?:['’][a-z]+)?(?:-[A-Z][a-z]+)?\b")
 _PLACEHOLDER_RE = re.compile(r"\[[a-z ]+\]")
 _NOT_WORD_RE = re.compile(r"[^\w\s]+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+#: Texts longer than this are never among EMPTY_ANSWERS, punctuation and spaces included.
+_LONGEST_EMPTY = 3 * max(len(e) for e in EMPTY_ANSWERS) + 10
 _SPACES_RE = re.compile(r"\s+")
 
 
@@ -123,10 +127,19 @@ def says_nothing(text: str, empty_answers: Iterable[str] = EMPTY_ANSWERS) -> boo
     -------
     bool
     """
-    norm = _normalise(text or "")
+    text = text or ""
+    default = empty_answers is EMPTY_ANSWERS
+    if not default:
+        empty_answers = list(empty_answers)
+    longest = _LONGEST_EMPTY if default else 3 * max(map(len, empty_answers), default=0) + 10
+    if len(text) > longest or text.count(" ") > 8:
+        # Longer than any empty answer could be once normalised (or nine words and more): it
+        # says something if it has a letter at all. Most answers take this quick path.
+        return _LETTER_RE.search(text) is None
+    norm = _normalise(text)
     if not any(ch.isalpha() for ch in norm):
         return True
-    if empty_answers is EMPTY_ANSWERS:
+    if default:
         return norm in EMPTY_ANSWERS
     return norm in {_normalise(e) for e in empty_answers}
 
@@ -231,7 +244,7 @@ class Quote:
 
 
 def _rank(candidate: QuoteCandidate) -> tuple:
-    words = len(candidate.text.split())
+    words = candidate.text.count(" ") + 1
     return (-candidate.strength, 0 if 8 <= words <= 60 else 1, candidate.segment_id)
 
 
@@ -279,8 +292,10 @@ def pick_quotes(
     chosen: list[Quote] = []
     chosen_words: list[frozenset[str]] = []
     people: set[Hashable] = set()
-    ordered = sorted((c for c in candidates if c.strength >= min_strength), key=_rank)
-    for candidate in ordered[:max_tries]:
+    ordered = heapq.nsmallest(
+        max_tries, (c for c in candidates if c.strength >= min_strength), key=_rank
+    )
+    for candidate in ordered:
         if candidate.person in people or (allowed is not None and not allowed(candidate)):
             continue
         text = redactor.redact(candidate.text).text.strip()

@@ -18,6 +18,7 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from analysis.disclosure import DEFAULT_THRESHOLD, SMALL, Cell, Disclosure
@@ -159,16 +160,21 @@ class JourneyStep:
     values: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
 
+    @cached_property
+    def _sets(self) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(self.values), frozenset(self.exclude)
+
     def passes(self, answer: Any) -> bool:
         """True when ``answer`` (a :class:`~analysis.records.ClosedAnswer` or None) passes."""
         if answer is None or answer.state != "answered":
             return False
+        values, exclude = self._sets
         value = answer.value
-        given = {str(v) for v in value} if isinstance(value, tuple | list) else {str(value)}
-        given -= set(self.exclude)
-        if not given:
-            return False
-        return not self.values or bool(given & set(self.values))
+        if not isinstance(value, tuple | list):
+            value = str(value)
+            return value not in exclude and (not values or value in values)
+        given = {str(v) for v in value} - exclude
+        return bool(given) and (not values or not given.isdisjoint(values))
 
 
 @dataclass(frozen=True)
@@ -613,11 +619,13 @@ def build_summary(
     # Records kept by the filters.
     kept: list[Respondent] = []
     all_ids: set[str] = set()
+    kept_facts: dict[str, _Facts] = {}
     for r in respondents:
         all_ids.add(r.id)
-        if filters._facts_match(_respondent_facts(r)):
+        facts = _respondent_facts(r)
+        if filters._facts_match(facts):
             kept.append(r)
-    kept_by_id = {r.id: r for r in kept}
+            kept_facts[r.id] = facts
 
     # Respondents: totals by channel, area and crime type.
     total_key = ledger.count(("resp",), len(kept))
@@ -637,11 +645,37 @@ def build_summary(
         if dim != "crime_type" or exclusive_crime:
             ledger.add_total(total_key, keys)
 
-    # Closed questions.
-    groups = [(_key(r.area), r.crime_types or (NOT_GIVEN,)) for r in kept]
+    # Closed questions: one pass over the answers, counted by (question, state, value, group)
+    # in C (Counter), then spread over the groups, which are few.
+    group_ids: dict[tuple[str, tuple[str, ...]], int] = {}
+    gids = [
+        group_ids.setdefault((_key(r.area), tuple(r.crime_types) or (NOT_GIVEN,)), len(group_ids))
+        for r in kept
+    ]
+    group_of = {gid: group for group, gid in group_ids.items()}
+    wanted = set(by_name)
+    try:
+        tally: Counter = Counter(
+            (name, a.state, a.value, gid)
+            for r, gid in zip(kept, gids, strict=True)
+            for name, a in r.answers.items()
+            if name in wanted
+        )
+    except TypeError:  # a value given as a list: the slower way, lists made tuples
+        tally = Counter(
+            (name, a.state, tuple(a.value) if isinstance(a.value, list) else a.value, gid)
+            for r, gid in zip(kept, gids, strict=True)
+            for name, a in r.answers.items()
+            if name in wanted
+        )
+    tallies: dict[str, list[tuple[str, Any, int, int]]] = defaultdict(list)
+    for (name, state, value, gid), n in tally.items():
+        tallies[name].append((str(state), value, gid, n))
     own_dim = {crime_type_question: "crime_type", area_question: "area"}
     question_plans = [
-        _count_question(q, kept, groups, ledger, exclusive_crime, own_dim.get(q.name))
+        _count_question(
+            q, tallies.get(q.name, ()), group_of, ledger, exclusive_crime, own_dim.get(q.name)
+        )
         for q in questions
     ]
 
@@ -665,11 +699,10 @@ def build_summary(
     empty_total = 0
     for segment in segments:
         rid = segment.metadata.get("response_id")
-        if rid is not None and str(rid) in all_ids:
-            respondent = kept_by_id.get(str(rid))
-            if respondent is None:
+        if rid is not None and rid in all_ids:
+            facts = kept_facts.get(rid)
+            if facts is None:
                 continue
-            facts = _respondent_facts(respondent)
             if filters.source is not None and segment.source != filters.source:
                 continue
         else:
@@ -764,6 +797,7 @@ def build_summary(
                     theme,
                     plan,
                     seg_list,
+                    seg_index,
                     ledger,
                     redactor=redactor,
                     quotes_per_theme=quotes_per_theme,
@@ -833,8 +867,8 @@ def _with_rank(entry: ThemeSummary, rank: int) -> ThemeSummary:
 # -- closed questions ------------------------------------------------------------------------
 
 
-def _value_keys(answer: Any, multiple: bool) -> tuple[str, ...]:
-    value = answer.value
+def _value_keys(value: Any) -> tuple[str, ...]:
+    """An answer's value as option keys (text), each once."""
     if isinstance(value, tuple | list):
         return tuple(dict.fromkeys(str(v) for v in value))
     return (str(value),)
@@ -842,17 +876,18 @@ def _value_keys(answer: Any, multiple: bool) -> tuple[str, ...]:
 
 def _count_question(
     question: ClosedQuestion,
-    kept: Sequence[Respondent],
-    groups: Sequence[tuple[str, tuple[str, ...]]],
+    tally: Iterable[tuple[str, Any, int, int]],
+    group_of: Mapping[int, tuple[str, tuple[str, ...]]],
     ledger: Disclosure,
     exclusive_crime: bool,
     own_dim: str | None = None,
 ) -> dict[str, Any]:
     """Count a closed question overall and by area and crime type, registering every count.
 
-    ``own_dim`` names the respondents' grouping this question itself provides ("crime_type",
-    "area"): its counts are then the same cells as the respondents table, and it is not
-    cross-tabulated by itself.
+    ``tally`` holds ``(state, value, group id, respondents)``; ``group_of`` maps a group id to
+    its (area, crime types). ``own_dim`` names the respondents' grouping this question itself
+    provides ("crime_type", "area"): its counts are then the same cells as the respondents
+    table, and it is not cross-tabulated by itself.
     """
     name = question.name
     states: Counter[str] = Counter()
@@ -861,23 +896,24 @@ def _count_question(
     area_base: Counter[str] = Counter()
     by_crime: dict[str, Counter[str]] = defaultdict(Counter)
     crime_base: Counter[str] = Counter()
-    for r, (area, crimes) in zip(kept, groups, strict=True):
-        answer = r.answers.get(name)
-        if answer is None:
-            continue
-        state = str(answer.state)
+    for state, value, gid, n in tally:
         if state == "not_asked":
             continue
-        states[state] += 1
+        states[state] += n
         if state != "answered":
             continue
-        values = _value_keys(answer, question.multiple)
-        options.update(values)
-        area_base[area] += 1
-        by_area[area].update(values)
+        values = _value_keys(value)
+        area, crimes = group_of[gid]
+        area_base[area] += n
+        area_counts = by_area[area]
+        for v in values:
+            options[v] += n
+            area_counts[v] += n
         for crime in crimes:
-            crime_base[crime] += 1
-            by_crime[crime].update(values)
+            crime_base[crime] += n
+            crime_counts = by_crime[crime]
+            for v in values:
+                crime_counts[v] += n
     prefix = ("q", name)
     base = ledger.count((*prefix, "base"), states["answered"])
     pnts = ledger.count((*prefix, "pnts"), states["prefer_not_to_say"])
@@ -998,43 +1034,65 @@ def _count_journey(
     When no respondent has more than one crime type, the groups' counts add up to the "all"
     row's, and those sums are protected too.
     """
-    members: dict[str, list[Respondent]] = {"all": list(kept)}
-    for r in kept:
-        for crime in r.crime_types or (NOT_GIVEN,):
-            members.setdefault(crime, []).append(r)
-    order = ["all"] + [c for c in crime_order if c in members]
-    outcomes: dict[str, tuple[Counter[str], int]] = {}
+    # Each respondent once: how many steps in a row they passed, and their outcome answer
+    # (None when not answered); counted per crime-type combination in C, then spread.
+    steps = journey.steps
+    last = len(steps)
+    outcome = journey.outcome
+
+    def where(r: Respondent) -> tuple[int, Any]:
+        answers = r.answers
+        k = 0
+        for step in steps:
+            if not step.passes(answers.get(step.question)):
+                break
+            k += 1
+        if k < last or not outcome:
+            return k, None
+        answer = answers.get(outcome)
+        if answer is None or str(answer.state) != "answered":
+            return k, None
+        return k, _value_keys(answer.value)
+
+    tally = Counter((tuple(r.crime_types) or (NOT_GIVEN,), *where(r)) for r in kept)
+    per_group: dict[str, Counter] = defaultdict(Counter)
+    for (crimes, k, out), n in tally.items():
+        per_group["all"][(k, out)] += n
+        for crime in crimes:
+            per_group[crime][(k, out)] += n
+    order = ["all"] + [c for c in crime_order if c in per_group]
+    outcomes: dict[str, tuple] = {}
     for group in order:
-        people = members[group]
+        counts = per_group[group]
         # The group's size is the count already registered with the respondents table.
         previous = ("resp",) if group == "all" else ("resp", "crime_type", group)
         question_prefix = ("q",) if group == "all" else ("q", None, "crime_type", group)
-        for i, step in enumerate(journey.steps):
-            passed = [r for r in people if step.passes(r.answers.get(step.question))]
+        at_step = sum(counts.values())
+        for i, step in enumerate(steps):
+            n_passed = sum(n for (k, _out), n in counts.items() if k > i)
             same_keys = [_q_key(question_prefix, step.question, "opt", v) for v in step.values]
             same_as = same_keys[0] if i == 0 and len(same_keys) == 1 else None
-            reached = ledger.count(("j", group, step.key, "yes"), len(passed), same_as)
+            reached = ledger.count(("j", group, step.key, "yes"), n_passed, same_as)
             if (
                 i == 0
                 and len(same_keys) > 1
                 and not step.exclude
                 and all(k in ledger for k in same_keys)
-                and sum(ledger._values[ledger._alias.get(k, k)] for k in same_keys) == len(passed)
+                and sum(ledger.true_value(k) for k in same_keys) == n_passed
             ):
                 ledger.add_total(reached, same_keys)
-            missed = ledger.count(("j", group, step.key, "no"), len(people) - len(passed))
+            missed = ledger.count(("j", group, step.key, "no"), at_step - n_passed)
             ledger.add_total(previous, [reached, missed])
-            previous, people = reached, passed
-        if journey.outcome:
+            previous, at_step = reached, n_passed
+        if outcome:
             answered: Counter[str] = Counter()
             n_answered = 0
-            outcome_prefix = question_prefix
-            for r in people:
-                answer = r.answers.get(journey.outcome)
-                if answer is not None and str(answer.state) == "answered":
-                    n_answered += 1
-                    answered.update(_value_keys(answer, False))
-            outcomes[group] = (answered, previous, len(people), n_answered, outcome_prefix)
+            for (k, out), n in counts.items():
+                if k == last and out is not None:
+                    n_answered += n
+                    for v in out:
+                        answered[v] += n
+            outcomes[group] = (answered, previous, at_step, n_answered, question_prefix)
     known = [str(v) for v, _label in outcome_question.options] if outcome_question else []
     seen = {v for item in outcomes.values() for v in item[0]}
     outcome_order = known + sorted(seen - set(known))
@@ -1127,18 +1185,6 @@ def _journey_rows(
 # -- themes ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Pair:
-    """What the codings of one (segment, theme) say."""
-
-    person: bool = False
-    rejected: bool = False
-    suggested: bool = False
-    confidence: float = 0.0
-    person_direction: str | None = None
-    machine_direction: str | None = None
-
-
 def _decide(
     codings: Iterable[Coding],
     seg_index: Mapping[str, int],
@@ -1147,30 +1193,32 @@ def _decide(
     min_confidence: float,
 ) -> dict[str, dict[str, tuple[str, float, str | None]]]:
     """Per theme, per segment: ``("person"|"machine", strength, direction)``."""
-    pairs: dict[tuple[str, str], _Pair] = {}
+    by_person: dict[tuple[str, str], str | None] = {}
+    rejected: set[tuple[str, str]] = set()
+    suggested: dict[tuple[str, str], tuple[float, str | None]] = {}
     for c in codings:
-        if c.segment_id not in seg_index or c.theme_id not in theme_ids:
+        sid = c.segment_id
+        tid = c.theme_id
+        if sid not in seg_index or tid not in theme_ids:
             continue
-        pair = pairs.get((c.theme_id, c.segment_id))
-        if pair is None:
-            pair = pairs[(c.theme_id, c.segment_id)] = _Pair()
-        status = coding_status(c)
-        if status in ("human", "accepted"):
-            pair.person = True
-            pair.person_direction = pair.person_direction or c.direction
+        key = (tid, sid)
+        status = c.status or coding_status(c)
+        if status == "human" or status == "accepted":
+            if by_person.get(key) is None:
+                by_person[key] = c.direction
         elif status == "rejected":
-            pair.rejected = True
+            rejected.add(key)
         elif status == "suggested" and include_suggestions and c.confidence >= min_confidence:
-            if not pair.suggested or c.confidence > pair.confidence:
-                pair.machine_direction = c.direction or pair.machine_direction
-            pair.suggested = True
-            pair.confidence = max(pair.confidence, float(c.confidence))
+            old = suggested.get(key)
+            if old is None or c.confidence > old[0]:
+                direction = c.direction or (old[1] if old else None)
+                suggested[key] = (float(c.confidence), direction)
     decided: dict[str, dict[str, tuple[str, float, str | None]]] = defaultdict(dict)
-    for (theme, sid), pair in pairs.items():
-        if pair.person:
-            decided[theme][sid] = ("person", 1.0, pair.person_direction)
-        elif pair.suggested and not pair.rejected:
-            decided[theme][sid] = ("machine", pair.confidence, pair.machine_direction)
+    for (theme, sid), direction in by_person.items():
+        decided[theme][sid] = ("person", 1.0, direction)
+    for key, (confidence, direction) in suggested.items():
+        if key not in by_person and key not in rejected:
+            decided[key[0]][key[1]] = ("machine", confidence, direction)
     return decided
 
 
@@ -1184,39 +1232,35 @@ def _count_theme(
     group_orders: Mapping[str, list[str]],
 ) -> dict[str, Any]:
     tid = theme.id
-    respondents: set = set()
-    participants: set = set()
-    by: dict[str, dict[str, set]] = {
-        d: defaultdict(set)
-        for d in ("crime_type", "area", "channel", "participants_crime_type", "participants_area")
-    }
     sources: Counter[str] = Counter()
     bands: Counter[str] = Counter()
     directions: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
-    score_sum = 0.0
-    for sid, (kind, _strength, direction) in members.items():
-        segment, person, facts, _ = seg_list[seg_index[sid]]
-        kinds[kind] += 1
-        sources[_key(segment.source)] += 1
-        directions[_key(direction)] += 1
-        if sid in scores:
-            score = scores[sid]
-            score_sum += score
-            bands["positive" if score >= 0.05 else "negative" if score <= -0.05 else "neutral"] += 1
-        if person[0] == "r":
-            respondents.add(person)
-            by["area"][_key(facts.area)].add(person)
-            by["channel"][_key(facts.channel)].add(person)
-            for crime in facts.crime_types or (NOT_GIVEN,):
-                by["crime_type"][crime].add(person)
-        elif person[0] == "p":
-            participants.add(person)
-            by["participants_area"][_key(facts.area)].add(person)
-            for crime in facts.crime_types or (NOT_GIVEN,):
-                by["participants_crime_type"][crime].add(person)
-    # A person whose segments disagree on area or channel (should not happen) would break the
-    # sums; they are then left without the sum, rather than the sum being wrong.
+    people: dict[tuple, _Facts] = {}
+    items = [seg_list[seg_index[sid]] for sid in members]
+    kinds.update(kind for kind, _strength, _direction in members.values())
+    sources.update(_key(item[0].source) for item in items)
+    directions.update(_key(direction) for _kind, _strength, direction in members.values())
+    theme_scores = [scores[sid] for sid in members if sid in scores]
+    score_sum = sum(theme_scores)
+    bands.update(
+        "positive" if x >= 0.05 else "negative" if x <= -0.05 else "neutral" for x in theme_scores
+    )
+    for _segment, person, facts, _ in items:
+        if person not in people:
+            people[person] = facts
+    # Each person counts once per theme, in the groups of their first segment.
+    respondents = [f for p, f in people.items() if p[0] == "r"]
+    participants = [f for p, f in people.items() if p[0] == "p"]
+    by: dict[str, Counter[str]] = {
+        "crime_type": Counter(c for f in respondents for c in f.crime_types or (NOT_GIVEN,)),
+        "area": Counter(_key(f.area) for f in respondents),
+        "channel": Counter(_key(f.channel) for f in respondents),
+        "participants_crime_type": Counter(
+            c for f in participants for c in f.crime_types or (NOT_GIVEN,)
+        ),
+        "participants_area": Counter(_key(f.area) for f in participants),
+    }
     prefix = ("t", tid)
     resp_key = ledger.count((*prefix, "respondents"), len(respondents))
     part_key = ledger.count((*prefix, "participants"), len(participants))
@@ -1224,22 +1268,19 @@ def _count_theme(
     ledger.count((*prefix, "unreviewed"), kinds["machine"])
     breakdown_keys: dict[str, list[str]] = {}
     by = {
-        dim: {
-            g: groups.get(g, set())
-            for g in _order([*groups, *group_orders[dim]], group_orders[dim])
-        }
+        dim: {g: groups[g] for g in _order([*groups, *group_orders[dim]], group_orders[dim])}
         for dim, groups in by.items()
     }
     for source in group_orders["source"]:
         sources.setdefault(source, 0)
     sources = Counter({s: sources[s] for s in _order(sources, group_orders["source"])})
     for dim, groups in by.items():
-        keys = [ledger.count((*prefix, "by", dim, g), len(p)) for g, p in groups.items()]
+        keys = [ledger.count((*prefix, "by", dim, g), n) for g, n in groups.items()]
         breakdown_keys[dim] = list(groups)
         # Each person falls in one group (area, channel, or a crime type when nobody has two):
         # the groups then add up to the theme's count, and that sum is protected.
-        people = participants if dim.startswith("participants") else respondents
-        if keys and sum(len(p) for p in groups.values()) == len(people):
+        counted = participants if dim.startswith("participants") else respondents
+        if keys and sum(groups.values()) == len(counted):
             ledger.add_total(part_key if dim.startswith("participants") else resp_key, keys)
     ledger.add_total(seg_key, [ledger.count((*prefix, "src", s), n) for s, n in sources.items()])
     if scores:
@@ -1266,6 +1307,7 @@ def _theme_summary(
     theme: Any,
     plan: Mapping[str, Any],
     seg_list: Sequence[tuple[Segment, tuple, _Facts, bool]],
+    seg_index: Mapping[str, int],
     ledger: Disclosure,
     *,
     redactor: Any,
@@ -1332,11 +1374,12 @@ def _theme_summary(
     quotes: list[Quote] = []
     if segments.suppressed != SMALL and quotes_per_theme > 0:
         candidates = []
-        for item in seg_list:
-            sid = item[0].id
-            if sid in members:
-                lookup[sid] = item
-                candidates.append(QuoteCandidate(sid, item[0].text, item[1], members[sid][1]))
+        for sid, (_kind, strength, _direction) in members.items():
+            if strength < quote_min_confidence:
+                continue
+            item = seg_list[seg_index[sid]]
+            lookup[sid] = item
+            candidates.append(QuoteCandidate(sid, item[0].text, item[1], strength))
         quotes = pick_quotes(
             candidates,
             quotes_per_theme,
