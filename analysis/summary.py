@@ -15,6 +15,7 @@ redacted, checked for names, places and dates left over, and never taken from a 
 from __future__ import annotations
 
 import datetime
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -1303,6 +1304,14 @@ def _count_theme(
     }
 
 
+_QUOTE_TRIES = 200
+
+
+def _length_band(text: str) -> int:
+    """0 for a quote of readable length (8 to 60 words), else 1 (as pick_quotes ranks)."""
+    return 0 if 7 <= text.count(" ") <= 59 else 1
+
+
 def _theme_summary(
     theme: Any,
     plan: Mapping[str, Any],
@@ -1373,13 +1382,21 @@ def _theme_summary(
 
     quotes: list[Quote] = []
     if segments.suppressed != SMALL and quotes_per_theme > 0:
+        # Rank on plain tuples first (a theme can have tens of thousands of segments) and make
+        # candidates of the best few only, in pick_quotes' order.
+        ranked = heapq.nsmallest(
+            _QUOTE_TRIES,
+            (
+                (-strength, _length_band(seg_list[seg_index[sid]][0].text), sid)
+                for sid, (_kind, strength, _direction) in members.items()
+                if strength >= quote_min_confidence
+            ),
+        )
         candidates = []
-        for sid, (_kind, strength, _direction) in members.items():
-            if strength < quote_min_confidence:
-                continue
+        for neg_strength, _band, sid in ranked:
             item = seg_list[seg_index[sid]]
             lookup[sid] = item
-            candidates.append(QuoteCandidate(sid, item[0].text, item[1], strength))
+            candidates.append(QuoteCandidate(sid, item[0].text, item[1], -neg_strength))
         quotes = pick_quotes(
             candidates,
             quotes_per_theme,

@@ -871,3 +871,51 @@ def test_cells_that_look_like_formulas_are_neutralised(tmp_path):
     assert data["stages"]["engagement"]["themes"][0]["quotes"][0].startswith("=HYPERLINK")
     for tables in (csv_tables, xlsx_tables):
         assert tables["quotes"][0]["quote"].startswith("'=HYPERLINK")
+
+
+def test_directions_and_unreviewed_suggestions_can_be_left_out():
+    people = [Respondent(f"r{i:02d}") for i in range(24)]
+    segments = [
+        Segment(
+            f"s{i:02d}",
+            f"Answer number {i} about being kept informed by the police.",
+            "engagement",
+            "survey",
+            {"response_id": f"r{i:02d}"},
+        )
+        for i in range(24)
+    ]
+    codings = [
+        # 12 coded by people (no status: "person:" coders are people), 10 "not kept informed"
+        # and 2 "kept informed"; 12 machine suggestions with no status (unreviewed).
+        *(
+            Coding(
+                f"s{i:02d}",
+                "kept_informed",
+                "person:1",
+                direction="negative" if i < 10 else "positive",
+            )
+            for i in range(12)
+        ),
+        *(Coding(f"s{i:02d}", "kept_informed", "model:x", 0.95) for i in range(12, 24)),
+    ]
+    summary = build_summary(people, segments, codings, CODEBOOK, journey=None, sentiment=False)
+    kept = summary.to_json()["stages"]["engagement"]["themes"][0]
+    assert (kept["respondents"], kept["unreviewed"], kept["coded_by"]) == (
+        24,
+        12,
+        "people and machine",
+    )
+    # 10 negative, 2 positive, 12 without a direction: the 2 hide the smallest other (10).
+    assert kept["directions"] == {"negative": None, "positive": None, "not_given": 12}
+    people_only = build_summary(
+        people,
+        segments,
+        codings,
+        CODEBOOK,
+        journey=None,
+        sentiment=False,
+        include_suggestions=False,
+    ).to_json()["stages"]["engagement"]["themes"][0]
+    assert (people_only["respondents"], people_only["unreviewed"]) == (12, None)
+    assert people_only["coded_by"] == "people" and people_only["machine_only"] is False
