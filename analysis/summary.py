@@ -18,7 +18,7 @@ import datetime
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -807,7 +807,7 @@ def build_summary(
                     names=names,
                 )
             )
-        entries = _ranked(entries, theme_plans)
+        entries = _ranked(entries)
         stages[stage] = StageSummary(
             stage=stage,
             label=_stage_label(codebook, stage),
@@ -839,7 +839,7 @@ def build_summary(
     )
 
 
-def _ranked(entries: list[ThemeSummary], plans: Mapping[str, dict]) -> list[ThemeSummary]:
+def _ranked(entries: list[ThemeSummary]) -> list[ThemeSummary]:
     """Shown themes by respondents, participants then segments; hidden ones after, in codebook
     order, so the order never hints at a hidden count."""
 
@@ -860,8 +860,6 @@ def _ranked(entries: list[ThemeSummary], plans: Mapping[str, dict]) -> list[Them
 
 
 def _with_rank(entry: ThemeSummary, rank: int) -> ThemeSummary:
-    from dataclasses import replace
-
     return replace(entry, rank=rank)
 
 
