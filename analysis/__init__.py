@@ -42,9 +42,25 @@ _MODULE_OF = {
         ["CandidateTheme", "Exemplar", "discover_themes", "uncoded_segments"],
         "analysis.discovery",
     ),
-    **dict.fromkeys(["Coding", "Segment"], "analysis.records"),
+    **dict.fromkeys(["Cell", "Disclosure"], "analysis.disclosure"),
+    **dict.fromkeys(
+        ["Quote", "identifying_details", "pick_quotes", "says_nothing"], "analysis.quotes"
+    ),
+    **dict.fromkeys(
+        ["ClosedAnswer", "Coding", "Respondent", "Segment", "coding_status"], "analysis.records"
+    ),
     **dict.fromkeys(
         ["RedactionResult", "RedactionSpan", "Redactor", "redact"], "analysis.redaction"
+    ),
+    **dict.fromkeys(
+        [
+            "summary_tables",
+            "write_summary",
+            "write_summary_csv",
+            "write_summary_json",
+            "write_summary_xlsx",
+        ],
+        "analysis.report_files",
     ),
     **dict.fromkeys(["review_queue", "uncertainty"], "analysis.review"),
     "RuleCoder": "analysis.rules",
@@ -60,6 +76,18 @@ _MODULE_OF = {
         "analysis.sentiment",
     ),
     **dict.fromkeys(["StageSuggester", "StageSuggestion"], "analysis.stages"),
+    **dict.fromkeys(
+        [
+            "ClosedQuestion",
+            "Journey",
+            "JourneyStep",
+            "Summary",
+            "SummaryFilter",
+            "build_summary",
+            "closed_questions",
+        ],
+        "analysis.summary",
+    ),
     "make_survey_answers": "analysis.synthetic",
 }
 

@@ -1,11 +1,23 @@
-"""Plain records the analysis works on: a Segment of text and a Coding of it into a theme."""
+"""Plain records the analysis works on: a Segment of text, a Coding of it into a theme, and the
+closed answers of a Respondent (for summaries)."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["STAGES", "Coding", "Segment"]
+__all__ = [
+    "ANSWER_STATES",
+    "CODING_STATUSES",
+    "STAGES",
+    "ClosedAnswer",
+    "Coding",
+    "Respondent",
+    "Segment",
+    "coding_status",
+]
 
 #: The stages a segment can belong to; ``None`` means no stage (e.g. a closing "anything else?").
 STAGES = ("reporting", "engagement", "recovery")
@@ -53,6 +65,13 @@ class Coding:
         1.0 for a person's decision; the model's confidence otherwise.
     matched : tuple of str, default=()
         The words or features that explain a machine coding (empty for a person's).
+    status : str, default=""
+        One of :data:`CODING_STATUSES`: ``"suggested"`` (a machine's, not yet reviewed),
+        ``"accepted"`` or ``"rejected"`` (a machine's, reviewed by a person) or ``"human"`` (a
+        person's own). Empty means "work it out from ``coder``" (see :func:`coding_status`).
+    direction : str or None, default=None
+        Optionally which way the segment leans on the theme (e.g. ``"positive"``,
+        ``"negative"``); summaries count segments per direction when it is given.
     """
 
     segment_id: str
@@ -60,3 +79,85 @@ class Coding:
     coder: str
     confidence: float = 1.0
     matched: tuple[str, ...] = ()
+    status: str = ""
+    direction: str | None = None
+
+
+#: What became of a coding: a machine suggestion not yet reviewed, one a person accepted or
+#: rejected, or a person's own coding.
+CODING_STATUSES = ("suggested", "accepted", "rejected", "human")
+
+
+def coding_status(coding: Coding) -> str:
+    """The coding's status, or, when it has none, ``"human"`` for a person's and
+    ``"suggested"`` for a machine's (a coder named ``person:...``)."""
+    if coding.status:
+        return coding.status
+    return "human" if coding.coder.startswith("person:") else "suggested"
+
+
+#: States of a closed answer, as ``survey_app.questionnaire.AnswerState`` stores them, plus
+#: ``"not_asked"`` (the same as leaving the question out of :attr:`Respondent.answers`).
+ANSWER_STATES = (
+    "answered",
+    "prefer_not_to_say",
+    "skipped",
+    "illegible",
+    "multiple_ticked",
+    "not_asked",
+)
+
+
+@dataclass(frozen=True)
+class ClosedAnswer:
+    """One answer to a closed question: its state and, when answered, its value.
+
+    The app's own ``Answer`` objects (anything with ``state`` and ``value``) can be passed in
+    its place.
+
+    Parameters
+    ----------
+    state : str
+        One of :data:`ANSWER_STATES`.
+    value : str, int, tuple or None, default=None
+        The choice value (single choice), the rating (an int), or the tuple of ticked values
+        (multiple choice); ``None`` unless ``state`` is ``"answered"``.
+    """
+
+    state: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One response to a questionnaire, reduced to what a summary counts and filters on.
+
+    Parameters
+    ----------
+    id : str
+        The response id (segments point to it with ``metadata["response_id"]``).
+    channel : str, default="online"
+        ``"online"`` or ``"paper"``.
+    questionnaire : str, default=""
+        The questionnaire's slug.
+    version : str, default=""
+        The questionnaire version answered (its content hash).
+    submitted : datetime.date or None, default=None
+        Date of submission (no time is stored).
+    crime_types : tuple of str, default=()
+        Values of the crime-type question (several may be ticked); empty when not given.
+    area : str or None, default=None
+        Value of the area question; ``None`` when not given.
+    answers : mapping, default={}
+        Question name to :class:`ClosedAnswer` (or the app's ``Answer``) for the closed
+        questions. A question that was not asked is left out (or has state ``"not_asked"``).
+    """
+
+    id: str
+    channel: str = "online"
+    questionnaire: str = ""
+    version: str = ""
+    submitted: datetime.date | None = None
+    crime_types: tuple[str, ...] = ()
+    area: str | None = None
+    answers: Mapping[str, Any] = field(default_factory=dict)

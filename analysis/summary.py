@@ -1,0 +1,1530 @@
+"""The thematic summary per stage: closed questions, themes, quotes and the journey, made safe.
+
+One function, :func:`build_summary`, serves the summary page, the downloadable tables and
+``flask research summary``: the app turns its rows into plain records
+(:class:`analysis.records.Respondent`, :class:`~analysis.records.Segment`,
+:class:`~analysis.records.Coding`, a :class:`analysis.codebook.Codebook`) and renders the
+:class:`Summary` it gets back, which holds only what may be published. Every count goes through
+one :class:`analysis.disclosure.Disclosure` ledger (ACRO's threshold rule, zeros included, plus
+secondary suppression), so a number hidden in one table is hidden in all of them; quotes are
+redacted, checked for names, places and dates left over, and never taken from a hidden cell.
+``Summary.to_json()`` is the JSON contract of ``flask research summary`` (see
+``docs/analysis.md``); :mod:`analysis.report_files` writes the same figures as CSV and XLSX.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+from analysis.disclosure import DEFAULT_THRESHOLD, SMALL, Cell, Disclosure
+from analysis.quotes import (
+    DEFAULT_PLACES,
+    EMPTY_ANSWERS,
+    Quote,
+    QuoteCandidate,
+    pick_quotes,
+    says_nothing,
+)
+from analysis.records import STAGES, Coding, Respondent, Segment, coding_status
+
+__all__ = [
+    "DEFAULT_JOURNEY",
+    "NOT_GIVEN",
+    "ClosedQuestion",
+    "GroupCounts",
+    "Journey",
+    "JourneyRow",
+    "JourneyStep",
+    "JourneyStepCount",
+    "OptionCount",
+    "QuestionSummary",
+    "StageSummary",
+    "Summary",
+    "SummaryFilter",
+    "ThemeSummary",
+    "build_summary",
+    "closed_questions",
+]
+
+#: Group name for respondents who did not give a crime type or an area.
+NOT_GIVEN = "not_given"
+NOT_GIVEN_LABEL = "Not given"
+#: Answer states counted as "not answered" (apart from "prefer not to say").
+_NOT_ANSWERED = frozenset({"skipped", "illegible", "multiple_ticked"})
+_CLOSED_TYPES = {"single_choice": False, "rating_scale": False, "multiple_choice": True}
+_BANDS = ("negative", "neutral", "positive")
+CHANNEL_LABELS = {"online": "Online", "paper": "Paper"}
+SOURCE_LABELS = {"survey": "Survey", "focus_group": "Focus groups"}
+#: Who coded the segments behind a theme's counts.
+CODED_BY_PEOPLE = "people"
+CODED_BY_MACHINE = "machine"
+CODED_BY_BOTH = "people and machine"
+
+
+# -- what the caller describes ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosedQuestion:
+    """A closed question to count.
+
+    Parameters
+    ----------
+    name : str
+        The question's name (key of :attr:`Respondent.answers`).
+    label : str, default=""
+    options : tuple of (value, label), default=()
+        The choices in the order to show them. Values are compared as text, so a rating of 5
+        and ``"5"`` are the same option.
+    multiple : bool, default=False
+        True when several options can be ticked (counts then need not add up to the base).
+    stage : str or None, default=None
+    """
+
+    name: str
+    label: str = ""
+    options: tuple[tuple[Any, str], ...] = ()
+    multiple: bool = False
+    stage: str | None = None
+
+
+def closed_questions(questionnaire: Mapping[str, Any]) -> list[ClosedQuestion]:
+    """The closed questions of a questionnaire definition (the parsed YAML), in order.
+
+    Single choice, multiple choice and rating scale questions are closed; choice lists named
+    under ``choice_lists`` are resolved.
+
+    Parameters
+    ----------
+    questionnaire : mapping
+        A ``kind: questionnaire`` document as loaded by ``yaml.safe_load``.
+
+    Returns
+    -------
+    list of ClosedQuestion
+    """
+    lists = questionnaire.get("choice_lists") or {}
+    found = []
+    for section in questionnaire.get("sections") or ():
+        for page in section.get("pages") or ():
+            for question in page.get("questions") or ():
+                kind = question.get("type")
+                if kind not in _CLOSED_TYPES:
+                    continue
+                choices = question.get("choices") or ()
+                if isinstance(choices, str):
+                    choices = lists.get(choices, ())
+                options = tuple(
+                    (str(c["value"]), str(c.get("label", c["value"])))
+                    for c in choices
+                    if not c.get("exclusive") or c.get("value") != "prefer_not_to_say"
+                )
+                found.append(
+                    ClosedQuestion(
+                        name=question["name"],
+                        label=str(question.get("label", "")),
+                        options=options,
+                        multiple=_CLOSED_TYPES[kind],
+                        stage=question.get("stage"),
+                    )
+                )
+    return found
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    """One step of the journey: the respondents whose answer to ``question`` counts.
+
+    Parameters
+    ----------
+    key : str
+        Name of the step in outputs (``"reported"``).
+    label : str
+        What it means to people ("Reported it").
+    question : str
+        The closed question that decides it.
+    values : tuple of str, default=()
+        Answer values that pass; empty means any answered value.
+    exclude : tuple of str, default=()
+        Values that do not count (an answer made only of them fails: "none of these").
+    """
+
+    key: str
+    label: str
+    question: str
+    values: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @cached_property
+    def _sets(self) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(self.values), frozenset(self.exclude)
+
+    def passes(self, answer: Any) -> bool:
+        """True when ``answer`` (a :class:`~analysis.records.ClosedAnswer` or None) passes."""
+        if answer is None or answer.state != "answered":
+            return False
+        values, exclude = self._sets
+        value = answer.value
+        if not isinstance(value, tuple | list):
+            value = str(value)
+            return value not in exclude and (not values or value in values)
+        given = {str(v) for v in value} - exclude
+        return bool(given) and (not values or not given.isdisjoint(values))
+
+
+@dataclass(frozen=True)
+class Journey:
+    """How far respondents got: steps counted in turn among those who passed the step before,
+    then the answers to an outcome question among those who passed them all.
+
+    Parameters
+    ----------
+    steps : tuple of JourneyStep
+    outcome : str or None, default=None
+        A closed question (listed in ``questions``) counted among those who passed every step.
+    outcome_label : str, default=""
+    """
+
+    steps: tuple[JourneyStep, ...]
+    outcome: str | None = None
+    outcome_label: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Journey:
+        """Build a journey from a mapping such as a ``journey:`` block of YAML::
+
+        steps:
+          - {key: reported, label: Reported it, question: reported, values: ["yes"]}
+          - {key: contact, label: Had contact with services,
+             question: services_contacted, exclude: [none]}
+        outcome: needs_met
+        outcome_label: How far needs were met
+        """
+        steps = tuple(
+            JourneyStep(
+                key=str(s["key"]),
+                label=str(s.get("label", s["key"])),
+                question=str(s["question"]),
+                values=tuple(str(v) for v in s.get("values") or ()),
+                exclude=tuple(str(v) for v in s.get("exclude") or ()),
+            )
+            for s in data.get("steps") or ()
+        )
+        return cls(steps, data.get("outcome"), str(data.get("outcome_label", "")))
+
+
+#: The journey of the shipped questionnaire (``questionnaires/victims-experience-survey.yaml``):
+#: reported it (``reported`` is yes), then had contact with services (``services_contacted``
+#: ticked, other than "none of these"), then how far needs were met (``needs_met``).
+DEFAULT_JOURNEY = Journey(
+    steps=(
+        JourneyStep("reported", "Reported it", "reported", values=("yes",)),
+        JourneyStep(
+            "contact", "Had contact with services", "services_contacted", exclude=("none",)
+        ),
+    ),
+    outcome="needs_met",
+    outcome_label="How far needs were met",
+)
+
+
+@dataclass(frozen=True)
+class SummaryFilter:
+    """Which records a summary covers; ``None`` means no restriction.
+
+    Parameters
+    ----------
+    questionnaire, version : str or None
+        Slug and version (content hash) answered.
+    date_from, date_to : datetime.date or None
+        Submission dates, both ends included.
+    crime_type, area, channel, source : str or None
+        A crime type the respondent ticked, their area, ``"online"``/``"paper"``, and the
+        segment source (``"survey"``, ``"focus_group"``).
+    """
+
+    questionnaire: str | None = None
+    version: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    crime_type: str | None = None
+    area: str | None = None
+    channel: str | None = None
+    source: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The filters in force, dates as ISO text (for JSON)."""
+        return {
+            k: (v.isoformat() if isinstance(v, datetime.date) else v)
+            for k, v in asdict(self).items()
+            if v is not None
+        }
+
+    def _facts_match(self, facts: _Facts) -> bool:
+        if self.questionnaire is not None and facts.questionnaire != self.questionnaire:
+            return False
+        if self.version is not None and facts.version != self.version:
+            return False
+        if self.date_from is not None and (facts.date is None or facts.date < self.date_from):
+            return False
+        if self.date_to is not None and (facts.date is None or facts.date > self.date_to):
+            return False
+        if self.crime_type is not None and self.crime_type not in facts.crime_types:
+            return False
+        if self.area is not None and facts.area != self.area:
+            return False
+        if self.channel is not None and facts.channel != self.channel:
+            return False
+        return self.source is None or facts.source == self.source
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What filters and breakdowns look at, for a respondent or a segment."""
+
+    questionnaire: str | None
+    version: str | None
+    date: datetime.date | None
+    crime_types: tuple[str, ...]
+    area: str | None
+    channel: str | None
+    source: str | None
+
+
+def _respondent_facts(r: Respondent) -> _Facts:
+    return _Facts(
+        r.questionnaire,
+        r.version,
+        r.submitted,
+        tuple(r.crime_types),
+        r.area,
+        r.channel,
+        "survey",
+    )
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def _segment_facts(segment: Segment) -> _Facts:
+    md = segment.metadata
+    crime_types = md.get("crime_types")
+    if crime_types is None:
+        crime_types = (md["crime_type"],) if md.get("crime_type") else ()
+    return _Facts(
+        md.get("questionnaire"),
+        md.get("version"),
+        _as_date(md.get("date")),
+        tuple(crime_types),
+        md.get("area"),
+        md.get("channel"),
+        segment.source,
+    )
+
+
+# -- what comes back -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    """The count of one answer option (with its percentage of the base)."""
+
+    value: str
+    label: str
+    count: Cell
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """A closed question's counts within one group (a crime type, an area)."""
+
+    group: str
+    label: str
+    base: Cell
+    options: tuple[OptionCount, ...]
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """A closed question: who was asked, the base (asked and answered), counts per option.
+
+    ``asked`` = ``base`` + ``prefer_not_to_say`` + ``not_answered`` (skipped, illegible or
+    several boxes ticked on paper); percentages of options are of ``base``.
+    """
+
+    name: str
+    label: str
+    multiple: bool
+    asked: Cell
+    base: Cell
+    prefer_not_to_say: Cell
+    not_answered: Cell
+    options: tuple[OptionCount, ...]
+    by_crime_type: tuple[GroupCounts, ...]
+    by_area: tuple[GroupCounts, ...]
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    """One theme of a stage: how many carry it, who checked that, sentiment and quotes.
+
+    Attributes
+    ----------
+    respondents, participants : Cell
+        Survey respondents and focus-group participants with at least one segment that says
+        something and carries the theme; percentages of those who said something at all.
+    segments : Cell
+        Segments carrying the theme.
+    unreviewed : Cell
+        Of those segments, how many carry it only through machine suggestions nobody has
+        reviewed yet.
+    coded_by : str
+        ``"people"``, ``"machine"`` (machine-only figures) or ``"people and machine"``.
+    sentiment_mean : float or None
+        Mean VADER compound score of the segments (withheld when ``segments`` is hidden).
+    sentiment : dict
+        ``negative``/``neutral``/``positive`` segment counts.
+    directions : dict
+        Segment counts per coding direction (empty when no coding gives one).
+    breakdown : dict
+        ``{"crime_type"|"area"|"channel": {value: Cell}}`` of respondents,
+        ``{"participants_crime_type"|"participants_area": ...}`` of participants and
+        ``{"source": ...}`` of segments.
+    quotes : tuple of Quote
+    segment_ids : tuple of str
+        The segments behind the counts (empty when the counts are hidden), for links.
+    """
+
+    theme: str
+    label: str
+    stage: str
+    definition: str
+    rank: int
+    respondents: Cell
+    participants: Cell
+    segments: Cell
+    unreviewed: Cell
+    coded_by: str
+    sentiment_mean: float | None
+    sentiment: dict[str, Cell]
+    directions: dict[str, Cell]
+    breakdown: dict[str, dict[str, Cell]]
+    quotes: tuple[Quote, ...]
+    segment_ids: tuple[str, ...] = ()
+
+    @property
+    def machine_only(self) -> bool:
+        """True when every count rests on machine suggestions nobody has reviewed."""
+        return self.coded_by == CODED_BY_MACHINE
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    """A stage: who said something in it, answers that said nothing, its themes ranked."""
+
+    stage: str
+    label: str
+    respondents: Cell
+    participants: Cell
+    segments: Cell
+    answers_saying_nothing: Cell
+    themes: tuple[ThemeSummary, ...]
+
+
+@dataclass(frozen=True)
+class JourneyStepCount:
+    """Of those who passed the step before, how many passed this one and how many did not."""
+
+    key: str
+    label: str
+    reached: Cell
+    not_reached: Cell
+
+
+@dataclass(frozen=True)
+class JourneyRow:
+    """The journey of one group (``"all"``, a crime type, or ``"not_given"``)."""
+
+    group: str
+    label: str
+    respondents: Cell
+    steps: tuple[JourneyStepCount, ...]
+    outcome_base: Cell | None
+    outcome_not_answered: Cell | None
+    outcome: tuple[OptionCount, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything a thematic summary shows, already made safe to publish.
+
+    Every number is a :class:`analysis.disclosure.Cell`: its ``value`` is ``None`` when hidden.
+    """
+
+    questionnaire: str
+    threshold: int
+    filters: SummaryFilter
+    respondents: Cell
+    by_channel: dict[str, Cell]
+    by_area: dict[str, Cell]
+    by_crime_type: dict[str, Cell]
+    questions: dict[str, QuestionSummary]
+    themes_base: dict[str, Cell]
+    stages: dict[str, StageSummary]
+    journey: tuple[JourneyRow, ...]
+    journey_outcome: str | None = None
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as the JSON of ``flask research summary`` (hidden numbers are null)."""
+        return _to_json(self)
+
+
+# -- building it -----------------------------------------------------------------------------
+
+
+def _person(segment: Segment) -> tuple[str, ...]:
+    md = segment.metadata
+    if md.get("response_id"):
+        return ("r", str(md["response_id"]))
+    speaker = md.get("participant") or md.get("speaker")
+    if speaker:
+        return ("p", str(md.get("session", "")), str(speaker))
+    return ("s", segment.id)
+
+
+def _key(value: Any) -> str:
+    return NOT_GIVEN if value is None or value == "" else str(value)
+
+
+def _order(values: Iterable[str], known: Sequence[str]) -> list[str]:
+    """Known values in their order, then others sorted, then NOT_GIVEN."""
+    present = set(values)
+    ordered = [v for v in known if v in present]
+    ordered += sorted(v for v in present - set(known) - {NOT_GIVEN})
+    if NOT_GIVEN in present:
+        ordered.append(NOT_GIVEN)
+    return ordered
+
+
+def _themes_of(codebook: Any) -> list[Any]:
+    if codebook is None:
+        return []
+    if hasattr(codebook, "all_themes"):
+        return list(codebook.all_themes())
+    return list(codebook)
+
+
+def _stage_label(codebook: Any, stage: str) -> str:
+    labels = getattr(codebook, "stage_labels", None) or {}
+    return labels.get(stage, stage.capitalize())
+
+
+def build_summary(
+    respondents: Iterable[Respondent] = (),
+    segments: Iterable[Segment] = (),
+    codings: Iterable[Coding] = (),
+    codebook: Any = None,
+    *,
+    questions: Sequence[ClosedQuestion] = (),
+    journey: Journey | Mapping[str, Any] | None = DEFAULT_JOURNEY,
+    filters: SummaryFilter | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    zeros_disclosive: bool = True,
+    questionnaire: str = "",
+    include_suggestions: bool = True,
+    min_confidence: float = 0.0,
+    sentiment: bool = True,
+    sentiment_scores: Mapping[str, float] | None = None,
+    quotes_per_theme: int = 3,
+    quote_min_confidence: float = 0.7,
+    empty_answers: Iterable[str] = EMPTY_ANSWERS,
+    names: Sequence[str] = (),
+    places: Iterable[str] = DEFAULT_PLACES,
+    crime_type_question: str = "crime_type",
+    area_question: str = "area",
+) -> Summary:
+    """Build the thematic summary of some responses, segments and codings.
+
+    Parameters
+    ----------
+    respondents : iterable of Respondent
+        The responses, with their closed answers.
+    segments : iterable of Segment
+        Free-text answers (``metadata["response_id"]`` names their respondent) and focus-group
+        turns (``metadata["session"]`` and ``["participant"]`` or ``["speaker"]``). Survey
+        segments take crime type, area, channel and date from their respondent when it is
+        given, else from ``metadata`` (``crime_types``, ``area``, ``channel``, ``date``,
+        ``questionnaire``, ``version``). Only stages in :data:`analysis.records.STAGES` are
+        summarised per stage; segments of no stage still count towards themes.
+    codings : iterable of Coding
+        Codings of the segments. A person's coding (status ``human`` or ``accepted``) counts; a
+        ``rejected`` one removes that theme from the segment unless a person coded it; an
+        unreviewed ``suggested`` one counts (as machine-only) when ``include_suggestions`` and
+        its confidence is at least ``min_confidence``.
+    codebook : Codebook or iterable of Theme
+        The themes (``id``, ``label``, ``stage``, ``definition``); themes of no stage are left
+        out.
+    questions : sequence of ClosedQuestion
+        The closed questions to count (see :func:`closed_questions`); their options give the
+        order and labels, including those of ``crime_type_question`` and ``area_question``.
+    journey : Journey or mapping or None, default=DEFAULT_JOURNEY
+    filters : SummaryFilter, optional
+    threshold : int, default=10
+        Disclosure threshold (at least 5).
+    zeros_disclosive : bool, default=True
+        Hide zero counts too (ACRO's default); False shows them as 0.
+    questionnaire : str, default=""
+        Slug reported in the output.
+    include_suggestions, min_confidence
+        Whether unreviewed machine suggestions count, and from what confidence.
+    sentiment : bool, default=True
+        Compute sentiment per theme (VADER, or ``sentiment_scores`` by segment id when given).
+    quotes_per_theme : int, default=3
+    quote_min_confidence : float, default=0.7
+        Weakest machine confidence a quote's coding may have.
+    empty_answers : iterable of str
+        Answers that say nothing (see :func:`analysis.quotes.says_nothing`).
+    names, places : iterable of str
+        Names redacted from quotes, and places a quote must not name.
+    crime_type_question, area_question : str
+        Names of the questions whose options label crime types and areas.
+
+    Returns
+    -------
+    Summary
+    """
+    filters = filters or SummaryFilter()
+    if journey is not None and not isinstance(journey, Journey):
+        journey = Journey.from_dict(journey)
+    ledger = Disclosure(threshold, zeros_disclosive)
+    by_name = {q.name: q for q in questions}
+    ct_labels = dict(by_name[crime_type_question].options) if crime_type_question in by_name else {}
+    area_labels = dict(by_name[area_question].options) if area_question in by_name else {}
+    labels = {
+        "crime_type": ct_labels,
+        "area": area_labels,
+        "channel": dict(CHANNEL_LABELS),
+        "source": dict(SOURCE_LABELS),
+    }
+
+    # Records kept by the filters.
+    kept: list[Respondent] = []
+    all_ids: set[str] = set()
+    kept_facts: dict[str, _Facts] = {}
+    for r in respondents:
+        all_ids.add(r.id)
+        facts = _respondent_facts(r)
+        if filters._facts_match(facts):
+            kept.append(r)
+            kept_facts[r.id] = facts
+
+    # Respondents: totals by channel, area and crime type.
+    total_key = ledger.count(("resp",), len(kept))
+    channels = Counter(_key(r.channel) for r in kept)
+    areas = Counter(_key(r.area) for r in kept)
+    crime_counts: Counter[str] = Counter()
+    exclusive_crime = True
+    for r in kept:
+        if len(r.crime_types) > 1:
+            exclusive_crime = False
+        crime_counts.update(r.crime_types or (NOT_GIVEN,))
+    channel_order = _order(channels, ("online", "paper"))
+    area_order = _order(areas, list(area_labels))
+    crime_order = _order(crime_counts, list(ct_labels))
+    for dim, counts in (("channel", channels), ("area", areas), ("crime_type", crime_counts)):
+        keys = [ledger.count(("resp", dim, v), n) for v, n in counts.items()]
+        if dim != "crime_type" or exclusive_crime:
+            ledger.add_total(total_key, keys)
+
+    # Closed questions: one pass over the answers, counted by (question, state, value, group)
+    # in C (Counter), then spread over the groups, which are few.
+    group_ids: dict[tuple[str, tuple[str, ...]], int] = {}
+    gids = [
+        group_ids.setdefault((_key(r.area), tuple(r.crime_types) or (NOT_GIVEN,)), len(group_ids))
+        for r in kept
+    ]
+    group_of = {gid: group for group, gid in group_ids.items()}
+    wanted = set(by_name)
+    try:
+        tally: Counter = Counter(
+            (name, a.state, a.value, gid)
+            for r, gid in zip(kept, gids, strict=True)
+            for name, a in r.answers.items()
+            if name in wanted
+        )
+    except TypeError:  # a value given as a list: the slower way, lists made tuples
+        tally = Counter(
+            (name, a.state, tuple(a.value) if isinstance(a.value, list) else a.value, gid)
+            for r, gid in zip(kept, gids, strict=True)
+            for name, a in r.answers.items()
+            if name in wanted
+        )
+    tallies: dict[str, list[tuple[str, Any, int, int]]] = defaultdict(list)
+    for (name, state, value, gid), n in tally.items():
+        tallies[name].append((str(state), value, gid, n))
+    own_dim = {crime_type_question: "crime_type", area_question: "area"}
+    question_plans = [
+        _count_question(
+            q, tallies.get(q.name, ()), group_of, ledger, exclusive_crime, own_dim.get(q.name)
+        )
+        for q in questions
+    ]
+
+    # Journey.
+    journey_plan = (
+        _count_journey(
+            journey,
+            kept,
+            ledger,
+            crime_order,
+            by_name.get(journey.outcome or ""),
+            exclusive_crime,
+        )
+        if journey
+        else None
+    )
+
+    # Segments, then codings.
+    seg_list: list[tuple[Segment, tuple[str, ...], _Facts, bool]] = []
+    empty_by_stage: Counter[str | None] = Counter()
+    empty_total = 0
+    for segment in segments:
+        rid = segment.metadata.get("response_id")
+        if rid is not None and rid in all_ids:
+            facts = kept_facts.get(rid)
+            if facts is None:
+                continue
+            if filters.source is not None and segment.source != filters.source:
+                continue
+        else:
+            facts = _segment_facts(segment)
+            if not filters._facts_match(facts):
+                continue
+        substantive = not says_nothing(segment.text, empty_answers)
+        if not substantive:
+            empty_by_stage[segment.stage] += 1
+            empty_total += 1
+            continue
+        seg_list.append((segment, _person(segment), facts, substantive))
+
+    stage_people: dict[str | None, set] = defaultdict(set)
+    stage_segments: Counter[str | None] = Counter()
+    all_people: set = set()
+    for segment, person, _facts, _ in seg_list:
+        stage_people[segment.stage].add(person)
+        stage_segments[segment.stage] += 1
+        all_people.add(person)
+    base_resp = ledger.count(("tb", "respondents"), sum(1 for p in all_people if p[0] == "r"))
+    base_part = ledger.count(("tb", "participants"), sum(1 for p in all_people if p[0] == "p"))
+    ledger.count(("tb", "empty"), empty_total)
+    for stage in STAGES:
+        people = stage_people.get(stage, set())
+        ledger.count(("stage", stage, "respondents"), sum(1 for p in people if p[0] == "r"))
+        ledger.count(("stage", stage, "participants"), sum(1 for p in people if p[0] == "p"))
+        ledger.count(("stage", stage, "segments"), stage_segments.get(stage, 0))
+        ledger.count(("stage", stage, "empty"), empty_by_stage.get(stage, 0))
+
+    themes = [t for t in _themes_of(codebook) if t.stage in STAGES]
+    theme_ids = {t.id for t in themes}
+    seg_index = {s.id: i for i, (s, *_rest) in enumerate(seg_list)}
+    decided = _decide(codings, seg_index, theme_ids, include_suggestions, min_confidence)
+
+    scores: dict[str, float] = {}
+    if sentiment:
+        from analysis.sentiment import sentiment_score
+
+        wanted = {sid for members in decided.values() for sid in members}
+        given = sentiment_scores or {}
+        for segment, *_rest in seg_list:
+            if segment.id in wanted:
+                scores[segment.id] = (
+                    given[segment.id] if segment.id in given else sentiment_score(segment.text)
+                )
+
+    # Every group of a breakdown is listed for every theme, zeros included (a missing group
+    # would say "nobody" as plainly as a zero).
+    fg_areas, fg_crimes, sources_seen = set(), set(), set()
+    for segment, person, facts, _ in seg_list:
+        sources_seen.add(_key(segment.source))
+        if person[0] == "p":
+            fg_areas.add(_key(facts.area))
+            fg_crimes.update(facts.crime_types or (NOT_GIVEN,))
+    group_orders = {
+        "crime_type": crime_order,
+        "area": area_order,
+        "channel": channel_order,
+        "participants_crime_type": _order(fg_crimes, list(ct_labels)),
+        "participants_area": _order(fg_areas, list(area_labels)),
+        "source": _order(sources_seen, list(SOURCE_LABELS)),
+    }
+    theme_plans = {
+        t.id: _count_theme(
+            t, decided.get(t.id, {}), seg_list, seg_index, scores, ledger, group_orders
+        )
+        for t in themes
+    }
+
+    ledger.resolve()
+
+    # Read back what may be shown.
+    def cells(prefix: tuple, counts: Iterable[str], base: Hashable | None) -> dict[str, Cell]:
+        return {v: ledger.cell((*prefix, v), base) for v in counts}
+
+    summary_questions = {
+        plan["question"].name: _question_summary(plan, ledger, labels) for plan in question_plans
+    }
+    redactor = None
+    stages: dict[str, StageSummary] = {}
+    for stage in STAGES:
+        entries = []
+        for theme in (t for t in themes if t.stage == stage):
+            plan = theme_plans[theme.id]
+            if redactor is None:
+                from analysis.redaction import Redactor
+
+                redactor = Redactor(names=names)
+            entries.append(
+                _theme_summary(
+                    theme,
+                    plan,
+                    seg_list,
+                    seg_index,
+                    ledger,
+                    redactor=redactor,
+                    quotes_per_theme=quotes_per_theme,
+                    quote_min_confidence=quote_min_confidence,
+                    places=places,
+                    names=names,
+                )
+            )
+        entries = _ranked(entries)
+        stages[stage] = StageSummary(
+            stage=stage,
+            label=_stage_label(codebook, stage),
+            respondents=ledger.cell(("stage", stage, "respondents")),
+            participants=ledger.cell(("stage", stage, "participants")),
+            segments=ledger.cell(("stage", stage, "segments")),
+            answers_saying_nothing=ledger.cell(("stage", stage, "empty")),
+            themes=tuple(entries),
+        )
+
+    return Summary(
+        questionnaire=questionnaire,
+        threshold=ledger.threshold,
+        filters=filters,
+        respondents=ledger.cell(total_key),
+        by_channel=cells(("resp", "channel"), channel_order, total_key),
+        by_area=cells(("resp", "area"), area_order, total_key),
+        by_crime_type=cells(("resp", "crime_type"), crime_order, total_key),
+        questions=summary_questions,
+        themes_base={
+            "respondents": ledger.cell(base_resp),
+            "participants": ledger.cell(base_part),
+            "answers_saying_nothing": ledger.cell(("tb", "empty")),
+        },
+        stages=stages,
+        journey=_journey_rows(journey_plan, ledger, labels) if journey_plan else (),
+        journey_outcome=journey.outcome if journey else None,
+        labels=labels,
+    )
+
+
+def _ranked(entries: list[ThemeSummary]) -> list[ThemeSummary]:
+    """Shown themes by respondents, participants then segments; hidden ones after, in codebook
+    order, so the order never hints at a hidden count."""
+
+    def shown_key(e: ThemeSummary) -> tuple:
+        return (
+            -(e.respondents.value or 0),
+            -(e.participants.value or 0),
+            -(e.segments.value or 0),
+        )
+
+    visible = [
+        e for e in entries if e.respondents.shown or e.participants.shown or e.segments.shown
+    ]
+    hidden = [e for e in entries if e not in visible]
+    order = sorted(range(len(visible)), key=lambda i: (shown_key(visible[i]), i))
+    out = [visible[i] for i in order] + hidden
+    return [_with_rank(e, i + 1) for i, e in enumerate(out)]
+
+
+def _with_rank(entry: ThemeSummary, rank: int) -> ThemeSummary:
+    return replace(entry, rank=rank)
+
+
+# -- closed questions ------------------------------------------------------------------------
+
+
+def _value_keys(value: Any) -> tuple[str, ...]:
+    """An answer's value as option keys (text), each once."""
+    if isinstance(value, tuple | list):
+        return tuple(dict.fromkeys(str(v) for v in value))
+    return (str(value),)
+
+
+def _count_question(
+    question: ClosedQuestion,
+    tally: Iterable[tuple[str, Any, int, int]],
+    group_of: Mapping[int, tuple[str, tuple[str, ...]]],
+    ledger: Disclosure,
+    exclusive_crime: bool,
+    own_dim: str | None = None,
+) -> dict[str, Any]:
+    """Count a closed question overall and by area and crime type, registering every count.
+
+    ``tally`` holds ``(state, value, group id, respondents)``; ``group_of`` maps a group id to
+    its (area, crime types). ``own_dim`` names the respondents' grouping this question itself
+    provides ("crime_type", "area"): its counts are then the same cells as the respondents
+    table, and it is not cross-tabulated by itself.
+    """
+    name = question.name
+    states: Counter[str] = Counter()
+    options: Counter[str] = Counter()
+    by_area: dict[str, Counter[str]] = defaultdict(Counter)
+    area_base: Counter[str] = Counter()
+    by_crime: dict[str, Counter[str]] = defaultdict(Counter)
+    crime_base: Counter[str] = Counter()
+    for state, value, gid, n in tally:
+        if state == "not_asked":
+            continue
+        states[state] += n
+        if state != "answered":
+            continue
+        values = _value_keys(value)
+        area, crimes = group_of[gid]
+        area_base[area] += n
+        area_counts = by_area[area]
+        for v in values:
+            options[v] += n
+            area_counts[v] += n
+        for crime in crimes:
+            crime_base[crime] += n
+            crime_counts = by_crime[crime]
+            for v in values:
+                crime_counts[v] += n
+    prefix = ("q", name)
+    base = ledger.count((*prefix, "base"), states["answered"])
+    pnts = ledger.count((*prefix, "pnts"), states["prefer_not_to_say"])
+    not_answered = ledger.count(
+        (*prefix, "na"), sum(n for s, n in states.items() if s in _NOT_ANSWERED)
+    )
+    other = sum(
+        n for s, n in states.items() if s not in _NOT_ANSWERED | {"answered", "prefer_not_to_say"}
+    )
+    asked = ledger.count((*prefix, "asked"), states.total() - other)
+    ledger.add_total(asked, [base, pnts, not_answered])
+    known = [str(v) for v, _label in question.options]
+    option_order = known + sorted(set(options) - set(known))
+    option_keys = [
+        ledger.count((*prefix, "opt", v), options[v], ("resp", own_dim, v) if own_dim else None)
+        for v in option_order
+    ]
+    if not question.multiple:
+        ledger.add_total(base, option_keys)
+    crosstabs = [
+        ("area", by_area, area_base, True),
+        ("crime_type", by_crime, crime_base, exclusive_crime),
+    ]
+    if own_dim:
+        crosstabs, by_area, by_crime = [], {}, {}
+        area_base, crime_base = Counter(), Counter()
+    for dim, counts, bases, exclusive in crosstabs:
+        group_base_keys = []
+        for group, n in bases.items():
+            gbase = ledger.count((*prefix, dim, group, "base"), n)
+            group_base_keys.append(gbase)
+            keys = [
+                ledger.count((*prefix, dim, group, "opt", v), counts[group][v])
+                for v in option_order
+            ]
+            if not question.multiple:
+                ledger.add_total(gbase, keys)
+        if exclusive:
+            ledger.add_total(base, group_base_keys)
+            for v in option_order:
+                ledger.add_total((*prefix, "opt", v), [(*prefix, dim, g, "opt", v) for g in bases])
+    return {
+        "question": question,
+        "option_order": option_order,
+        "area_groups": list(area_base),
+        "crime_groups": list(crime_base),
+    }
+
+
+def _question_summary(
+    plan: Mapping[str, Any], ledger: Disclosure, labels: Mapping[str, Mapping[str, str]]
+) -> QuestionSummary:
+    question: ClosedQuestion = plan["question"]
+    prefix = ("q", question.name)
+    option_labels = {str(v): label for v, label in question.options}
+    base = (*prefix, "base")
+    asked = (*prefix, "asked")
+
+    def options(group_prefix: tuple, group_base: tuple) -> tuple[OptionCount, ...]:
+        return tuple(
+            OptionCount(
+                v, option_labels.get(v, v), ledger.cell((*group_prefix, "opt", v), group_base)
+            )
+            for v in plan["option_order"]
+        )
+
+    def groups(dim: str, present: list[str]) -> tuple[GroupCounts, ...]:
+        order = _order(present, list(labels.get(dim, {})))
+        out = []
+        for group in order:
+            gprefix = (*prefix, dim, group)
+            out.append(
+                GroupCounts(
+                    group,
+                    _group_label(labels, dim, group),
+                    ledger.cell((*gprefix, "base")),
+                    options(gprefix, (*gprefix, "base")),
+                )
+            )
+        return tuple(out)
+
+    return QuestionSummary(
+        name=question.name,
+        label=question.label,
+        multiple=question.multiple,
+        asked=ledger.cell(asked),
+        base=ledger.cell(base, asked),
+        prefer_not_to_say=ledger.cell((*prefix, "pnts"), asked),
+        not_answered=ledger.cell((*prefix, "na"), asked),
+        options=options(prefix, base),
+        by_crime_type=groups("crime_type", plan["crime_groups"]),
+        by_area=groups("area", plan["area_groups"]),
+    )
+
+
+def _group_label(labels: Mapping[str, Mapping[str, str]], dim: str, group: str) -> str:
+    if group == NOT_GIVEN:
+        return NOT_GIVEN_LABEL
+    if group == "all":
+        return "All respondents"
+    return labels.get(dim, {}).get(group, group)
+
+
+# -- the journey -----------------------------------------------------------------------------
+
+
+def _count_journey(
+    journey: Journey,
+    kept: Sequence[Respondent],
+    ledger: Disclosure,
+    crime_order: list[str],
+    outcome_question: ClosedQuestion | None,
+    exclusive_crime: bool = False,
+) -> dict[str, Any]:
+    """Count the journey per group, joining its counts to the same counts of the closed
+    questions (a step's "reached" is the answers that pass it; the outcome is the question's
+    answers when everyone who answered it passed every step), so both show or hide together.
+    When no respondent has more than one crime type, the groups' counts add up to the "all"
+    row's, and those sums are protected too.
+    """
+    # Each respondent once: how many steps in a row they passed, and their outcome answer
+    # (None when not answered); counted per crime-type combination in C, then spread.
+    steps = journey.steps
+    last = len(steps)
+    outcome = journey.outcome
+
+    def where(r: Respondent) -> tuple[int, Any]:
+        answers = r.answers
+        k = 0
+        for step in steps:
+            if not step.passes(answers.get(step.question)):
+                break
+            k += 1
+        if k < last or not outcome:
+            return k, None
+        answer = answers.get(outcome)
+        if answer is None or str(answer.state) != "answered":
+            return k, None
+        return k, _value_keys(answer.value)
+
+    tally = Counter((tuple(r.crime_types) or (NOT_GIVEN,), *where(r)) for r in kept)
+    per_group: dict[str, Counter] = defaultdict(Counter)
+    for (crimes, k, out), n in tally.items():
+        per_group["all"][(k, out)] += n
+        for crime in crimes:
+            per_group[crime][(k, out)] += n
+    order = ["all"] + [c for c in crime_order if c in per_group]
+    outcomes: dict[str, tuple] = {}
+    for group in order:
+        counts = per_group[group]
+        # The group's size is the count already registered with the respondents table.
+        previous = ("resp",) if group == "all" else ("resp", "crime_type", group)
+        question_prefix = ("q",) if group == "all" else ("q", None, "crime_type", group)
+        at_step = sum(counts.values())
+        for i, step in enumerate(steps):
+            n_passed = sum(n for (k, _out), n in counts.items() if k > i)
+            same_keys = [_q_key(question_prefix, step.question, "opt", v) for v in step.values]
+            same_as = same_keys[0] if i == 0 and len(same_keys) == 1 else None
+            reached = ledger.count(("j", group, step.key, "yes"), n_passed, same_as)
+            if (
+                i == 0
+                and len(same_keys) > 1
+                and not step.exclude
+                and all(k in ledger for k in same_keys)
+                and sum(ledger.true_value(k) for k in same_keys) == n_passed
+            ):
+                ledger.add_total(reached, same_keys)
+            missed = ledger.count(("j", group, step.key, "no"), at_step - n_passed)
+            ledger.add_total(previous, [reached, missed])
+            previous, at_step = reached, n_passed
+        if outcome:
+            answered: Counter[str] = Counter()
+            n_answered = 0
+            for (k, out), n in counts.items():
+                if k == last and out is not None:
+                    n_answered += n
+                    for v in out:
+                        answered[v] += n
+            outcomes[group] = (answered, previous, at_step, n_answered, question_prefix)
+    known = [str(v) for v, _label in outcome_question.options] if outcome_question else []
+    seen = {v for item in outcomes.values() for v in item[0]}
+    outcome_order = known + sorted(seen - set(known))
+    multiple = bool(outcome_question and outcome_question.multiple)
+    for group, (answered, previous, n, n_answered, qprefix) in outcomes.items():
+        prefix = ("j", group, "outcome")
+        same_base = _q_key(qprefix, journey.outcome, "base")
+        base = ledger.count((*prefix, "base"), n_answered, same_base)
+        na = ledger.count((*prefix, "na"), n - n_answered)
+        ledger.add_total(previous, [base, na])
+        keys = [
+            ledger.count(
+                (*prefix, "opt", v), answered[v], _q_key(qprefix, journey.outcome, "opt", v)
+            )
+            for v in outcome_order
+        ]
+        if not multiple:
+            ledger.add_total(base, keys)
+    groups = order[1:]
+    if exclusive_crime and groups:
+        columns = [(step.key, "yes") for step in journey.steps]
+        columns += [(step.key, "no") for step in journey.steps]
+        if journey.outcome:
+            columns += [("outcome", "base"), ("outcome", "na")]
+            columns += [("outcome", "opt", v) for v in outcome_order]
+        for column in columns:
+            ledger.add_total(("j", "all", *column), [("j", g, *column) for g in groups])
+    return {
+        "journey": journey,
+        "order": order,
+        "outcome_order": outcome_order,
+        "outcome_labels": dict(outcome_question.options) if outcome_question else {},
+    }
+
+
+def _q_key(prefix: tuple, question: str, *rest: str) -> tuple:
+    """Key of a closed question's count: overall (``("q",)``) or in a crime-type group."""
+    if len(prefix) == 1:
+        return ("q", question, *rest)
+    return ("q", question, *prefix[2:], *rest)
+
+
+def _journey_rows(
+    plan: dict[str, Any], ledger: Disclosure, labels: Mapping[str, Mapping[str, str]]
+) -> tuple[JourneyRow, ...]:
+    journey: Journey = plan["journey"]
+    rows = []
+    for group in plan["order"]:
+        total = ("resp",) if group == "all" else ("resp", "crime_type", group)
+        previous = total
+        steps = []
+        for step in journey.steps:
+            reached = ("j", group, step.key, "yes")
+            steps.append(
+                JourneyStepCount(
+                    step.key,
+                    step.label,
+                    ledger.cell(reached, previous),
+                    ledger.cell(("j", group, step.key, "no"), previous),
+                )
+            )
+            previous = reached
+        outcome: tuple[OptionCount, ...] = ()
+        base = na = None
+        if journey.outcome:
+            prefix = ("j", group, "outcome")
+            base = ledger.cell((*prefix, "base"), previous)
+            na = ledger.cell((*prefix, "na"), previous)
+            outcome_labels = plan["outcome_labels"]
+            outcome = tuple(
+                OptionCount(
+                    v, outcome_labels.get(v, v), ledger.cell((*prefix, "opt", v), (*prefix, "base"))
+                )
+                for v in plan["outcome_order"]
+            )
+        rows.append(
+            JourneyRow(
+                group,
+                _group_label(labels, "crime_type", group),
+                ledger.cell(total),
+                tuple(steps),
+                base,
+                na,
+                outcome,
+            )
+        )
+    return tuple(rows)
+
+
+# -- themes ----------------------------------------------------------------------------------
+
+
+def _decide(
+    codings: Iterable[Coding],
+    seg_index: Mapping[str, int],
+    theme_ids: set[str],
+    include_suggestions: bool,
+    min_confidence: float,
+) -> dict[str, dict[str, tuple[str, float, str | None]]]:
+    """Per theme, per segment: ``("person"|"machine", strength, direction)``."""
+    by_person: dict[tuple[str, str], str | None] = {}
+    rejected: set[tuple[str, str]] = set()
+    suggested: dict[tuple[str, str], tuple[float, str | None]] = {}
+    for c in codings:
+        sid = c.segment_id
+        tid = c.theme_id
+        if sid not in seg_index or tid not in theme_ids:
+            continue
+        key = (tid, sid)
+        status = c.status or coding_status(c)
+        if status == "human" or status == "accepted":
+            if by_person.get(key) is None:
+                by_person[key] = c.direction
+        elif status == "rejected":
+            rejected.add(key)
+        elif status == "suggested" and include_suggestions and c.confidence >= min_confidence:
+            old = suggested.get(key)
+            if old is None or c.confidence > old[0]:
+                direction = c.direction or (old[1] if old else None)
+                suggested[key] = (float(c.confidence), direction)
+    decided: dict[str, dict[str, tuple[str, float, str | None]]] = defaultdict(dict)
+    for (theme, sid), direction in by_person.items():
+        decided[theme][sid] = ("person", 1.0, direction)
+    for key, (confidence, direction) in suggested.items():
+        if key not in by_person and key not in rejected:
+            decided[key[0]][key[1]] = ("machine", confidence, direction)
+    return decided
+
+
+def _count_theme(
+    theme: Any,
+    members: Mapping[str, tuple[str, float, str | None]],
+    seg_list: Sequence[tuple[Segment, tuple, _Facts, bool]],
+    seg_index: Mapping[str, int],
+    scores: Mapping[str, float],
+    ledger: Disclosure,
+    group_orders: Mapping[str, list[str]],
+) -> dict[str, Any]:
+    tid = theme.id
+    sources: Counter[str] = Counter()
+    bands: Counter[str] = Counter()
+    directions: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    people: dict[tuple, _Facts] = {}
+    items = [seg_list[seg_index[sid]] for sid in members]
+    kinds.update(kind for kind, _strength, _direction in members.values())
+    sources.update(_key(item[0].source) for item in items)
+    directions.update(_key(direction) for _kind, _strength, direction in members.values())
+    theme_scores = [scores[sid] for sid in members if sid in scores]
+    score_sum = sum(theme_scores)
+    bands.update(
+        "positive" if x >= 0.05 else "negative" if x <= -0.05 else "neutral" for x in theme_scores
+    )
+    for _segment, person, facts, _ in items:
+        if person not in people:
+            people[person] = facts
+    # Each person counts once per theme, in the groups of their first segment.
+    respondents = [f for p, f in people.items() if p[0] == "r"]
+    participants = [f for p, f in people.items() if p[0] == "p"]
+    by: dict[str, Counter[str]] = {
+        "crime_type": Counter(c for f in respondents for c in f.crime_types or (NOT_GIVEN,)),
+        "area": Counter(_key(f.area) for f in respondents),
+        "channel": Counter(_key(f.channel) for f in respondents),
+        "participants_crime_type": Counter(
+            c for f in participants for c in f.crime_types or (NOT_GIVEN,)
+        ),
+        "participants_area": Counter(_key(f.area) for f in participants),
+    }
+    prefix = ("t", tid)
+    resp_key = ledger.count((*prefix, "respondents"), len(respondents))
+    part_key = ledger.count((*prefix, "participants"), len(participants))
+    seg_key = ledger.count((*prefix, "segments"), len(members))
+    ledger.count((*prefix, "unreviewed"), kinds["machine"])
+    breakdown_keys: dict[str, list[str]] = {}
+    by = {
+        dim: {g: groups[g] for g in _order([*groups, *group_orders[dim]], group_orders[dim])}
+        for dim, groups in by.items()
+    }
+    for source in group_orders["source"]:
+        sources.setdefault(source, 0)
+    sources = Counter({s: sources[s] for s in _order(sources, group_orders["source"])})
+    for dim, groups in by.items():
+        keys = [ledger.count((*prefix, "by", dim, g), n) for g, n in groups.items()]
+        breakdown_keys[dim] = list(groups)
+        # Each person falls in one group (area, channel, or a crime type when nobody has two):
+        # the groups then add up to the theme's count, and that sum is protected.
+        counted = participants if dim.startswith("participants") else respondents
+        if keys and sum(groups.values()) == len(counted):
+            ledger.add_total(part_key if dim.startswith("participants") else resp_key, keys)
+    ledger.add_total(seg_key, [ledger.count((*prefix, "src", s), n) for s, n in sources.items()])
+    if scores:
+        band_keys = [ledger.count((*prefix, "sent", b), bands[b]) for b in _BANDS]
+        if sum(bands.values()) == len(members):
+            ledger.add_total(seg_key, band_keys)
+    has_direction = any(d != NOT_GIVEN for d in directions)
+    if has_direction:
+        ledger.add_total(
+            seg_key, [ledger.count((*prefix, "dir", d), n) for d, n in directions.items()]
+        )
+    return {
+        "members": members,
+        "breakdown": breakdown_keys,
+        "sources": list(sources),
+        "directions": list(directions) if has_direction else [],
+        "kinds": kinds,
+        "score_mean": round(score_sum / sum(bands.values()), 4) if bands else None,
+        "has_sentiment": bool(scores),
+    }
+
+
+_QUOTE_TRIES = 200
+
+
+def _length_band(text: str) -> int:
+    """0 for a quote of readable length (8 to 60 words), else 1 (as pick_quotes ranks)."""
+    return 0 if 7 <= text.count(" ") <= 59 else 1
+
+
+def _theme_summary(
+    theme: Any,
+    plan: Mapping[str, Any],
+    seg_list: Sequence[tuple[Segment, tuple, _Facts, bool]],
+    seg_index: Mapping[str, int],
+    ledger: Disclosure,
+    *,
+    redactor: Any,
+    quotes_per_theme: int,
+    quote_min_confidence: float,
+    places: Iterable[str],
+    names: Sequence[str],
+) -> ThemeSummary:
+    prefix = ("t", theme.id)
+    respondents = ledger.cell((*prefix, "respondents"), ("tb", "respondents"))
+    participants = ledger.cell((*prefix, "participants"), ("tb", "participants"))
+    segments = ledger.cell((*prefix, "segments"))
+    kinds = plan["kinds"]
+    if kinds["machine"] and kinds["person"]:
+        coded_by = CODED_BY_BOTH
+    elif kinds["machine"]:
+        coded_by = CODED_BY_MACHINE
+    elif kinds["person"]:
+        coded_by = CODED_BY_PEOPLE
+    else:
+        coded_by = ""  # nothing coded
+    breakdown = {
+        dim: {g: ledger.cell((*prefix, "by", dim, g)) for g in groups}
+        for dim, groups in plan["breakdown"].items()
+        if groups
+    }
+    breakdown["source"] = {
+        s: ledger.cell((*prefix, "src", s), (*prefix, "segments")) for s in plan["sources"]
+    }
+    sentiment = (
+        {b: ledger.cell((*prefix, "sent", b), (*prefix, "segments")) for b in _BANDS}
+        if plan["has_sentiment"]
+        else {}
+    )
+    directions = {
+        d: ledger.cell((*prefix, "dir", d), (*prefix, "segments")) for d in plan["directions"]
+    }
+    members = plan["members"]
+    lookup: dict[str, tuple] = {}
+
+    def allowed(candidate: QuoteCandidate) -> bool:
+        segment, person, facts, _ = lookup[candidate.segment_id]
+        if ledger.hidden((*prefix, "src", _key(segment.source))) == SMALL:
+            return False
+        if person[0] == "r":
+            cells = [
+                ("by", "area", _key(facts.area)),
+                ("by", "channel", _key(facts.channel)),
+                *(("by", "crime_type", c) for c in facts.crime_types or (NOT_GIVEN,)),
+            ]
+            return respondents.suppressed != SMALL and not any(
+                ledger.hidden((*prefix, *c)) == SMALL for c in cells
+            )
+        if person[0] == "p":
+            cells = [
+                ("by", "participants_area", _key(facts.area)),
+                *(("by", "participants_crime_type", c) for c in facts.crime_types or (NOT_GIVEN,)),
+            ]
+            return participants.suppressed != SMALL and not any(
+                ledger.hidden((*prefix, *c)) == SMALL for c in cells
+            )
+        return segments.suppressed != SMALL
+
+    quotes: list[Quote] = []
+    if segments.suppressed != SMALL and quotes_per_theme > 0:
+        # Rank on plain tuples first (a theme can have tens of thousands of segments) and make
+        # candidates of the best few only, in pick_quotes' order.
+        ranked = heapq.nsmallest(
+            _QUOTE_TRIES,
+            (
+                (-strength, _length_band(seg_list[seg_index[sid]][0].text), sid)
+                for sid, (_kind, strength, _direction) in members.items()
+                if strength >= quote_min_confidence
+            ),
+        )
+        candidates = []
+        for neg_strength, _band, sid in ranked:
+            item = seg_list[seg_index[sid]]
+            lookup[sid] = item
+            candidates.append(QuoteCandidate(sid, item[0].text, item[1], -neg_strength))
+        quotes = pick_quotes(
+            candidates,
+            quotes_per_theme,
+            min_strength=quote_min_confidence,
+            redactor=redactor,
+            places=places,
+            names=names,
+            allowed=allowed,
+        )
+    shown_any = respondents.shown or participants.shown or segments.shown
+    return ThemeSummary(
+        theme=theme.id,
+        label=theme.label,
+        stage=theme.stage,
+        definition=getattr(theme, "definition", ""),
+        rank=0,
+        respondents=respondents,
+        participants=participants,
+        segments=segments,
+        unreviewed=ledger.cell((*prefix, "unreviewed"), (*prefix, "segments")),
+        coded_by=coded_by,
+        sentiment_mean=plan["score_mean"] if segments.shown else None,
+        sentiment=sentiment,
+        directions=directions,
+        breakdown=breakdown,
+        quotes=tuple(quotes),
+        segment_ids=tuple(sorted(members)) if shown_any else (),
+    )
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def _to_json(summary: Summary) -> dict[str, Any]:
+    def counts(options: Iterable[OptionCount]) -> dict[str, int | None]:
+        return {o.value: o.count.value for o in options}
+
+    def percents(options: Iterable[OptionCount]) -> dict[str, float | None]:
+        return {o.value: o.count.percent for o in options}
+
+    def values(cells: Mapping[str, Cell]) -> dict[str, int | None]:
+        return {k: c.value for k, c in cells.items()}
+
+    questions = {}
+    for name, q in summary.questions.items():
+        questions[name] = {
+            "label": q.label,
+            "multiple": q.multiple,
+            "base": q.base.value,
+            "counts": counts(q.options),
+            "percentages": percents(q.options),
+            "asked": q.asked.value,
+            "prefer_not_to_say": q.prefer_not_to_say.value,
+            "not_answered": q.not_answered.value,
+            "by_crime_type": {
+                g.group: {"base": g.base.value, "counts": counts(g.options)}
+                for g in q.by_crime_type
+            },
+            "by_area": {
+                g.group: {"base": g.base.value, "counts": counts(g.options)} for g in q.by_area
+            },
+        }
+    stages = {}
+    for stage, s in summary.stages.items():
+        stages[stage] = {
+            "label": s.label,
+            "respondents": s.respondents.value,
+            "participants": s.participants.value,
+            "segments": s.segments.value,
+            "answers_saying_nothing": s.answers_saying_nothing.value,
+            "themes": [
+                {
+                    "theme": t.theme,
+                    "label": t.label,
+                    "definition": t.definition,
+                    "rank": t.rank,
+                    "respondents": t.respondents.value,
+                    "respondents_percent": t.respondents.percent,
+                    "participants": t.participants.value,
+                    "participants_percent": t.participants.percent,
+                    "segments": t.segments.value,
+                    "unreviewed": t.unreviewed.value,
+                    "coded_by": t.coded_by,
+                    "machine_only": t.machine_only,
+                    "sentiment": {"mean": t.sentiment_mean, **values(t.sentiment)},
+                    "directions": values(t.directions),
+                    "by": {dim: values(cells) for dim, cells in t.breakdown.items()},
+                    "quotes": [q.text for q in t.quotes],
+                }
+                for t in s.themes
+            ],
+        }
+    journey = []
+    for row in summary.journey:
+        entry: dict[str, Any] = {
+            "group": row.group,
+            "label": row.label,
+            "respondents": row.respondents.value,
+            "steps": {
+                s.key: {"reached": s.reached.value, "not_reached": s.not_reached.value}
+                for s in row.steps
+            },
+        }
+        if row.outcome_base is not None:
+            entry["outcome"] = {
+                "question": summary.journey_outcome,
+                "base": row.outcome_base.value,
+                "not_answered": row.outcome_not_answered.value
+                if row.outcome_not_answered
+                else None,
+                "counts": counts(row.outcome),
+            }
+        journey.append(entry)
+    return {
+        "questionnaire": summary.questionnaire,
+        "threshold": summary.threshold,
+        "disclosure": (
+            f"Counts below {summary.threshold} (and zeros) are null (ACRO's threshold rule); "
+            "so is any count from which a hidden count could be worked out (secondary "
+            "suppression)."
+        ),
+        "filters": summary.filters.as_dict(),
+        "respondents": {
+            "total": summary.respondents.value,
+            "by_channel": values(summary.by_channel),
+            "by_area": values(summary.by_area),
+            "by_crime_type": values(summary.by_crime_type),
+        },
+        "questions": questions,
+        "themes_base": values(summary.themes_base),
+        "stages": stages,
+        "journey": journey,
+    }
