@@ -22,6 +22,7 @@ import numpy as np
 from analysis.spreadsheet import CSV_ENCODING, neutralise, read_csv
 
 __all__ = [
+    "MODEL_FILE_WARNING",
     "SEPARATOR_HINT",
     "CommandError",
     "add_code_parser",
@@ -35,6 +36,14 @@ __all__ = [
     "too_rare",
     "write_table",
 ]
+
+
+#: Said wherever a model file is written or read (``train --output``, ``code --model``).
+MODEL_FILE_WARNING = (
+    "Model files are pickles: loading one runs code, so load only files you trust. They keep "
+    "words of the training answers (names among them), so they hold personal data: store and "
+    "share them as you would the answers."
+)
 
 
 class CommandError(Exception):
@@ -344,12 +353,22 @@ def add_code_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "code",
         help="suggest themes for each row of a CSV file",
-        description="Code free text into themes with the codebook's rules, or a trained model.",
+        description=(
+            "Code free text into themes with the codebook's rules, or a trained model. "
+            f"{MODEL_FILE_WARNING}"
+        ),
     )
     p.add_argument("file", help="CSV file (UTF-8 or Windows-1252)")
     p.add_argument("--text-column", required=True, help="column holding the free text")
     p.add_argument("--codebook", help="codebook YAML file (for the rule coder)")
-    p.add_argument("--model", help="pickled ThemeCoder to use instead of the rules")
+    p.add_argument(
+        "--model",
+        help=(
+            "model file from 'train' to use instead of the rules. It is a pickle: loading one "
+            "runs code, so load only model files you trust (made by you or your team). Model "
+            "files keep words of the training answers, so they hold personal data"
+        ),
+    )
     p.add_argument("--stage-column", help="column holding each row's stage (rules only)")
     p.add_argument("--min-confidence", type=float, default=0.0, help="drop weaker rule codings")
     p.add_argument("--output", required=True, help="CSV file to write")

@@ -218,3 +218,18 @@ def test_discover_with_more_topics_than_rows_is_a_one_line_error(tmp_path):
     result = run("discover", source, "--text-column", "answer", "--topics", "9")
     assert result.returncode == 2
     assert "need at least 9 non-empty texts" in result.stderr
+
+
+@pytest.mark.parametrize(("command", "option"), [("code", "--model"), ("train", "--output")])
+def test_model_file_help_says_trusted_files_only_and_that_they_hold_personal_data(
+    command, option, capsys
+):
+    from analysis.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([command, "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    option_help = shown.split(option, 1)[1]
+    assert "pickle" in option_help
+    assert "only" in option_help and "trust" in option_help
+    assert "personal data" in option_help
