@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["STAGES", "Coding", "Segment"]
+__all__ = ["STAGES", "STATUS_PLACEHOLDERS", "Coding", "Segment", "is_status_placeholder"]
 
 #: The stages a segment can belong to; ``None`` means no stage (e.g. a closing "anything else?").
 STAGES = ("reporting", "engagement", "recovery")
+
+#: What exports put in a text column for an answer without text, compared after
+#: ``is_status_placeholder``'s clean-up: the app's export codes ("prefer-not-to-say",
+#: "skipped", "illegible", "multiple-ticked") and labels ("Prefer not to say", "Not answered",
+#: "Illegible", "More than one answer ticked", from ``survey_app.questionnaire.answers``; a test
+#: keeps the two in step), the stored states, and common spellings of the same.
+STATUS_PLACEHOLDERS = frozenset(
+    {
+        *("prefer not to say", "prefer not to answer", "skipped", "not answered"),
+        *("illegible", "multiple ticked", "more than one answer ticked", "several ticked"),
+        *("not shown", "n/a"),
+    }
+)
+
+_PLACEHOLDER_NOISE = re.compile(r"[\s_-]+")
+
+
+def is_status_placeholder(text: str | None) -> bool:
+    """True when ``text`` is a status placeholder ("skipped", "Prefer not to say", ...), not an
+    answer: case, spaces, "-" and "_" and surrounding brackets do not matter."""
+    if not text or len(text) > 40:
+        return False
+    cleaned = _PLACEHOLDER_NOISE.sub(" ", text.strip().strip("[]()<>.").lower()).strip()
+    return cleaned in STATUS_PLACEHOLDERS
 
 
 @dataclass(frozen=True)
