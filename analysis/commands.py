@@ -315,7 +315,7 @@ def _code_texts_with_model(model, names: list[str], texts: list[str], batch: int
         for i, columns in enumerate(chosen):
             results.append(
                 [
-                    (names[j], round(float(proba[i, j]), 3), words[i][k])
+                    (names[j], round(float(proba[i, j]), 3), words[i][k], None)
                     for k, j in enumerate(columns)
                 ]
             )
@@ -357,16 +357,17 @@ def run_code(args: argparse.Namespace) -> int:
         for row, text in progress_bar(zip(rows, texts, strict=True), len(rows), "coding"):
             stage = (row.get(args.stage_column) or "").strip() or None if extra else None
             codings = coder.code_text(text, stage)
-            results.append([(c.theme_id, c.confidence, c.matched) for c in codings])
+            results.append([(c.theme_id, c.confidence, c.matched, c.direction) for c in codings])
     write_table(
         args.output,
-        [*fieldnames, "themes", "confidence", "matched", "coder"],
+        [*fieldnames, "themes", "confidence", "direction", "matched", "coder"],
         (
             [
                 *(shown[name][i] if name in shown else row.get(name) for name in fieldnames),
-                ";".join(t for t, _, _ in found),
-                ";".join(f"{c:.3f}" for _, c, _ in found),
-                " | ".join(f"{t}: {', '.join(w)}" for t, _, w in found if w),
+                ";".join(t for t, _, _, _ in found),
+                ";".join(f"{c:.3f}" for _, c, _, _ in found),
+                ";".join(d or "" for _, _, _, d in found),
+                " | ".join(f"{t}: {', '.join(w)}" for t, _, w, _ in found if w),
                 coder_id,
             ]
             for i, (row, found) in enumerate(zip(rows, results, strict=True))

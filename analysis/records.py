@@ -78,6 +78,10 @@ class Coding:
         1.0 for a person's decision; the model's confidence otherwise.
     matched : tuple of str, default=()
         The words or features that explain a machine coding (empty for a person's).
+    direction : {"positive", "negative", "mixed"} or None, default=None
+        Whether the coded text reports a good experience of the theme (praise), a bad one
+        (complaint) or both; None when not known. The rule coder takes it from the codebook's
+        indicator markers. Count praise and complaint apart: never add them together.
     """
 
     segment_id: str
@@ -85,3 +89,4 @@ class Coding:
     coder: str
     confidence: float = 1.0
     matched: tuple[str, ...] = ()
+    direction: str | None = None

@@ -316,3 +316,20 @@ def test_labelled_rows_are_read_redacted_without_placeholders(tmp_path):
     lines, texts, _ = read_labelled(path, "answer", "theme")
     assert lines == [2, 4]
     assert texts == ["My neighbour [name] kept shouting", "Ring me on [phone]"]
+
+
+def test_code_writes_each_themes_direction_in_the_order_of_the_themes(tmp_path):
+    rows = [
+        {"id": "1", "answer": "Nobody kept me informed about the case.", "stage": "engagement"},
+        {"id": "2", "answer": "Victim Care rang and she was so kind.", "stage": "reporting"},
+        {"id": "3", "answer": "There was a letter.", "stage": "engagement"},
+    ]
+    out = tmp_path / "out.csv"
+    result = run("code", write_csv(tmp_path / "in.csv", rows), "--text-column", "answer",
+                 "--codebook", CODEBOOK, "--stage-column", "stage", "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = read_rows(out)
+    assert (written[0]["themes"], written[0]["direction"]) == ("kept_informed", "negative")
+    assert (written[1]["themes"], written[1]["direction"]) == ("officer_attitude", "positive")
+    assert written[1]["matched"] == "officer_attitude: kind"  # not "caring" from Victim Care
+    assert (written[2]["themes"], written[2]["direction"]) == ("kept_informed", "")
