@@ -44,7 +44,8 @@ _MODULE_OF = {
     ),
     **dict.fromkeys(["Coding", "Segment"], "analysis.records"),
     **dict.fromkeys(
-        ["RedactionResult", "RedactionSpan", "Redactor", "redact"], "analysis.redaction"
+        ["RedactionResult", "RedactionSpan", "Redactor", "TextTooLongError", "redact"],
+        "analysis.redaction",
     ),
     **dict.fromkeys(["review_queue", "uncertainty"], "analysis.review"),
     "RuleCoder": "analysis.rules",
