@@ -305,6 +305,12 @@ class Redactor:
         Returns
         -------
         list of RedactionSpan
+
+        Raises
+        ------
+        TextTooLongError
+            When ``text`` is longer than ``max_chars``; it takes time in proportion to the
+            length otherwise.
         """
         if len(text) > self.max_chars:
             raise TextTooLongError(len(text), self.max_chars)
@@ -335,6 +341,11 @@ class Redactor:
         -------
         RedactionResult
             The redacted text and the spans (offsets into the original text).
+
+        Raises
+        ------
+        TextTooLongError
+            When ``text`` is longer than ``max_chars`` (never returned unredacted).
         """
         spans = self.find(text)
         parts: list[str] = []
