@@ -146,13 +146,15 @@ _TITLE_WORDS = frozenset(TITLES)
 _NAME_WORD_RE = re.compile(rf"\b{_NAME_WORD}\b")
 _FOLLOWING_NAME_RE = re.compile(rf"[ \t]+({_NAME_WORD})\b")
 
-# Linear time (issue 13): a match may only start at the first word character of a run of
-# local-part characters, and that run is taken whole (possessive), so a long run without "@" is
-# scanned once instead of once per word boundary in it. The address is group "v".
+# Linear time (issue 13). The old pattern, \b[\w.+'-]+@domain, rescanned a run of local-part
+# characters from every word boundary in it. This one visits each run once, from its start, and
+# only when "@" and a domain follow (the domain is a look-ahead, so the next run may begin inside
+# it, as in "a@x.com-b@y.org"); Redactor._emails then starts the address where the old pattern
+# would have: at the first word boundary in the run at or after the end of the previous address.
 _EMAIL_RE = re.compile(
-    r"(?<![\w.+'-])[.+'-]*+"
-    r"(?P<v>\w[\w.+'-]*+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)"
+    r"(?<![\w.+'-])[\w.+'-]*+@(?=(?P<d>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b))"
 )
+_WORD_BOUNDARY_RE = re.compile(r"\b")
 # A bare domain is tried only where a chain of dotted labels begins (not after a label
 # character, nor after a dot that follows one), then from the chain's first word boundary, as
 # the leftmost match would have been; a failed chain is thus scanned once, not once per label.
@@ -361,7 +363,13 @@ class Redactor:
 
     @staticmethod
     def _emails(text: str) -> Iterable[tuple[int, int]]:
-        return (m.span("v") for m in _EMAIL_RE.finditer(text))
+        after = 0  # end of the previous address: the next may start there, inside a run
+        for m in _EMAIL_RE.finditer(text):
+            at = m.end() - 1
+            start = _WORD_BOUNDARY_RE.search(text, max(m.start(), after), at)
+            if start is not None and start.start() < at:  # not the boundary just before "@"
+                yield start.start(), m.end("d")
+                after = m.end("d")
 
     @staticmethod
     def _urls(text: str) -> Iterable[tuple[int, int]]:

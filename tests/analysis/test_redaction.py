@@ -182,6 +182,9 @@ def test_email_and_url_spans_start_where_they_did_before():
         "dave@example.com",
         "jo@example.org",
     ]
+    # The next address may begin inside the previous one's domain, as it did before.
+    found = Redactor(types=["email"]).find("write to jo@x.com-ann@y.org now")
+    assert [s.text for s in found] == ["jo@x.com", "-ann@y.org"]
     assert [s.text for s in redact("see _foo.bar.com or -www.x.org+y").spans] == [
         "bar.com",
         "www.x.org+y",
