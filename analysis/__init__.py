@@ -50,7 +50,8 @@ _MODULE_OF = {
         ["ClosedAnswer", "Coding", "Respondent", "Segment", "coding_status"], "analysis.records"
     ),
     **dict.fromkeys(
-        ["RedactionResult", "RedactionSpan", "Redactor", "redact"], "analysis.redaction"
+        ["RedactionResult", "RedactionSpan", "Redactor", "TextTooLongError", "redact"],
+        "analysis.redaction",
     ),
     **dict.fromkeys(
         [

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from analysis.commands import CommandError, read_texts, write_table
+from analysis.commands import CommandError, answer_texts, read_texts, write_table
 from analysis.records import Coding, Segment
 
 __all__ = [
@@ -237,8 +237,9 @@ def run_agreement(args) -> int:
     """``python -m analysis agreement``: two coders' columns of one CSV, compared."""
     rows, _ = read_texts(args.file, args.text_column, [args.a_column, args.b_column])
     lines, texts, codings_a, codings_b = [], [], [], []
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
-        text = (row.get(args.text_column) or "").strip()
+    # Redacted, and "" for a status placeholder ("skipped"), which is skipped like a blank.
+    redacted = answer_texts(row.get(args.text_column) for row in rows)
+    for line, (row, text) in enumerate(zip(rows, redacted, strict=True), start=2):  # 1: header
         if not text:
             continue
         lines.append(line)

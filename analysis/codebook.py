@@ -24,6 +24,7 @@ from analysis.records import STAGES
 from analysis.spreadsheet import CSV_ENCODING, neutralise, read_csv, restore
 
 __all__ = [
+    "DIRECTIONS",
     "QDC_NAMESPACE",
     "Codebook",
     "CodebookError",
@@ -36,6 +37,7 @@ __all__ = [
     "import_qdc",
     "import_xlsx",
     "load_codebook",
+    "split_direction",
     "validate_qdc",
 ]
 
@@ -96,7 +98,9 @@ class Theme:
         Example quotes.
     indicators : tuple of str
         Indicative words and phrases used by :class:`analysis.rules.RuleCoder`; a phrase that
-        starts with a negation ("not kept informed") matches only negated text.
+        starts with a negation ("not kept informed") matches only negated text. One may end
+        with a direction marker, " (+)" for a good experience or " (-)" for a bad one
+        (:func:`split_direction`); without one it says neither.
     subthemes : tuple of Theme
         Narrower themes.
     parent : str or None
@@ -321,6 +325,36 @@ def codebook_from_dict(data: Any, source: str = "<codebook>") -> Codebook:
     )
 
 
+#: Direction an indicator may carry, from its marker: " (+)" at the end says the words report a
+#: good experience (praise), " (-)" a bad one (complaint). No marker: the words say neither.
+DIRECTIONS = {"+": "positive", "-": "negative"}
+_DIRECTION_RE = re.compile(r"\s*\(([+-])\)\s*$")
+_ANY_MARKER_RE = re.compile(r"\([+-]\)")
+
+
+def split_direction(indicator: str) -> tuple[str, str | None]:
+    """The words of an indicator and its direction: ``"rude (-)"`` gives ``("rude",
+    "negative")``, ``"kind (+)"`` gives ``("kind", "positive")``, ``"update"`` gives
+    ``("update", None)``."""
+    m = _DIRECTION_RE.search(indicator)
+    if not m:
+        return indicator.strip(), None
+    return indicator[: m.start()].strip(), DIRECTIONS[m.group(1)]
+
+
+def _check_indicators(indicators: tuple[str, ...], where: str, problems: list[str]) -> None:
+    """A direction marker, if any, comes once, last, after some words."""
+    for indicator in indicators:
+        words, _ = split_direction(indicator)
+        if _ANY_MARKER_RE.search(words):
+            problems.append(
+                f"{where}: indicator {indicator!r}: a direction marker '(+)' or '(-)' may only "
+                "come once, at the end"
+            )
+        elif not words:
+            problems.append(f"{where}: indicator {indicator!r} has a direction but no words")
+
+
 def _strings(value: Any, key: str, where: str, problems: list[str]) -> tuple[str, ...]:
     """Validate a list of non-empty strings."""
     if value is None:
@@ -363,6 +397,8 @@ def _themes(
         if color is not None and (not isinstance(color, str) or not _RGB_RE.match(color)):
             problems.append(f"{here}: 'color' must look like #1d70b8")
             color = None
+        indicators = _strings(item.get("indicators"), "indicators", here, problems)
+        _check_indicators(indicators, here, problems)
         subthemes = _themes(item.get("subthemes") or [], stage, theme_id, here, problems)
         built.append(
             Theme(
@@ -373,7 +409,7 @@ def _themes(
                 when_to_use=str(item.get("when_to_use") or "").strip(),
                 when_not_to_use=str(item.get("when_not_to_use") or "").strip(),
                 examples=_strings(item.get("examples"), "examples", here, problems),
-                indicators=_strings(item.get("indicators"), "indicators", here, problems),
+                indicators=indicators,
                 subthemes=tuple(subthemes),
                 parent=parent,
                 color=color,

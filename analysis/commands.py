@@ -19,14 +19,18 @@ from typing import Any
 
 import numpy as np
 
+from analysis.records import is_status_placeholder
+from analysis.redaction import TextTooLongError, redact
 from analysis.spreadsheet import CSV_ENCODING, neutralise, read_csv
 
 __all__ = [
+    "MODEL_FILE_WARNING",
     "SEPARATOR_HINT",
     "CommandError",
     "add_code_parser",
     "add_discover_parser",
     "add_labelled_input",
+    "answer_texts",
     "as_targets",
     "main",
     "progress_bar",
@@ -35,6 +39,14 @@ __all__ = [
     "too_rare",
     "write_table",
 ]
+
+
+#: Said wherever a model file is written or read (``train --output``, ``code --model``).
+MODEL_FILE_WARNING = (
+    "Model files are pickles: loading one runs code, so load only files you trust. They keep "
+    "words of the training answers (names among them), so they hold personal data: store and "
+    "share them as you would the answers."
+)
 
 
 class CommandError(Exception):
@@ -46,6 +58,27 @@ def progress_bar(iterable, total: int, desc: str):
     from tqdm import tqdm
 
     return tqdm(iterable, total=total, desc=desc, file=sys.stderr, disable=not sys.stderr.isatty())
+
+
+def answer_texts(values: Iterable[str | None]) -> list[str]:
+    """The texts to analyse, one per value: redacted (``analysis.redaction``), or "" for a blank
+    cell or a status placeholder such as "skipped" or "Prefer not to say".
+
+    Every command counts, codes and prints these instead of the cells as read, so no name, phone
+    number or address reaches a model, a list of terms or the screen, and a placeholder is
+    never taken for an answer.
+    """
+    texts = []
+    for value in values:
+        text = (value or "").strip()
+        if not text or is_status_placeholder(text):
+            texts.append("")
+            continue
+        try:
+            texts.append(redact(text).text)
+        except TextTooLongError as exc:
+            raise CommandError(str(exc)) from None
+    return texts
 
 
 def read_texts(
@@ -106,24 +139,31 @@ def read_texts(
             raise CommandError(
                 f"column {column!r} not found in {path.name}; columns are: {', '.join(fieldnames)}"
             )
-    if not any((row.get(text_column) or "").strip() for row in rows):
-        raise CommandError(f"text column {text_column!r} in {path.name} is empty")
+    if not any(
+        (cell := (row.get(text_column) or "").strip()) and not is_status_placeholder(cell)
+        for row in rows
+    ):
+        raise CommandError(
+            f"text column {text_column!r} in {path.name} is empty (or holds only placeholders "
+            'such as "skipped")'
+        )
     return rows, fieldnames
 
 
 def read_labelled(
     path: str | Path, text_column: str, label_column: str, separator: str | None = None
 ) -> tuple[list[int], list[str], list[list[str]]]:
-    """The rows of a labelled CSV with both text and a label: CSV line numbers, texts and each
-    row's sorted labels (split on ``separator`` when given).
+    """The rows of a labelled CSV with both text and a label: CSV line numbers, texts
+    (redacted, by ``answer_texts``; a status placeholder counts as no text) and each row's
+    sorted labels (split on ``separator`` when given).
 
     Raises CommandError as ``read_texts`` does, when no row has both, or when fewer than two
     different labels remain.
     """
     rows, _ = read_texts(path, text_column, [label_column])
     lines, texts, labels = [], [], []
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
-        text = (row.get(text_column) or "").strip()
+    redacted = answer_texts(row.get(text_column) for row in rows)
+    for line, (row, text) in enumerate(zip(rows, redacted, strict=True), start=2):  # 1: header
         raw = (row.get(label_column) or "").strip()
         parts = [raw] if separator is None else raw.split(separator)
         row_labels = sorted({part.strip() for part in parts if part.strip()})
@@ -245,7 +285,18 @@ def _explain(model, texts: list[str], labels: list[list]) -> list[list[tuple[str
 
 
 def _code_with_model(model, names: list[str], texts: list[str], batch: int = 2000):
-    """Themes, confidences and explaining words for each text from a fitted model."""
+    """Themes, confidences and explaining words for each text from a fitted model; a row
+    without text (blank, or a status placeholder) gets none, where a single-label model would
+    otherwise give it some theme."""
+    with_text = [i for i, text in enumerate(texts) if text.strip()]
+    coded = _code_texts_with_model(model, names, [texts[i] for i in with_text], batch)
+    results: list[list] = [[] for _ in texts]
+    for i, found in zip(with_text, coded, strict=True):
+        results[i] = found
+    return results
+
+
+def _code_texts_with_model(model, names: list[str], texts: list[str], batch: int):
     results = []
     classes = list(model.classes_)
     for start in progress_bar(range(0, len(texts), batch), -(-len(texts) // batch), "coding"):
@@ -264,7 +315,7 @@ def _code_with_model(model, names: list[str], texts: list[str], batch: int = 200
         for i, columns in enumerate(chosen):
             results.append(
                 [
-                    (names[j], round(float(proba[i, j]), 3), words[i][k])
+                    (names[j], round(float(proba[i, j]), 3), words[i][k], None)
                     for k, j in enumerate(columns)
                 ]
             )
@@ -278,7 +329,17 @@ def run_code(args: argparse.Namespace) -> int:
 
     extra = [args.stage_column] if args.stage_column else []
     rows, fieldnames = read_texts(args.file, args.text_column, extra)
-    texts = [(row.get(args.text_column) or "") for row in rows]
+    texts = answer_texts(row.get(args.text_column) for row in rows)
+    # Written redacted, as coded; a blank cell or a placeholder such as "skipped" as it was.
+    shown = (
+        {}
+        if args.original
+        else {
+            args.text_column: [
+                text or row.get(args.text_column) for row, text in zip(rows, texts, strict=True)
+            ]
+        }
+    )
     if args.model:
         model, names = _load_model(args.model)
         coder_id = _model_id(args.model)
@@ -296,19 +357,20 @@ def run_code(args: argparse.Namespace) -> int:
         for row, text in progress_bar(zip(rows, texts, strict=True), len(rows), "coding"):
             stage = (row.get(args.stage_column) or "").strip() or None if extra else None
             codings = coder.code_text(text, stage)
-            results.append([(c.theme_id, c.confidence, c.matched) for c in codings])
+            results.append([(c.theme_id, c.confidence, c.matched, c.direction) for c in codings])
     write_table(
         args.output,
-        [*fieldnames, "themes", "confidence", "matched", "coder"],
+        [*fieldnames, "themes", "confidence", "direction", "matched", "coder"],
         (
             [
-                *(row.get(name) for name in fieldnames),
-                ";".join(t for t, _, _ in found),
-                ";".join(f"{c:.3f}" for _, c, _ in found),
-                " | ".join(f"{t}: {', '.join(w)}" for t, _, w in found if w),
+                *(shown[name][i] if name in shown else row.get(name) for name in fieldnames),
+                ";".join(t for t, _, _, _ in found),
+                ";".join(f"{c:.3f}" for _, c, _, _ in found),
+                ";".join(d or "" for _, _, _, d in found),
+                " | ".join(f"{t}: {', '.join(w)}" for t, _, w, _ in found if w),
                 coder_id,
             ]
-            for row, found in zip(rows, results, strict=True)
+            for i, (row, found) in enumerate(zip(rows, results, strict=True))
         ),
     )
     coded = sum(1 for found in results if found)
@@ -321,7 +383,7 @@ def run_discover(args: argparse.Namespace) -> int:
     from analysis.discovery import discover_themes
 
     rows, _ = read_texts(args.file, args.text_column)
-    texts = [(row.get(args.text_column) or "") for row in rows]
+    texts = answer_texts(row.get(args.text_column) for row in rows)
     try:
         candidates = discover_themes(
             texts, n_topics=args.topics, n_terms=args.terms, random_state=args.seed
@@ -331,7 +393,11 @@ def run_discover(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([c.as_dict() for c in candidates], indent=2, ensure_ascii=False))
         return 0
-    print(f"{len(candidates)} candidate themes from {len(texts)} rows (not applied as codings)")
+    used = sum(1 for text in texts if text.strip())
+    print(
+        f"{len(candidates)} candidate themes from {used} of {len(texts)} rows with text "
+        "(not applied as codings; terms and quotes come from redacted text)"
+    )
     for c in candidates:
         print(f"\n{c.id} ({c.size} rows): {', '.join(c.top_terms)}")
         for e in c.exemplars:
@@ -344,14 +410,29 @@ def add_code_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "code",
         help="suggest themes for each row of a CSV file",
-        description="Code free text into themes with the codebook's rules, or a trained model.",
+        description=(
+            "Code free text into themes with the codebook's rules, or a trained model. "
+            f"{MODEL_FILE_WARNING}"
+        ),
     )
     p.add_argument("file", help="CSV file (UTF-8 or Windows-1252)")
     p.add_argument("--text-column", required=True, help="column holding the free text")
     p.add_argument("--codebook", help="codebook YAML file (for the rule coder)")
-    p.add_argument("--model", help="pickled ThemeCoder to use instead of the rules")
+    p.add_argument(
+        "--model",
+        help=(
+            "model file from 'train' to use instead of the rules. It is a pickle: loading one "
+            "runs code, so load only model files you trust (made by you or your team). Model "
+            "files keep words of the training answers, so they hold personal data"
+        ),
+    )
     p.add_argument("--stage-column", help="column holding each row's stage (rules only)")
     p.add_argument("--min-confidence", type=float, default=0.0, help="drop weaker rule codings")
+    p.add_argument(
+        "--original",
+        action="store_true",
+        help="write the text column as read; by default it is written redacted, as it was coded",
+    )
     p.add_argument("--output", required=True, help="CSV file to write")
     p.set_defaults(handler=run_code)
     return p

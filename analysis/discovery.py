@@ -1,20 +1,23 @@
 """Theme discovery: NMF topics over uncoded or "other" segments, offered as candidate themes.
 
 Candidates are suggestions for a researcher to read, name and perhaps add to the codebook; they are
-never applied as codings. Exemplar quotes are redacted before they are shown.
+never applied as codings. Texts are redacted before anything is counted, so neither the terms nor
+the exemplar quotes show what redaction hides.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.records import Coding, Segment
-from analysis.redaction import Redactor
+from analysis.records import Coding, Segment, is_status_placeholder
+from analysis.redaction import PLACEHOLDERS, Redactor
 
 _WORD_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z']+\b"  # words of two or more letters, no numbers
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 
 __all__ = ["CandidateTheme", "Exemplar", "discover_themes", "uncoded_segments"]
 
@@ -94,7 +97,9 @@ def discover_themes(
     random_state : int, default 0
         Seed; the same input and seed give the same candidates.
     redactor : Redactor, optional
-        Used on exemplar quotes; ``Redactor()`` by default.
+        Applied to every text before anything is counted, so terms and quotes alike come from
+        redacted text; ``Redactor()`` by default. Status placeholders ("skipped", "Prefer not
+        to say", :func:`analysis.records.is_status_placeholder`) are left out.
 
     Returns
     -------
@@ -109,16 +114,24 @@ def discover_themes(
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    redactor = redactor or Redactor()
     items = [
         (s.id, s.text) if isinstance(s, Segment) else (str(i), str(s))
         for i, s in enumerate(segments)
     ]
-    items = [(i, t) for i, t in items if t and t.strip()]
+    # Redact before counting: terms are shown beside the quotes, so a name counted from the
+    # original text would appear among them while the quotes hide it. Status placeholders
+    # ("skipped", "Prefer not to say") are not answers and are left out.
+    items = [
+        (i, redactor.redact(t).text)
+        for i, t in items
+        if t and t.strip() and not is_status_placeholder(t)
+    ]
     if n_topics < 1:
         raise ValueError("n_topics must be at least 1")
     if len(items) < max(n_topics, 2):
         raise ValueError(f"need at least {max(n_topics, 2)} non-empty texts, got {len(items)}")
-    texts = [t for _, t in items]
+    texts = [_PLACEHOLDER_RE.sub(" ", t) for _, t in items]  # "[name]" is not a term
     vectorizer = TfidfVectorizer(
         stop_words="english",
         ngram_range=(1, 2),
@@ -137,14 +150,13 @@ def discover_themes(
         weights = model.fit_transform(matrix)
     terms = vectorizer.get_feature_names_out()
     leading = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
-    redactor = redactor or Redactor()
     candidates = []
     for k in range(n_topics):
         order = np.argsort(-model.components_[k], kind="stable")
         top = tuple(str(terms[i]) for i in order[:n_terms] if model.components_[k][i] > 0)
         docs = [i for i in np.argsort(-weights[:, k], kind="stable") if weights[i, k] > 0]
         exemplars = tuple(
-            Exemplar(items[i][0], redactor.redact(items[i][1]).text, round(float(weights[i, k]), 4))
+            Exemplar(items[i][0], items[i][1], round(float(weights[i, k]), 4))
             for i in docs[:n_exemplars]
         )
         candidates.append((int((leading == k).sum()), top, exemplars))

@@ -4,6 +4,7 @@ closed answers of a Respondent (for summaries)."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,15 +13,41 @@ __all__ = [
     "ANSWER_STATES",
     "CODING_STATUSES",
     "STAGES",
+    "STATUS_PLACEHOLDERS",
     "ClosedAnswer",
     "Coding",
     "Respondent",
     "Segment",
     "coding_status",
+    "is_status_placeholder",
 ]
 
 #: The stages a segment can belong to; ``None`` means no stage (e.g. a closing "anything else?").
 STAGES = ("reporting", "engagement", "recovery")
+
+#: What exports put in a text column for an answer without text, compared after
+#: ``is_status_placeholder``'s clean-up: the app's export codes ("prefer-not-to-say",
+#: "skipped", "illegible", "multiple-ticked") and labels ("Prefer not to say", "Not answered",
+#: "Illegible", "More than one answer ticked", from ``survey_app.questionnaire.answers``; a test
+#: keeps the two in step), the stored states, and common spellings of the same.
+STATUS_PLACEHOLDERS = frozenset(
+    {
+        *("prefer not to say", "prefer not to answer", "skipped", "not answered"),
+        *("illegible", "multiple ticked", "more than one answer ticked", "several ticked"),
+        *("not shown", "n/a"),
+    }
+)
+
+_PLACEHOLDER_NOISE = re.compile(r"[\s_-]+")
+
+
+def is_status_placeholder(text: str | None) -> bool:
+    """True when ``text`` is a status placeholder ("skipped", "Prefer not to say", ...), not an
+    answer: case, spaces, "-" and "_" and surrounding brackets do not matter."""
+    if not text or len(text) > 40:
+        return False
+    cleaned = _PLACEHOLDER_NOISE.sub(" ", text.strip().strip("[]()<>.").lower()).strip()
+    return cleaned in STATUS_PLACEHOLDERS
 
 
 @dataclass(frozen=True)
@@ -69,9 +96,10 @@ class Coding:
         One of :data:`CODING_STATUSES`: ``"suggested"`` (a machine's, not yet reviewed),
         ``"accepted"`` or ``"rejected"`` (a machine's, reviewed by a person) or ``"human"`` (a
         person's own). Empty means "work it out from ``coder``" (see :func:`coding_status`).
-    direction : str or None, default=None
-        Optionally which way the segment leans on the theme (e.g. ``"positive"``,
-        ``"negative"``); summaries count segments per direction when it is given.
+    direction : {"positive", "negative", "mixed"} or None, default=None
+        Whether the coded text reports a good experience of the theme (praise), a bad one
+        (complaint) or both; None when not known. The rule coder takes it from the codebook's
+        indicator markers. Count praise and complaint apart: never add them together.
     """
 
     segment_id: str

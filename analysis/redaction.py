@@ -7,6 +7,7 @@ Found spans are reported with their type and offsets so a reviewer can see why t
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,11 +25,13 @@ from analysis._redaction_lists import (
 )
 
 __all__ = [
+    "MAX_CHARS",
     "PLACEHOLDERS",
     "REDACTION_TYPES",
     "RedactionResult",
     "RedactionSpan",
     "Redactor",
+    "TextTooLongError",
     "evaluate_redaction",
     "redact",
 ]
@@ -47,6 +50,72 @@ REDACTION_TYPES = (
 
 PLACEHOLDERS = {kind: f"[{kind}]" for kind in REDACTION_TYPES}
 """Placeholder written in place of each detail type."""
+
+MAX_CHARS = 1_000_000
+"""Longest text redacted by default (about 1 MB of prose, some 150,000 words; a few seconds)."""
+
+
+class TextTooLongError(ValueError):
+    """A text longer than the redactor accepts: it is refused, never returned unredacted."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            f"text of {length:,} characters is longer than the {limit:,} that redaction accepts; "
+            "split it into answers or paragraphs first"
+        )
+        self.length = length
+        self.limit = limit
+
+
+def _resolve(candidates: Mapping[str, list[tuple[int, int]]]) -> list[tuple[int, int, str]]:
+    """Non-overlapping spans ``(start, end, type)`` by position, from each type's candidates.
+
+    A span overlapping one of an earlier type (``REDACTION_TYPES`` order) is dropped; among
+    overlapping spans of one type the longest wins, then the earliest. That is the result of
+    taking every candidate in (type, -length, start) order and keeping those that overlap
+    nothing kept, but in O(n log n): per type, a sweep against the kept spans (sorted and
+    disjoint, so their ends are sorted too), then the longest-first choice only inside each
+    group of the type's spans that overlap one another.
+    """
+    kept: list[tuple[int, int, str]] = []
+    for kind in REDACTION_TYPES:
+        spans = sorted(set(candidates.get(kind, ())))
+        free: list[tuple[int, int]] = []
+        j = 0
+        for start, end in spans:
+            while j < len(kept) and kept[j][1] <= start:
+                j += 1
+            if j == len(kept) or kept[j][0] >= end:
+                free.append((start, end))
+        chosen: list[tuple[int, int, str]] = []
+        group: list[tuple[int, int]] = []
+        group_end = -1
+        for span in [*free, (-1, -1)]:  # the sentinel closes the last group
+            if group and (span[0] >= group_end or span[0] < 0):
+                chosen.extend((s, e, kind) for s, e in _longest_first(group))
+                group = []
+            if span[0] >= 0:
+                group.append(span)
+                group_end = span[1] if len(group) == 1 else max(group_end, span[1])
+        if chosen:
+            kept = sorted(kept + chosen)
+    return kept
+
+
+def _longest_first(group: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of one type that overlap one another: keep the longest, then the earliest, and so
+    on, each only if it overlaps none kept (kept spans are found by bisection)."""
+    if len(group) == 1:
+        return group
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(group, key=lambda sp: (sp[0] - sp[1], sp[0])):
+        i = bisect.bisect_right(starts, start)
+        if (i > 0 and ends[i - 1] > start) or (i < len(starts) and starts[i] < end):
+            continue
+        starts.insert(i, start)
+        ends.insert(i, end)
+    return list(zip(starts, ends, strict=True))
 
 
 @dataclass(frozen=True)
@@ -77,11 +146,23 @@ _TITLE_WORDS = frozenset(TITLES)
 _NAME_WORD_RE = re.compile(rf"\b{_NAME_WORD}\b")
 _FOLLOWING_NAME_RE = re.compile(rf"[ \t]+({_NAME_WORD})\b")
 
-_EMAIL_RE = re.compile(r"\b[\w.+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# Linear time (issue 13). The old pattern, \b[\w.+'-]+@domain, rescanned a run of local-part
+# characters from every word boundary in it. This one visits each run once, from its start, and
+# only when "@" and a domain follow (the domain is a look-ahead, so the next run may begin inside
+# it, as in "a@x.com-b@y.org"); Redactor._emails then starts the address where the old pattern
+# would have: at the first word boundary in the run at or after the end of the previous address.
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+'-])[\w.+'-]*+@(?=(?P<d>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b))"
+)
+_WORD_BOUNDARY_RE = re.compile(r"\b")
+# A bare domain is tried only where a chain of dotted labels begins (not after a label
+# character, nor after a dot that follows one), then from the chain's first word boundary, as
+# the leftmost match would have been; a failed chain is thus scanned once, not once per label.
 _URL_RE = re.compile(
-    r"(?i:\b(?:https?://|www\.)[^\s<>\"']+"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:co\.uk|org\.uk|gov\.uk|ac\.uk|com|org|net|uk|io|me)"
-    r"(?:/[^\s<>\"']*)?(?![\w@]))"
+    r"(?i:\b(?:https?://|www\.)[^\s<>\"']++"
+    r"|(?<![a-z0-9-])(?<![a-z0-9-]\.)(?>(?:[a-z0-9-]|\.(?=[a-z0-9-]))*?\b(?=[a-z0-9-]))"
+    r"(?:(?P<h>(?:https?://|www\.)[^\s<>\"']++)|(?P<d>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:co\.uk|org\.uk|gov\.uk|ac\.uk|com|org|net|uk|io|me)"
+    r"(?:/[^\s<>\"']*)?(?![\w@]))))"
 )
 _PHONE_RES = (
     re.compile(r"(?<![\w+])(?:\+44|0044)[\s-]?(?:\(0\)[\s-]?)?[1-9](?:[\s-]?\d){8,9}(?![\s-]?\d)"),
@@ -92,36 +173,39 @@ _POSTCODE_RE = re.compile(
     r"(?i:\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR)[ \t]?\d[ABD-HJLNP-UW-Z]{2}\b)"
 )
 _PARTIAL_POSTCODE_RE = re.compile(
-    r"(?i:\bpost\s?code\s*(?:is|was|:)?\s*)(?P<v>(?i:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?))\b"
+    r"(?i:\bpost\s?code\s*+(?:is|was|:)?\s*+)(?P<v>(?i:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?))\b"
 )
 _VEHICLE_RES = (
     re.compile(r"\b[A-Z]{2}\d{2}[ \t]?[A-Z]{3}\b"),  # current format, from 2001: AB12 CDE
     re.compile(r"\b[A-HJ-NP-Y]\d{1,3}[ \t]?[A-Z]{3}\b"),  # prefix format, 1983-2001: A123 BCD
     re.compile(r"\b[A-Z]{3}[ \t]?\d{1,3}[A-HJ-NP-Y]\b"),  # suffix format, 1963-1983: ABC 123D
     re.compile(
-        r"(?i:\b(?:reg(?:istration)?(?:\s+(?:number|no\.?|plate))?|number\s?plate|plate)"
-        r"\s*(?:number\s*)?(?:is|was|:|of)?\s*)"
-        r"(?P<v>(?i:(?=[A-Z0-9 ]*\d)(?=[A-Z0-9 ]*[A-Z])[A-Z0-9]{2,4}[ \t]?[A-Z0-9]{1,3}))\b"
+        r"(?i:\b(?:reg(?:istration)?(?:\s++(?:number|no\.?|plate))?|number\s?plate|plate)"
+        r"\s*+(?:number\s*+)?(?:is|was|:|of)?\s*+)"
+        # The value must hold a digit and a letter (checked in _vehicles): look-aheads for them
+        # scanned the rest of the text from every cue, and passed on a digit beyond the value.
+        r"(?P<v>(?i:[A-Z0-9]{2,4}[ \t]?[A-Z0-9]{1,3}))\b"
     ),
 )
+_HAS_DIGIT_AND_LETTER = re.compile(r"(?=.*\d)(?=.*[A-Za-z])")
 _MONTH = _alternation(MONTHS)
 _DATE = (
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+\d{{4}})?"
-    rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s++(?:of\s++)?(?:{_MONTH})\.?(?:,?\s++\d{{4}})?"
+    rf"|(?:{_MONTH})\.?\s++\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s++\d{{4}})?)"
 )
 _DOB_RE = re.compile(
-    r"(?i:\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+on)?|birthday(?:\s+is)?)"
-    r"\s*(?:is|was|:|-)?\s*(?:the\s+)?)"
+    r"(?i:\b(?:d\.?o\.?b\.?|date\s++of\s++birth|birth\s?date|born(?:\s++on)?"
+    r"|birthday(?:\s++is)?)\s*+(?:is|was|:|-)?\s*+(?:the\s++)?)"
     rf"(?P<v>{_DATE})(?!\d)"
 )
 _ADDRESS_NUMBERED_RE = re.compile(
-    r"(?:\b(?i:flat|apartment|apt|unit)\s*\d+[A-Za-z]?,?\s+)?"
-    r"\b\d{1,4}[A-Za-z]?,?[ \t]+(?:[A-Z][a-z']+[ \t]+){1,3}"
+    r"(?:\b(?i:flat|apartment|apt|unit)\s*+\d++[A-Za-z]?,?\s++)?"
+    r"\b\d{1,4}[A-Za-z]?,?[ \t]++(?:[A-Z][a-z']++[ \t]++){1,3}"
     rf"(?:{_alternation(STREET_SUFFIXES)})\b"
 )
 _ADDRESS_NAMED_RE = re.compile(
-    rf"\b(?:[A-Z][a-z']+[ \t]+){{1,2}}(?:{_alternation(NAMED_STREET_SUFFIXES)})\b"
+    rf"\b(?:[A-Z][a-z']++[ \t]++){{1,2}}(?:{_alternation(NAMED_STREET_SUFFIXES)})\b"
 )
 _ADDRESS_LEADING_WORDS = frozenset(
     words(
@@ -130,18 +214,20 @@ _ADDRESS_LEADING_WORDS = frozenset(
     )
 )
 _RELATION_RE = re.compile(
-    r"(?i:\b(?:(?:my|our|his|her|their|the|your|a|an)\s+)?"
+    r"(?i:\b(?:(?:my|our|his|her|their|the|your|a|an)\s++)?"
+    # At most three describing words: with "*" a run of them was rescanned from each word. Only
+    # the match's end is used, which a later start in a longer run still finds.
     r"(?:(?:new|old|former|late|elderly|young|younger|older|little|big|eldest|youngest"
-    r"|next[- ]door|male|female|lovely)\s+)*"
-    rf"(?:{_alternation(RELATION_CUES)}))\b,?[ \t]+"
+    r"|next[- ]door|male|female|lovely)\s++){0,3}"
+    rf"(?:{_alternation(RELATION_CUES)}))\b,?[ \t]++"
 )
 _LOWER_WORD_RE = re.compile(r"[a-z]+\b")
 _NAMING_RE = re.compile(
-    r"(?i:\b(?:called|named|name\s+(?:is|was)|name's|known\s+as|spoke\s+(?:to|with)"
-    r"|talked\s+to|asked\s+for|thanks\s+to|thank\s+you|thanks|thank|signed)"
-    r"),?[ \t]+(?=[A-Z])"
+    r"(?i:\b(?:called|named|name\s++(?:is|was)|name's|known\s++as|spoke\s++(?:to|with)"
+    r"|talked\s++to|asked\s++for|thanks\s++to|thank\s++you|thanks|thank|signed)"
+    r"),?[ \t]++(?=[A-Z])"
 )
-_TITLE_RE = re.compile(rf"\b(?:{_alternation(TITLES)})\.?[ \t]+(?=[A-Z])")
+_TITLE_RE = re.compile(rf"\b(?:{_alternation(TITLES)})\.?[ \t]++(?=[A-Z])")
 _ORG_AFTER = (
     r"(?:victim support|police|the police|witness care|the council|council|cps|"
     r"women's aid|refuge|rape crisis|the nhs|nhs|the hospital|housing|social services|"
@@ -157,10 +243,16 @@ _NAME_APPOSITION_RE = re.compile(
 )
 
 
+_OPENERS = frozenset(" \t\"'“‘(")
+
+
 def _is_sentence_start(text: str, start: int) -> bool:
     """True when only spaces and opening quotes separate ``start`` from a sentence boundary."""
-    before = text[:start].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?\n:;"
+    # Walk back over the openers only: slicing text[:start] made each check cost the whole prefix.
+    i = start - 1
+    while i >= 0 and text[i] in _OPENERS:
+        i -= 1
+    return i < 0 or text[i] in ".!?\n:;"
 
 
 class Redactor:
@@ -178,6 +270,9 @@ class Redactor:
         Detail types to look for; all of :data:`REDACTION_TYPES` by default.
     use_common_names : bool, default True
         Also treat common UK first names as names without a context cue.
+    max_chars : int, default MAX_CHARS (1,000,000)
+        Longest text accepted; a longer one raises :class:`TextTooLongError` rather than being
+        cut into pieces (a detail split between two pieces could be missed).
     """
 
     def __init__(
@@ -186,11 +281,13 @@ class Redactor:
         never_names: Iterable[str] = (),
         types: Sequence[str] | None = None,
         use_common_names: bool = True,
+        max_chars: int = 1_000_000,
     ) -> None:
         self.names = tuple(names)
         self.never_names = tuple(never_names)
         self.types = tuple(types) if types is not None else REDACTION_TYPES
         self.use_common_names = use_common_names
+        self.max_chars = max_chars
         unknown = set(self.types) - set(REDACTION_TYPES)
         if unknown:
             raise ValueError(f"unknown redaction types: {sorted(unknown)}")
@@ -210,8 +307,15 @@ class Redactor:
         Returns
         -------
         list of RedactionSpan
+
+        Raises
+        ------
+        TextTooLongError
+            When ``text`` is longer than ``max_chars``; it takes time in proportion to the
+            length otherwise.
         """
-        candidates: list[RedactionSpan] = []
+        if len(text) > self.max_chars:
+            raise TextTooLongError(len(text), self.max_chars)
         finders = {
             "email": self._emails,
             "url": self._urls,
@@ -222,17 +326,10 @@ class Redactor:
             "address": self._addresses,
             "name": self._names,
         }
-        for kind in self.types:
-            candidates.extend(
-                RedactionSpan(kind, s, e, text[s:e]) for s, e in finders[kind](text) if e > s
-            )
-        rank = {kind: i for i, kind in enumerate(REDACTION_TYPES)}
-        candidates.sort(key=lambda sp: (rank[sp.type], -(sp.end - sp.start), sp.start))
-        kept: list[RedactionSpan] = []
-        for span in candidates:
-            if all(span.end <= k.start or span.start >= k.end for k in kept):
-                kept.append(span)
-        return sorted(kept, key=lambda sp: sp.start)
+        candidates = {
+            kind: [(s, e) for s, e in finders[kind](text) if e > s] for kind in self.types
+        }
+        return [RedactionSpan(kind, s, e, text[s:e]) for s, e, kind in _resolve(candidates)]
 
     def redact(self, text: str) -> RedactionResult:
         """Replace each identifying span with its placeholder, e.g. "[phone]".
@@ -246,6 +343,11 @@ class Redactor:
         -------
         RedactionResult
             The redacted text and the spans (offsets into the original text).
+
+        Raises
+        ------
+        TextTooLongError
+            When ``text`` is longer than ``max_chars`` (never returned unredacted).
         """
         spans = self.find(text)
         parts: list[str] = []
@@ -261,12 +363,19 @@ class Redactor:
 
     @staticmethod
     def _emails(text: str) -> Iterable[tuple[int, int]]:
-        return (m.span() for m in _EMAIL_RE.finditer(text))
+        after = 0  # end of the previous address: the next may start there, inside a run
+        for m in _EMAIL_RE.finditer(text):
+            at = m.end() - 1
+            start = _WORD_BOUNDARY_RE.search(text, max(m.start(), after), at)
+            if start is not None and start.start() < at:  # not the boundary just before "@"
+                yield start.start(), m.end("d")
+                after = m.end("d")
 
     @staticmethod
     def _urls(text: str) -> Iterable[tuple[int, int]]:
         for m in _URL_RE.finditer(text):
-            start, end = m.span()
+            inner = "d" if m.group("d") is not None else "h" if m.group("h") is not None else 0
+            start, end = m.span(inner)
             while end > start and text[end - 1] in ".,;:!?)]}'\"":
                 end -= 1
             yield start, end
@@ -294,7 +403,10 @@ class Redactor:
     def _vehicles(text: str) -> Iterable[tuple[int, int]]:
         for pattern in _VEHICLE_RES:
             for m in pattern.finditer(text):
-                yield m.span("v") if "v" in pattern.groupindex else m.span()
+                if "v" not in pattern.groupindex:
+                    yield m.span()
+                elif _HAS_DIGIT_AND_LETTER.match(m.group("v")):
+                    yield m.span("v")
 
     @staticmethod
     def _dates_of_birth(text: str) -> Iterable[tuple[int, int]]:
@@ -320,24 +432,36 @@ class Redactor:
             and word not in _TITLE_WORDS
         )
 
-    def _extend(self, text: str, start: int, end: int) -> tuple[int, int]:
-        """Grow a name span over following capitalised words ("Dave" -> "Dave Smith")."""
-        while True:
+    def _extend(self, text: str, start: int, end: int, grown: dict[int, int]) -> tuple[int, int]:
+        """Grow a name span over following capitalised words ("Dave" -> "Dave Smith").
+
+        ``grown`` remembers where a span ending at each position stops growing, so a run of
+        capitalised words is walked once, not once per word in it ("Dave Dave Dave ...").
+        """
+        passed = []
+        while end not in grown:
             m = _FOLLOWING_NAME_RE.match(text, end)
             if not m or not self._is_name_word(m.group(1)):
-                return start, end
+                grown[end] = end
+                break
+            passed.append(end)
             end = m.end(1)
+        final = grown[end]
+        for position in passed:
+            grown[position] = final
+        return start, final
 
-    def _name_after(self, text: str, pos: int) -> tuple[int, int] | None:
+    def _name_after(self, text: str, pos: int, grown: dict[int, int]) -> tuple[int, int] | None:
         m = _NAME_WORD_RE.match(text, pos)
         if not m or not self._is_name_word(m.group()):
             return None
-        return self._extend(text, *m.span())
+        return self._extend(text, *m.span(), grown)
 
     def _names(self, text: str) -> Iterable[tuple[int, int]]:
+        grown: dict[int, int] = {}
         for cue in (_RELATION_RE, _NAMING_RE, _TITLE_RE):
             for m in cue.finditer(text):
-                span = self._name_after(text, m.end())
+                span = self._name_after(text, m.end(), grown)
                 if span:
                     yield span
                 elif cue is _RELATION_RE:
@@ -348,10 +472,10 @@ class Redactor:
         for pattern in (_NAME_BEFORE_ORG_RE, _NAME_APPOSITION_RE):
             for m in pattern.finditer(text):
                 if self._is_name_word(m.group("v")):
-                    yield self._extend(text, *m.span("v"))
+                    yield self._extend(text, *m.span("v"), grown)
         if self._custom_re is not None:
             for m in self._custom_re.finditer(text):
-                yield self._extend(text, *m.span())
+                yield self._extend(text, *m.span(), grown)
         if self.use_common_names:
             for m in _NAME_WORD_RE.finditer(text):
                 word = m.group()
@@ -360,7 +484,7 @@ class Redactor:
                         continue
                 elif word not in COMMON_FIRST_NAMES:
                     continue
-                yield self._extend(text, *m.span())
+                yield self._extend(text, *m.span(), grown)
 
 
 _DEFAULT = Redactor()

@@ -17,6 +17,12 @@ Matching rules (also in ``docs/analysis.md``):
 * Each matched indicator adds ``(1 + 0.5 * (words - 1)) / k`` to the theme's score, where ``k``
   is the number of themes listing the same indicator (shared words count for less). A parent
   theme also scores its sub-themes' indicators. Confidence is ``1 - 0.6 ** score``, at most 0.95.
+* Names of services ("Victim Care", "Victim Support", "Witness Care", :data:`SERVICE_NAMES`)
+  are read as one word each, so the words inside them trigger nothing ("care" in "Victim Care"
+  is not "caring"); an indicator that names the service itself still matches it.
+* Direction: an indicator ending in " (+)" reports a good experience, " (-)" a bad one. Each
+  coding's ``direction`` is "positive" or "negative" when only such indicators matched, "mixed"
+  when both did, and None when none of its matched indicators has a direction.
 """
 
 from __future__ import annotations
@@ -27,11 +33,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.codebook import Codebook
+from analysis.codebook import Codebook, split_direction
 from analysis.records import Coding, Segment
 from analysis.text import fast_tokenize, stem, tokenize
 
-__all__ = ["NEGATION_CUES", "RuleCoder", "negation_flags"]
+__all__ = ["NEGATION_CUES", "SERVICE_NAMES", "RuleCoder", "negation_flags"]
+
+SERVICE_NAMES = (
+    # Merseyside and national services victims name in answers, including every service in
+    # questionnaires/support-services.yaml (a test keeps them in step). Lower case.
+    *("victim care", "victim care merseyside", "victim support", "witness care"),
+    *("witness service", "citizens advice", "women's aid", "rape crisis"),
+    *("rape crisis 24/7 support line", "national domestic abuse helpline", "men's advice line"),
+    *("galop", "karma nirvana", "stop hate uk", "samaritans", "childline", "refuge"),
+    *("action fraud", "crimestoppers", "victims' commissioner", "restorative justice service"),
+)
+"""Service names read as one word by :class:`RuleCoder` (its ``service_names`` default)."""
+
+_SERVICE_MARK = "\x00"  # starts a service token: never stemmed, never a negation cue
 
 NEGATION_CUES = frozenset(
     {
@@ -51,6 +70,13 @@ _CLAUSE_BREAK = frozenset(
     | {"because", "as", "then", "when", "which", "who", "until", "since"}
 )
 _MAX_CONFIDENCE = 0.95
+
+
+def _direction_of(found: set[str]) -> str | None:
+    """One coding's direction from its matched indicators' directions."""
+    if len(found) > 1:
+        return "mixed"
+    return next(iter(found), None)
 
 
 def _is_cue(token: str) -> bool:
@@ -92,8 +118,32 @@ class _Indicator:
     negated: bool
 
 
-def _compile(text: str, tokenizer: str) -> _Indicator | None:
-    tokens = _tokens(text, tokenizer)
+def _stem(token: str) -> str:
+    return token if token.startswith(_SERVICE_MARK) else stem(token)
+
+
+def _merge_services(tokens: list[str], services: dict[str, list[tuple[str, ...]]]) -> list[str]:
+    """Tokens with each service name (longest first) replaced by one service token."""
+    if not services:
+        return tokens
+    merged: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for name in services.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(name)]) == name:
+                merged.append(_SERVICE_MARK + " ".join(name))
+                i += len(name)
+                break
+        else:
+            merged.append(tokens[i])
+            i += 1
+    return merged
+
+
+def _compile(
+    text: str, tokenizer: str, services: dict[str, list[tuple[str, ...]]] | None = None
+) -> _Indicator | None:
+    tokens = _merge_services(_tokens(text, tokenizer), services or {})
     words = [t for t in tokens if any(c.isalnum() for c in t) or t == "n't"]
     cue = next((i for i, t in enumerate(words) if _is_cue(t)), None)
     if cue is not None:
@@ -101,7 +151,7 @@ def _compile(text: str, tokenizer: str) -> _Indicator | None:
     words = [w for w in words if not _is_cue(w)]
     if not words:
         return None
-    return _Indicator(text, tuple(stem(w) for w in words), cue is not None)
+    return _Indicator(text, tuple(_stem(w) for w in words), cue is not None)
 
 
 def _tokens(text: str, tokenizer: str) -> list[str]:
@@ -126,6 +176,9 @@ class RuleCoder:
     tokenizer : {"fast", "nltk"}, default "fast"
         Tokeniser from :mod:`analysis.text`: "fast" gives NLTK's tokens for ordinary prose about
         three times faster overall; "nltk" runs NLTK's own tokenizer.
+    service_names : sequence of str, optional
+        Names of services read as one word, so that their words trigger no indicator ("care"
+        in "Victim Care"); :data:`SERVICE_NAMES` by default.
 
     Examples
     --------
@@ -140,11 +193,20 @@ class RuleCoder:
         min_confidence: float = 0.0,
         max_gap: int = 2,
         tokenizer: str = "fast",
+        service_names: Sequence[str] | None = None,
     ) -> None:
         self.codebook = codebook
         self.min_confidence = min_confidence
         self.max_gap = max_gap
         self.tokenizer = tokenizer
+        self.service_names = service_names
+        self._services: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for name in SERVICE_NAMES if service_names is None else service_names:
+            words = tuple(_tokens(name, tokenizer))
+            if words and words not in self._services[words[0]]:
+                self._services[words[0]].append(words)
+        for names in self._services.values():
+            names.sort(key=len, reverse=True)
         self.theme_ids = codebook.theme_ids
         self._stage = {t.id: t.stage for t in codebook.all_themes()}
         # Indicators with the same stems and negation ("waited", "waiting") count once.
@@ -152,10 +214,14 @@ class RuleCoder:
         index: dict[tuple[tuple[str, ...], bool], int] = {}
         own: dict[str, list[int]] = {}
         owners: dict[int, set[str]] = defaultdict(set)
+        # The direction each theme (or the sub-theme that lists it) gives an indicator.
+        self._direction: dict[tuple[str, int], str | None] = {}
+        direction_in: dict[tuple[str, int], str | None] = {}
         for theme in codebook.all_themes():
             own[theme.id] = []
             for text in theme.indicators:
-                ind = _compile(text, tokenizer)
+                words, direction = split_direction(text)
+                ind = _compile(words, tokenizer, self._services)
                 if ind is None:
                     continue
                 key = (ind.stems, ind.negated)
@@ -164,6 +230,7 @@ class RuleCoder:
                     self._unique.append(ind)
                 if index[key] not in own[theme.id]:
                     own[theme.id].append(index[key])
+                    direction_in[(theme.id, index[key])] = direction
                 owners[index[key]].add(theme.id)
         # Each theme scores its own indicators and its sub-themes'.
         self._indicators: dict[str, list[tuple[int, float]]] = {}
@@ -173,6 +240,7 @@ class RuleCoder:
                 for i in own[member.id]:
                     weight = 1.0 + 0.5 * (len(self._unique[i].stems) - 1)
                     entries[i] = weight / len(owners[i])
+                    self._direction.setdefault((theme.id, i), direction_in[(member.id, i)])
             self._indicators[theme.id] = list(entries.items())
         # Look-ups from a text's words to the indicators and themes they can trigger.
         self._by_first: dict[str, list[int]] = defaultdict(list)
@@ -189,7 +257,7 @@ class RuleCoder:
         return f"rules:{self.codebook.name}-{self.codebook.version}"
 
     def _analyse(self, text: str) -> tuple[dict[str, list[int]], list[str], list[bool], list[int]]:
-        tokens = _tokens(text, self.tokenizer)
+        tokens = _merge_services(_tokens(text, self.tokenizer), self._services)
         flags = negation_flags(tokens)
         stems: list[str] = []
         negated: list[bool] = []
@@ -201,7 +269,7 @@ class RuleCoder:
                 continue
             if _is_cue(token) or not any(c.isalnum() for c in token):
                 continue
-            stems.append(stem(token))
+            stems.append(_stem(token))
             negated.append(flag)
             sentence.append(current)
         positions: dict[str, list[int]] = defaultdict(list)
@@ -247,6 +315,12 @@ class RuleCoder:
         dict
             Theme id to ``(confidence, matched indicators)``.
         """
+        return {theme_id: found[:2] for theme_id, found in self._score(text, stage).items()}
+
+    def _score(
+        self, text: str, stage: str | None
+    ) -> dict[str, tuple[float, tuple[str, ...], str | None]]:
+        """Theme id to confidence, matched indicators and direction."""
         analysed = self._analyse(text)
         found = sorted(
             i
@@ -256,15 +330,19 @@ class RuleCoder:
         )
         scores: dict[str, float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
+        directions: dict[str, set[str]] = defaultdict(set)
         for i in found:
             for theme_id, weight in self._themes_of[i]:
                 if stage is None or self._stage[theme_id] == stage:
                     scores[theme_id] += weight
                     matched[theme_id].append(self._unique[i].text)
+                    if direction := self._direction[(theme_id, i)]:
+                        directions[theme_id].add(direction)
         return {
             theme_id: (
                 round(min(_MAX_CONFIDENCE, 1.0 - 0.6 ** scores[theme_id]), 3),
                 tuple(matched[theme_id]),
+                _direction_of(directions[theme_id]),
             )
             for theme_id in self.theme_ids
             if theme_id in scores
@@ -284,11 +362,12 @@ class RuleCoder:
         Returns
         -------
         list of Coding
-            Each with ``matched`` set to the indicators that matched.
+            Each with ``matched`` set to the indicators that matched and ``direction`` to
+            "positive", "negative", "mixed" or None (see the module docstring).
         """
         codings = [
-            Coding(segment_id, theme_id, self.coder_id, confidence, matched)
-            for theme_id, (confidence, matched) in self.match(text, stage).items()
+            Coding(segment_id, theme_id, self.coder_id, confidence, matched, direction=direction)
+            for theme_id, (confidence, matched, direction) in self._score(text, stage).items()
             if confidence >= self.min_confidence
         ]
         return sorted(codings, key=lambda c: (-c.confidence, self.theme_ids.index(c.theme_id)))

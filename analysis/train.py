@@ -13,6 +13,7 @@ from collections import Counter
 
 from analysis.combine import MODEL_READY_CODES
 from analysis.commands import (
+    MODEL_FILE_WARNING,
     SEPARATOR_HINT,
     CommandError,
     add_labelled_input,
@@ -86,11 +87,19 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
         "train",
         help="train ThemeCoder on a coded CSV and save it for code --model",
         description=(
-            "Fit ThemeCoder on a coded CSV file and save it (a pickle: load only files you made) "
-            "for python -m analysis code --model."
+            "Fit ThemeCoder on a coded CSV file and save it for python -m analysis code --model. "
+            f"{MODEL_FILE_WARNING}"
         ),
     )
     add_labelled_input(p)
-    p.add_argument("--output", required=True, help="model file to write, e.g. model.pkl")
+    p.add_argument(
+        "--output",
+        required=True,
+        help=(
+            "model file to write, e.g. model.pkl. It is a pickle, which only trusted people "
+            "should load (loading runs code); it keeps words of the training answers, so it "
+            "holds personal data"
+        ),
+    )
     p.set_defaults(handler=run_train)
     return p

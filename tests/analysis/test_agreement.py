@@ -147,3 +147,20 @@ def test_agreement_command_errors_are_one_line_with_exit_2(tmp_path):
     result = run("agreement", path, "--text-column", "answer", "--a-column", "alice",
                  "--b-column", "carol")  # fmt: skip
     assert result.returncode == 2 and "column 'carol' not found" in result.stderr
+
+
+def test_agreement_command_writes_redacted_text_and_skips_status_placeholders(tmp_path):
+    rows = [
+        ["PC Walsh never rang me back, ring me on 07700 900123", "kept_informed", ""],
+        ["skipped", "kept_informed", ""],  # a placeholder, not an answer: no segment
+        ["the counsellor helped", "counselling", "counselling"],
+    ]
+    path = write_two_coders(tmp_path / "two.csv", rows)
+    out = tmp_path / "disagreements.csv"
+    result = run("agreement", path, "--text-column", "answer", "--a-column", "alice",
+                 "--b-column", "bob", "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "alice and bob on 2 texts" in result.stdout
+    with open(out, newline="", encoding="utf-8-sig") as fh:
+        written = list(csv.DictReader(fh))
+    assert [r["text"] for r in written] == ["PC [name] never rang me back, ring me on [phone]"]

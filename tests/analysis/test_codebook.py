@@ -322,3 +322,41 @@ def test_csv_that_is_not_text_is_a_codebook_error(tmp_path):
     path.write_bytes(b"id,label,definition\n\x81\xff,x,y\n")
     with pytest.raises(CodebookError, match="neither UTF-8 nor Windows-1252"):
         import_csv(path)
+
+
+def test_indicator_direction_markers_are_read_and_validated():
+    from analysis.codebook import split_direction
+
+    assert split_direction("kept me informed (+)") == ("kept me informed", "positive")
+    assert split_direction("never told (-)") == ("never told", "negative")
+    assert split_direction("update") == ("update", None)
+    data = small_codebook_data()
+    theme = data["stages"]["engagement"]["themes"][0]
+    theme["indicators"] = ["kept informed (+)", "rude (-) (+)", "(-)", "ki(+)nd"]
+    with pytest.raises(CodebookError) as info:
+        codebook_from_dict(data, source="z.yaml")
+    problems = info.value.problems
+    assert len(problems) == 3
+    assert (
+        "indicator 'rude (-) (+)': a direction marker '(+)' or '(-)' may only come once"
+        in (problems[0])
+    )
+    assert "indicator '(-)' has a direction but no words" in problems[1]
+    assert "indicator 'ki(+)nd'" in problems[2]
+
+
+def test_markers_survive_every_exchange_format(tmp_path):
+    # Markers live inside the indicator strings, so the YAML schema, the CSV and XLSX columns
+    # and the QDC descriptions are unchanged and carry them as they are.
+    codebook = load_codebook(SHIPPED)
+    assert any(i.endswith(" (-)") for t in codebook.all_themes() for i in t.indicators)
+    for export, load, name in [
+        (export_csv, import_csv, "c.csv"),
+        (export_xlsx, import_xlsx, "c.xlsx"),
+        (export_qdc, import_qdc, "c.qdc"),
+    ]:
+        export(codebook, tmp_path / name)
+        back = load(tmp_path / name)
+        assert [t.indicators for t in back.all_themes()] == [
+            t.indicators for t in codebook.all_themes()
+        ], name

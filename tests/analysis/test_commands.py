@@ -78,10 +78,10 @@ def test_code_output_opens_in_a_spreadsheet_without_running_formulas(tmp_path):
     source = write_csv(tmp_path / "in.csv", rows)
     out = tmp_path / "out.csv"
     result = run("code", source, "--text-column", "answer", "--codebook", CODEBOOK,
-                 "--output", out)  # fmt: skip
+                 "--original", "--output", out)  # fmt: skip
     assert result.returncode == 0, result.stderr
     written = read_rows(out)
-    assert written[0]["answer"] == "'" + dangerous
+    assert written[0]["answer"] == "'" + dangerous  # as read (--original), but neutralised
     assert written[0]["id"] == "-1"  # a plain number is left as it is
     assert written[0]["themes"] == "kept_informed"  # coded from the text as given
     assert written[1]["answer"] == "'@SUM(1) the officer was rude"
@@ -218,3 +218,118 @@ def test_discover_with_more_topics_than_rows_is_a_one_line_error(tmp_path):
     result = run("discover", source, "--text-column", "answer", "--topics", "9")
     assert result.returncode == 2
     assert "need at least 9 non-empty texts" in result.stderr
+
+
+@pytest.mark.parametrize(("command", "option"), [("code", "--model"), ("train", "--output")])
+def test_model_file_help_says_trusted_files_only_and_that_they_hold_personal_data(
+    command, option, capsys
+):
+    from analysis.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([command, "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    option_help = shown.split(option, 1)[1]
+    assert "pickle" in option_help
+    assert "only" in option_help and "trust" in option_help
+    assert "personal data" in option_help
+
+
+def test_status_placeholders_in_records_match_the_apps_export_codes_and_labels():
+    from analysis.records import is_status_placeholder
+    from survey_app.questionnaire.answers import EXPORT_CODES, STATE_LABELS, AnswerState
+
+    for state in AnswerState:
+        if state is not AnswerState.ANSWERED:
+            assert is_status_placeholder(state.value), state
+    for text in [*EXPORT_CODES.values(), *STATE_LABELS.values(), "several ticked"]:
+        assert is_status_placeholder(text), text
+    for answer in ("I skipped the question because it upset me", "no", "Not sure", ""):
+        assert not is_status_placeholder(answer), answer
+
+
+def test_code_leaves_status_placeholders_uncoded_and_writes_redacted_text(tmp_path):
+    rows = [
+        {"id": "1", "answer": "PC Walsh never kept me informed.", "stage": ""},
+        {"id": "2", "answer": "skipped", "stage": ""},
+        {"id": "3", "answer": "Prefer not to say", "stage": ""},
+        {"id": "4", "answer": "multiple-ticked", "stage": ""},
+    ]
+    source = write_csv(tmp_path / "in.csv", rows)
+    out = tmp_path / "out.csv"
+    result = run("code", source, "--text-column", "answer", "--codebook", CODEBOOK,
+                 "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = read_rows(out)
+    assert written[0]["answer"] == "PC [name] never kept me informed."
+    assert written[0]["themes"]
+    assert [r["themes"] for r in written[1:]] == ["", "", ""]
+    assert [r["answer"] for r in written[1:]] == ["skipped", "Prefer not to say", "multiple-ticked"]
+    assert "coded 1 of 4 rows" in result.stderr
+
+    result = run("code", source, "--text-column", "answer", "--codebook", CODEBOOK,
+                 "--original", "--output", out)  # fmt: skip
+    assert read_rows(out)[0]["answer"] == "PC Walsh never kept me informed."
+
+
+def test_code_with_a_model_gives_status_placeholders_no_theme(tmp_path):
+    model = tmp_path / "model.pkl"
+    model.write_bytes(pickle.dumps(fitted_pipeline()))
+    rows = [{"id": "1", "answer": "the court was awful", "stage": ""},
+            {"id": "2", "answer": "Not answered", "stage": ""}]  # fmt: skip
+    out = tmp_path / "out.csv"
+    result = run("code", write_csv(tmp_path / "in.csv", rows), "--text-column", "answer",
+                 "--model", model, "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert [r["themes"] for r in read_rows(out)] == ["court_process", ""]
+
+
+def test_a_text_column_of_placeholders_only_is_reported_as_empty(tmp_path):
+    rows = [{"id": "1", "answer": "skipped", "stage": ""},
+            {"id": "2", "answer": "Illegible", "stage": ""}]  # fmt: skip
+    result = run("discover", write_csv(tmp_path / "in.csv", rows), "--text-column", "answer")
+    assert result.returncode == 2
+    assert "is empty (or holds only placeholders" in result.stderr
+
+
+def test_discover_command_lists_no_name_among_its_terms(tmp_path):
+    rows = [{"id": f"k{i}", "answer": f"Kelly Hargreaves from Victim Support rang {i} times",
+             "stage": ""} for i in range(6)]  # fmt: skip
+    rows += [{"id": f"p{i}", "answer": f"Parking at the station cost me {i} pounds",
+              "stage": ""} for i in range(6)]  # fmt: skip
+    rows += [{"id": "s", "answer": "skipped", "stage": ""}]
+    result = run("discover", write_csv(tmp_path / "in.csv", rows), "--text-column", "answer",
+                 "--topics", "2")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "kelly" not in result.stdout.lower() and "hargreaves" not in result.stdout.lower()
+    assert "from 12 of 13 rows" in result.stdout
+
+
+def test_labelled_rows_are_read_redacted_without_placeholders(tmp_path):
+    from analysis.commands import read_labelled
+
+    path = tmp_path / "coded.csv"
+    rows = [["answer", "theme"], ["My neighbour Dave kept shouting", "asb"],
+            ["skipped", "asb"], ["Ring me on 07700 900123", "contact"]]  # fmt: skip
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    lines, texts, _ = read_labelled(path, "answer", "theme")
+    assert lines == [2, 4]
+    assert texts == ["My neighbour [name] kept shouting", "Ring me on [phone]"]
+
+
+def test_code_writes_each_themes_direction_in_the_order_of_the_themes(tmp_path):
+    rows = [
+        {"id": "1", "answer": "Nobody kept me informed about the case.", "stage": "engagement"},
+        {"id": "2", "answer": "Victim Care rang and she was so kind.", "stage": "reporting"},
+        {"id": "3", "answer": "There was a letter.", "stage": "engagement"},
+    ]
+    out = tmp_path / "out.csv"
+    result = run("code", write_csv(tmp_path / "in.csv", rows), "--text-column", "answer",
+                 "--codebook", CODEBOOK, "--stage-column", "stage", "--output", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = read_rows(out)
+    assert (written[0]["themes"], written[0]["direction"]) == ("kept_informed", "negative")
+    assert (written[1]["themes"], written[1]["direction"]) == ("officer_attitude", "positive")
+    assert written[1]["matched"] == "officer_attitude: kind"  # not "caring" from Victim Care
+    assert (written[2]["themes"], written[2]["direction"]) == ("kept_informed", "")

@@ -55,3 +55,28 @@ def test_uncoded_segments_keeps_uncoded_and_other_only():
         Coding("b", "other", "person:x"),
     ]
     assert [s.id for s in uncoded_segments(segments, codings)] == ["b", "c"]
+
+
+def test_terms_are_counted_from_redacted_text_so_no_name_is_listed():
+    # Issue 16: a worker's full name topped the terms while the quotes beside it were redacted.
+    worker = [
+        f"Kelly Hargreaves from Victim Support rang me, Kelly Hargreaves was great {i}"
+        for i in range(8)
+    ]
+    parking = [f"Parking at the station is awful, parking cost me {i} pounds" for i in range(8)]
+    candidates = discover_themes(worker + parking, n_topics=2)
+    terms = " ".join(term for c in candidates for term in c.top_terms)
+    quotes = " ".join(e.quote for c in candidates for e in c.exemplars)
+    assert "kelly" not in terms and "hargreaves" not in terms
+    assert "name" not in terms.split()  # the placeholder is not counted as a word either
+    assert "Kelly" not in quotes and "[name]" in quotes
+
+
+def test_status_placeholders_are_not_counted_as_answers():
+    placeholders = ["skipped", "Prefer not to say", "prefer-not-to-say", "Illegible"] * 4
+    parking = [f"Parking at the station is awful, parking cost me {i} pounds" for i in range(6)]
+    website = [f"The website crashed and the website lost my answers {i}" for i in range(6)]
+    candidates = discover_themes(placeholders + parking + website, n_topics=2)
+    terms = {term for c in candidates for term in c.top_terms}
+    assert not terms & {"skipped", "prefer", "say", "illegible"}
+    assert sorted(c.size for c in candidates) == [6, 6]

@@ -177,3 +177,95 @@ def test_shipped_codebook_suggests_the_right_theme_before_any_training():
     )
     print(f"\nrule coder top-1 accuracy on {len(cases)} answers: {top1 / len(cases):.3f}")
     assert top1 / len(cases) >= 0.8
+
+
+# -- service names and direction (issue 16) -----------------------------------------------------
+
+
+def test_a_service_name_does_not_trigger_an_attitude_theme():
+    coder = RuleCoder(load_codebook(SHIPPED))
+    # "Care" in "Victim Care" used to match the officer_attitude indicator "caring".
+    assert "officer_attitude" not in matched_themes(coder, "Victim Care rang me every week.")
+    assert "officer_attitude" not in matched_themes(coder, "witness care phoned about the date")
+    # The words still count outside the name, and indicators naming a service still match it.
+    assert "officer_attitude" in matched_themes(coder, "The officer was caring and patient.")
+    assert "court_process" in matched_themes(coder, "Witness Care phoned about the date.")
+    assert "referral_to_support" in matched_themes(
+        coder, "They put me in touch with Victim Support."
+    )
+
+
+def test_service_names_can_be_given():
+    coder = RuleCoder(tiny_codebook(), service_names=["update centre"])
+    assert matched_themes(coder, "The Update Centre rang.") == {}
+    assert "kept_informed" in matched_themes(RuleCoder(tiny_codebook()), "The Update Centre rang.")
+
+
+def test_every_support_service_is_a_service_name():
+    from analysis.rules import SERVICE_NAMES
+
+    services = yaml.safe_load((ROOT / "questionnaires" / "support-services.yaml").read_text())
+    for service in services["services"]:
+        if service.get("placeholder"):
+            continue
+        short = service["name"].split(" (")[0].lower()
+        assert short in SERVICE_NAMES, service["name"]
+
+
+def directed_codebook():
+    theme = {"definition": "d"}
+    return codebook_from_dict(
+        {
+            "kind": "codebook",
+            "name": "directed",
+            "themes": [
+                {
+                    **theme,
+                    "id": "kept_informed",
+                    "label": "Kept informed",
+                    "indicators": ["kept me informed (+)", "never told (-)", "update"],
+                }
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("They kept me informed all the way.", "positive"),
+        ("I was never told he was released.", "negative"),
+        ("They kept me informed at first. Later I was never told anything.", "mixed"),
+        ("There was an update in May.", None),
+        ("There was an update and they kept me informed.", "positive"),
+    ],
+)
+def test_each_coding_records_the_direction_of_what_matched(text, direction):
+    (coding,) = RuleCoder(directed_codebook()).code_text(text)
+    assert coding.theme_id == "kept_informed"
+    assert coding.direction == direction
+
+
+def test_shipped_codebook_tells_praise_from_complaint_in_two_way_themes():
+    coder = RuleCoder(load_codebook(SHIPPED))
+    pairs = {
+        "kept_informed": ("My officer kept me informed.", "I was never told he was released."),
+        "officer_attitude": ("She was so kind and patient.", "The call handler was rude."),
+        "believed_taken_seriously": ("They finally believed me.", "They said it was my fault."),
+        "joined_up_services": ("The agencies worked together.", "I had to do it all myself."),
+    }
+    for theme, (praise, complaint) in pairs.items():
+        assert {c.theme_id: c.direction for c in coder.code_text(praise)}[theme] == "positive"
+        assert {c.theme_id: c.direction for c in coder.code_text(complaint)}[theme] == "negative"
+
+
+def test_shipped_codebook_gives_a_phrase_and_its_negation_opposite_directions():
+    from analysis.codebook import split_direction
+    from analysis.rules import NEGATION_CUES
+
+    for theme in load_codebook(SHIPPED).all_themes():
+        marked = dict(split_direction(i) for i in theme.indicators)
+        for words, direction in marked.items():
+            first, _, rest = words.partition(" ")
+            if first in NEGATION_CUES and rest in marked and marked[rest] is not None:
+                assert direction is not None and direction != marked[rest], (theme.id, words)
