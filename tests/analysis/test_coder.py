@@ -313,3 +313,19 @@ def test_review_flags_texts_whose_best_theme_is_uncertain():
     np.testing.assert_array_equal(
         single.review_flags(answers), single.predict_proba(answers).max(axis=1) < 0.5
     )
+
+
+def test_models_saved_before_none_cutoff_existed_still_predict():
+    texts, y, _ = multi_label_data(n=120)
+    coder = ThemeCoder().fit(texts, y)
+    expected = coder.predict(texts)
+    del coder.none_cutoff_
+    coder.at_least_one = True  # what every model saved before issue 15 had
+    np.testing.assert_array_equal(coder.predict(texts), expected)
+
+
+def test_scores_of_the_two_blocks_equal_the_stacked_features_times_the_weights():
+    texts, y = single_label_data(n=120)
+    coder = ThemeCoder().fit(texts, y)
+    stacked = coder.vectorizer_.transform(texts) @ coder.coef_.T + coder.intercept_
+    np.testing.assert_allclose(coder.decision_function(texts), stacked, rtol=1e-4, atol=1e-5)
