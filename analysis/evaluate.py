@@ -218,6 +218,12 @@ def cross_validate(texts, labels, folds=5, seed=0, make_coder=None, baseline=Tru
 def _read_labelled(args) -> tuple[list[str], list[list[str]]]:
     """Texts and their labels from the CSV, with one-line errors for what the user can fix."""
     _, texts, labels = read_labelled(args.file, args.text_column, args.label_column, args.separator)
+    if args.no_theme is not None:
+        # A row coded only with the no-theme label carries no theme: an empty row of the
+        # indicator matrix, which ThemeCoder learns to predict (at_least_one="auto").
+        labels = [[label for label in row if label != args.no_theme] for row in labels]
+        if not any(labels):
+            raise CommandError(f"every row is coded {args.no_theme!r}: no theme to learn")
     if args.folds < 2:
         raise CommandError(f"--folds must be at least 2, not {args.folds}")
     hint = SEPARATOR_HINT if args.separator is None else ""
@@ -286,6 +292,12 @@ def add_evaluate_parser(subparsers) -> argparse.ArgumentParser:
     add_labelled_input(p)
     p.add_argument("--folds", type=int, default=5, help="number of folds (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fold split (default 0)")
+    p.add_argument(
+        "--no-theme",
+        metavar="LABEL",
+        help='label meaning "no theme" (e.g. none): such rows are coded with no theme, and the '
+        "file is evaluated as multi-label",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run_evaluate)
     return p

@@ -157,3 +157,22 @@ def test_calibration_error_and_reliability_curve():
     assert [b["count"] for b in result["reliability"]] == [1, 1, 1, 1]
     perfect = calibration(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1, 0], [0, 1]]), True)
     assert perfect["expected_calibration_error"] == 0.0
+
+
+def test_rows_coded_with_the_no_theme_label_are_evaluated_as_having_no_theme(tmp_path):
+    texts, y, names = make_survey_answers(
+        150, multilabel=True, themes=THEMES, no_theme=1 / 3, seed=2
+    )
+    path = tmp_path / "none.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["answer", "theme"])
+        for text, row in zip(texts, y, strict=True):
+            writer.writerow([text, ";".join(names[j] for j in row.nonzero()[0]) or "none"])
+    args = ["--text-column", "answer", "--label-column", "theme", "--separator", ";"]
+    result = run("evaluate", path, *args, "--no-theme", "none", "--folds", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["n_labels"] == 3 and "none" not in figures["per_label"]
+    assert figures["n_no_theme"] == int((y.sum(axis=1) == 0).sum()) > 30
+    assert figures["macro_f1"] > 0.7
