@@ -106,10 +106,11 @@ class _Features:
         n_docs = len(texts)
         joined = _SEP.join(t.replace(_SEP, " ") for t in texts)
         tokens = _BATCH_TOKEN.findall(normalize(joined).lower())
-        type_index: dict[str, int] = {}
-        setdefault = type_index.setdefault
-        ids = np.fromiter((setdefault(t, len(type_index)) for t in tokens), np.int64, len(tokens))
-        types = list(type_index)
+        # Distinct tokens in order of first appearance, then every token's index among them:
+        # dict.fromkeys and map of a bound look-up run in C, with no Python code per token.
+        types = list(dict.fromkeys(tokens))
+        type_index = dict(zip(types, range(len(types)), strict=True))
+        ids = np.fromiter(map(type_index.__getitem__, tokens), np.int64, len(tokens))
         is_sep = np.array([t == _SEP for t in types], dtype=bool)
         is_punct = np.array([t in _CLAUSE_PUNCT for t in types], dtype=bool)
         is_cue = np.array([t in _NEGATION_WORDS or _NT in t for t in types], dtype=bool)
@@ -225,6 +226,17 @@ class _Features:
         words, chars, *_ = self._counts(texts, fit=False)
         return self._combine(words, chars)
 
+    def scores(self, texts, coef):
+        """``transform(texts) @ coef.T`` without stacking the two blocks into one matrix
+        (stacking and its copies were a third of the time of coding a batch)."""
+        words, chars, *_ = self._counts(texts, fit=False)
+        n_words = words.shape[1]
+        w = self.word_tfidf_.transform(words)
+        c = self.char_tfidf_.transform(chars)
+        coef_words = np.ascontiguousarray(coef[:, :n_words].T)
+        coef_chars = np.ascontiguousarray(coef[:, n_words:].T) * np.float32(self.char_weight)
+        return np.asarray(w @ coef_words) + np.asarray(c @ coef_chars)
+
     def word_names(self) -> list[str]:
         """Names of the word columns: stems (``_NEG`` when negated), then bigrams."""
         stems = sorted(self.stem_vocab_, key=self.stem_vocab_.get)
@@ -271,6 +283,31 @@ def _best_threshold(y_true: np.ndarray, proba: np.ndarray) -> float:
     upper = proba[order[best]]
     lower = proba[order[best + 1]] if best + 1 < len(order) else 0.0
     return float((upper + lower) / 2)
+
+
+# Candidate values of ``none_cutoff_``: 0 always gives the best theme, 1 never does.
+_NONE_CUTOFFS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def _best_none_cutoff(Y: np.ndarray, ratio: np.ndarray) -> float:
+    """The ``none_cutoff_`` whose out-of-fold decisions have the best macro-F1.
+
+    ``ratio`` is each theme's out-of-fold probability over its cut-off. Ties go to the larger
+    cut-off (fewer forced themes).
+    """
+    chosen = (ratio >= 1.0).astype(np.int8)
+    rows = np.flatnonzero(chosen.sum(axis=1) == 0)
+    best_theme = np.argmax(ratio[rows], axis=1)
+    best_ratio = ratio[rows, best_theme]
+    best, best_f1 = 1.0, -1.0
+    for cutoff in reversed(_NONE_CUTOFFS):
+        trial = chosen.copy()
+        given = best_ratio >= cutoff
+        trial[rows[given], best_theme[given]] = 1
+        f1 = f1_score(Y, trial, average="macro", zero_division=0)
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = cutoff, f1
+    return float(best)
 
 
 def suspect_codes(proba: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -354,8 +391,13 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
     tune_thresholds : bool, default=True
         For multi-label ``y``, choose each theme's probability cut-off to maximise its
         out-of-fold F1 (otherwise 0.5).
-    at_least_one : bool, default=True
-        For multi-label ``y``, give every text its most likely theme when none passes its cut-off.
+    at_least_one : bool or "auto", default="auto"
+        For multi-label ``y``, whether a text with no theme over its cut-off gets its most likely
+        theme. True: always; False: never (the text has no theme). "auto": learned from the
+        training data. If every training text has a theme, always; if some have none, the most
+        likely theme is given only when its probability reaches ``none_cutoff_`` times its
+        cut-off, with ``none_cutoff_`` chosen on out-of-fold predictions to maximise macro-F1
+        (1: never).
     random_state : int, default=0
         Seed for the fold split.
     n_jobs : int or None, default=None
@@ -386,6 +428,12 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         otherwise None.
     thresholds_ : ndarray of shape (n_classes,)
         Probability cut-offs per theme (multi-label; 0.5 when not tuned).
+    none_rate_ : float
+        Multi-label: share of training texts coded with no theme (0 for single-label).
+    none_cutoff_ : float
+        Multi-label: a text with no theme over its cut-off gets its most likely theme when that
+        theme's probability is at least ``none_cutoff_`` times its cut-off (0: always, as
+        ``at_least_one=True``; 1: never, as ``at_least_one=False``).
     n_features_ : int
         Number of text features.
 
@@ -410,7 +458,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         class_weight="auto",
         cv=5,
         tune_thresholds=True,
-        at_least_one=True,
+        at_least_one="auto",
         random_state=0,
         n_jobs=None,
     ):
@@ -688,10 +736,14 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
     def _fit_calibration(self, scores, Y):
         """Map decision scores to probabilities and choose per-theme cut-offs."""
         n_classes = len(self.classes_)
+        self.none_rate_ = float((Y.sum(axis=1) == 0).mean()) if self.multilabel_ else 0.0
+        self.none_cutoff_ = self._fixed_none_cutoff()
         self.thresholds_ = np.full(n_classes, 0.5)
         self.temperature_ = 2.0
         self.platt_ = np.tile([2.0, 0.0], (n_classes, 1))
         if scores is None:  # too few examples to calibrate: a fixed squash of the scores
+            if self.none_cutoff_ is None:
+                self.none_cutoff_ = 0.5
             return
         if not self.multilabel_:
             # One temperature for all themes keeps the ranking of the SVM scores (argmax of the
@@ -709,6 +761,20 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             if self.tune_thresholds:
                 proba = self._squash(scores[:, j], j)
                 self.thresholds_[j] = _best_threshold(column, proba)
+        if self.none_cutoff_ is None:
+            self.none_cutoff_ = _best_none_cutoff(
+                Y, self._proba_from_scores(scores) / self.thresholds_
+            )
+
+    def _fixed_none_cutoff(self):
+        """``none_cutoff_`` when ``at_least_one`` fixes it (None: choose it out of fold)."""
+        if self.at_least_one == "auto":
+            return 0.0 if self.none_rate_ == 0 else None
+        if not isinstance(self.at_least_one, bool | np.bool_):
+            raise ValueError(
+                f'at_least_one must be True, False or "auto", not {self.at_least_one!r}'
+            )
+        return 0.0 if self.at_least_one else 1.0
 
     def _squash(self, score, j):
         a, b = self.platt_[j]
@@ -733,7 +799,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         # Batches bound the memory of coding a large file (the features of 100,000 answers at
         # once would take most of a gigabyte) at no cost in speed.
         parts = [
-            np.asarray(self.vectorizer_.transform(texts[i : i + _BATCH]) @ self.coef_.T)
+            self.vectorizer_.scores(texts[i : i + _BATCH], self.coef_)
             for i in range(0, len(texts), _BATCH)
         ]
         scores = np.vstack(parts) if parts else np.zeros((0, len(self.classes_)))
@@ -778,10 +844,45 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         if not self.multilabel_:
             return self.classes_[np.argmax(proba, axis=1)]
         chosen = (proba >= self.thresholds_).astype(int)
-        if self.at_least_one and len(chosen):
-            empty = chosen.sum(axis=1) == 0
-            chosen[empty, np.argmax(proba[empty] / self.thresholds_, axis=1)] = 1
+        return self._with_best_theme(chosen, proba)
+
+    def _with_best_theme(self, chosen, proba):
+        """Give texts without a theme their most likely one where ``none_cutoff_`` says so."""
+        # Models saved before none_cutoff_ existed had at_least_one=True or False.
+        cutoff = getattr(self, "none_cutoff_", 0.0 if self.at_least_one else 1.0)
+        if not len(chosen) or cutoff >= 1.0:
+            return chosen
+        ratio = proba / self.thresholds_
+        best = np.argmax(ratio, axis=1)
+        rows = np.flatnonzero(chosen.sum(axis=1) == 0)
+        rows = rows[ratio[rows, best[rows]] >= cutoff]
+        chosen[rows, best[rows]] = 1
         return chosen
+
+    def review_flags(self, texts, margin=0.5):
+        """Which texts a person should look at because their best theme is uncertain.
+
+        Single-label: the most likely theme's probability is below ``margin``. Multi-label: no
+        theme passed its cut-off, but the most likely one came within ``margin`` of it (its
+        probability is at least ``1 - margin`` times its cut-off), whether or not it was given.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Texts to check.
+        margin : float, default=0.5
+            How uncertain a best theme must be to be flagged.
+
+        Returns
+        -------
+        ndarray of bool, shape (n_texts,)
+        """
+        proba = self.predict_proba(texts)
+        if not self.multilabel_:
+            return proba.max(axis=1) < margin
+        ratio = proba / self.thresholds_
+        empty = (ratio < 1.0).all(axis=1)
+        return empty & (ratio.max(axis=1) >= 1.0 - margin)
 
     # ---------------------------------------------------------------------------- explaining
     def explain(self, text, label, top=5):

@@ -19,10 +19,87 @@ from analysis.commands import (
     too_rare,
 )
 
-__all__ = ["add_evaluate_parser", "cross_validate", "run_evaluate"]
+__all__ = [
+    "add_evaluate_parser",
+    "baseline_coder",
+    "calibration",
+    "cross_validate",
+    "run_evaluate",
+]
+
+#: Bins of the reliability curve (equal widths of confidence).
+RELIABILITY_BINS = 10
 
 
-def cross_validate(texts, labels, folds=5, seed=0, make_coder=None):
+def baseline_coder(multilabel=False):
+    """The plain coder ThemeCoder is measured against: word unigram and bigram TF-IDF (sublinear
+    tf, terms in at least 2 texts) and a linear SVM with balanced class weights, one-vs-rest for
+    multi-label ``y``.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    svm = LinearSVC(class_weight="balanced")
+    return make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2),
+        OneVsRestClassifier(svm) if multilabel else svm,
+    )
+
+
+def calibration(proba, truth, multilabel=False, bins=RELIABILITY_BINS):
+    """Expected calibration error and reliability curve of predicted confidences.
+
+    Single-label: the confidence of each text's most likely theme against whether that theme is
+    right. Multi-label: every theme's probability for every text against whether the text
+    carries it. Confidences are put in ``bins`` equal-width bins; the error is the mean gap
+    between confidence and the share right in each bin, weighted by the bin's count.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_texts, n_themes)
+        ``predict_proba`` output.
+    truth : ndarray
+        Single-label: index of each text's theme (columns of ``proba``). Multi-label: 0/1
+        indicator matrix of the same shape as ``proba``.
+    multilabel : bool, default=False
+    bins : int, default=10
+
+    Returns
+    -------
+    dict
+        ``expected_calibration_error`` and ``reliability``: per non-empty bin, its range
+        (``low``, ``high``), mean ``confidence``, share ``right`` and ``count``.
+    """
+    proba = np.asarray(proba, dtype=float)
+    if multilabel:
+        confidence = proba.ravel()
+        right = np.asarray(truth, dtype=float).ravel()
+    else:
+        confidence = proba.max(axis=1)
+        right = (proba.argmax(axis=1) == np.asarray(truth)).astype(float)
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    curve, error = [], 0.0
+    for b in range(bins):
+        inside = which == b
+        if not inside.any():
+            continue
+        mean_conf, share = float(confidence[inside].mean()), float(right[inside].mean())
+        error += inside.sum() / max(len(confidence), 1) * abs(mean_conf - share)
+        curve.append(
+            {
+                "low": round(b / bins, 2),
+                "high": round((b + 1) / bins, 2),
+                "confidence": round(mean_conf, 4),
+                "right": round(share, 4),
+                "count": int(inside.sum()),
+            }
+        )
+    return {"expected_calibration_error": round(float(error), 4), "reliability": curve}
+
+
+def cross_validate(texts, labels, folds=5, seed=0, make_coder=None, baseline=True):
     """Cross-validate a coder on texts with one or several labels each.
 
     Parameters
@@ -37,13 +114,19 @@ def cross_validate(texts, labels, folds=5, seed=0, make_coder=None):
         Seed of the fold split.
     make_coder : callable, optional
         Returns a fresh estimator (default: ``ThemeCoder()``).
+    baseline : bool, default=True
+        Also cross-validate :func:`baseline_coder` on the same folds.
 
     Returns
     -------
     dict
         ``macro_f1``, ``micro_f1``, ``n_documents``, ``n_labels``, ``fit_seconds``,
         ``predict_seconds`` (summed over folds) and ``per_label``
-        (label -> precision, recall, f1, support).
+        (label -> precision, recall, f1, support); ``n_no_theme`` (texts with no label, when
+        multi-label); ``calibration`` (see :func:`calibration`, on the out-of-fold
+        ``predict_proba`` when the coder has it); with ``baseline``, ``baseline`` (its
+        ``macro_f1``, ``micro_f1``, ``fit_seconds``, ``predict_seconds``) and
+        ``macro_f1_vs_baseline`` (the coder's macro-F1 minus the baseline's).
     """
     from analysis.coder import ThemeCoder
 
@@ -56,7 +139,11 @@ def cross_validate(texts, labels, folds=5, seed=0, make_coder=None):
     else:
         split = StratifiedKFold(folds, shuffle=True, random_state=seed).split(docs, y)
         predicted = np.empty(len(y), dtype=object)
-    fit_seconds = predict_seconds = 0.0
+    split = list(split)
+    base_predicted = predicted.copy()
+    proba = np.zeros((len(docs), len(names)))
+    has_proba = True
+    fit_seconds = predict_seconds = base_fit = base_predict = 0.0
     for train, test in split:
         coder = make_coder()
         start = time.perf_counter()
@@ -65,6 +152,23 @@ def cross_validate(texts, labels, folds=5, seed=0, make_coder=None):
         start = time.perf_counter()
         predicted[test] = coder.predict(docs[test].tolist())
         predict_seconds += time.perf_counter() - start
+        has_proba = has_proba and hasattr(coder, "predict_proba")
+        if has_proba:
+            part = coder.predict_proba(docs[test].tolist())
+            if not multilabel:  # columns of the themes this fold's coder knows
+                columns = [names.index(str(c)) for c in coder.classes_]
+                part_full = np.zeros((len(test), len(names)))
+                part_full[:, columns] = part
+                part = part_full
+            proba[test] = part
+        if baseline:
+            plain = baseline_coder(multilabel)
+            start = time.perf_counter()
+            plain.fit(docs[train].tolist(), y[train])
+            base_fit += time.perf_counter() - start
+            start = time.perf_counter()
+            base_predicted[test] = plain.predict(docs[test].tolist())
+            base_predict += time.perf_counter() - start
     if multilabel:
         truth, guess, label_arg = y, predicted, None
     else:
@@ -72,8 +176,9 @@ def cross_validate(texts, labels, folds=5, seed=0, make_coder=None):
     p, r, f, s = precision_recall_fscore_support(
         truth, guess, labels=label_arg, average=None, zero_division=0
     )
-    return {
-        "macro_f1": round(float(f1_score(truth, guess, average="macro", zero_division=0)), 4),
+    macro = round(float(f1_score(truth, guess, average="macro", zero_division=0)), 4)
+    result = {
+        "macro_f1": macro,
         "micro_f1": round(float(f1_score(truth, guess, average="micro", zero_division=0)), 4),
         "n_documents": len(texts),
         "n_labels": len(names),
@@ -89,11 +194,36 @@ def cross_validate(texts, labels, folds=5, seed=0, make_coder=None):
             for j, name in enumerate(names)
         },
     }
+    if multilabel:
+        result["n_no_theme"] = int((y.sum(axis=1) == 0).sum())
+    if has_proba:
+        index = {name: j for j, name in enumerate(names)}
+        target = y if multilabel else np.array([index[str(label)] for label in y])
+        result["calibration"] = calibration(proba, target, multilabel)
+    if baseline:
+        base_guess = base_predicted if multilabel else base_predicted.astype(str)
+        base_macro = round(float(f1_score(truth, base_guess, average="macro", zero_division=0)), 4)
+        result["baseline"] = {
+            "macro_f1": base_macro,
+            "micro_f1": round(
+                float(f1_score(truth, base_guess, average="micro", zero_division=0)), 4
+            ),
+            "fit_seconds": round(base_fit, 3),
+            "predict_seconds": round(base_predict, 3),
+        }
+        result["macro_f1_vs_baseline"] = round(macro - base_macro, 4)
+    return result
 
 
 def _read_labelled(args) -> tuple[list[str], list[list[str]]]:
     """Texts and their labels from the CSV, with one-line errors for what the user can fix."""
     _, texts, labels = read_labelled(args.file, args.text_column, args.label_column, args.separator)
+    if args.no_theme is not None:
+        # A row coded only with the no-theme label carries no theme: an empty row of the
+        # indicator matrix, which ThemeCoder learns to predict (at_least_one="auto").
+        labels = [[label for label in row if label != args.no_theme] for row in labels]
+        if not any(labels):
+            raise CommandError(f"every row is coded {args.no_theme!r}: no theme to learn")
     if args.folds < 2:
         raise CommandError(f"--folds must be at least 2, not {args.folds}")
     hint = SEPARATOR_HINT if args.separator is None else ""
@@ -122,6 +252,26 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print(
         f"fit {result['fit_seconds']:.2f} s, predict {result['predict_seconds']:.2f} s (all folds)"
     )
+    if "baseline" in result:
+        base = result["baseline"]
+        print(
+            f"baseline (TF-IDF word 1-2-grams + LinearSVC, balanced) on the same folds: macro-F1 "
+            f"{base['macro_f1']:.3f}   micro-F1 {base['micro_f1']:.3f}   ThemeCoder "
+            f"{result['macro_f1_vs_baseline']:+.3f} macro-F1"
+        )
+    if "n_no_theme" in result:
+        print(f"texts with no theme: {result['n_no_theme']}")
+    if "calibration" in result:
+        cal = result["calibration"]
+        print(
+            f"confidence: expected calibration error {cal['expected_calibration_error']:.3f} "
+            "(confidence bin: mean confidence -> share right, texts)"
+        )
+        for b in cal["reliability"]:
+            print(
+                f"  {b['low']:.1f}-{b['high']:.1f}: {b['confidence']:.2f} -> {b['right']:.2f}"
+                f"  ({b['count']})"
+            )
     width = max(len("label"), *(len(name) for name in result["per_label"]))
     print(f"\n{'label':<{width}}  precision  recall     f1  support")
     for name, m in result["per_label"].items():
@@ -142,6 +292,12 @@ def add_evaluate_parser(subparsers) -> argparse.ArgumentParser:
     add_labelled_input(p)
     p.add_argument("--folds", type=int, default=5, help="number of folds (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fold split (default 0)")
+    p.add_argument(
+        "--no-theme",
+        metavar="LABEL",
+        help='label meaning "no theme" (e.g. none): such rows are coded with no theme, and the '
+        "file is evaluated as multi-label",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run_evaluate)
     return p

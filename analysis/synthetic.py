@@ -365,6 +365,7 @@ def make_survey_answers(
     label_noise=0.05,
     typo_rate=0.06,
     imbalance=1.0,
+    no_theme=0.0,
     seed=0,
     return_true_codes=False,
 ):
@@ -385,6 +386,11 @@ def make_survey_answers(
         Chance that a word carries a typing error.
     imbalance : float, default=1.0
         Zipf exponent of theme frequencies (0 gives balanced themes).
+    no_theme : float, default=0.0
+        Multi-label only: share of answers that speak of none of the themes, coded with no theme
+        (an empty row of ``y``): filler sentences ("Thank you for asking.") or, when ``themes``
+        is a subset of :data:`THEMES`, sentences about themes outside it, as survey answers that
+        are off the codebook read. Wrong codings can give some of them a theme.
     seed : int, default=0
         Seed: the same arguments always give the same data.
     return_true_codes : bool, default=False
@@ -409,6 +415,14 @@ def make_survey_answers(
     labels: list[list[str]] = []
     truth: list[list[str]] = []
     for _ in range(n):
+        if multilabel and no_theme and rng.random() < no_theme:
+            texts.append(_roughen(_off_codebook(names, rng), rng, typo_rate))
+            coded = []
+            if rng.random() < label_noise:
+                coded = [rng.choice(names)]
+            labels.append(coded)
+            truth.append([])
+            continue
         if multilabel:
             k = rng.choices([1, 2, 3], weights=[0.5, 0.35, 0.15])[0]
             chosen: list[str] = []
@@ -433,6 +447,15 @@ def make_survey_answers(
         truth.append(chosen)
     y, true_codes = _as_target(labels, names, multilabel), _as_target(truth, names, multilabel)
     return (texts, y, names, true_codes) if return_true_codes else (texts, y, names)
+
+
+def _off_codebook(names: list[str], rng: random.Random) -> str:
+    """An answer about none of ``names``: fillers, or sentences of themes outside ``names``."""
+    others = [t for t in THEMES if t not in names]
+    parts = [_fill(rng.choice(_FILLERS), rng) for _ in range(rng.choice([1, 1, 2]))]
+    if others and rng.random() < 0.6:
+        parts.insert(rng.randrange(len(parts) + 1), _sentence(rng.choice(others), rng))
+    return " ".join(parts)
 
 
 def _as_target(labels: list[list[str]], names: list[str], multilabel: bool):

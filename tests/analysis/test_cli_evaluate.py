@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from analysis.synthetic import make_survey_answers
 
 ROOT = Path(__file__).parents[2]
@@ -58,8 +60,18 @@ def test_evaluate_prints_json_with_the_contract_keys(tmp_path):
         "fit_seconds",
         "predict_seconds",
         "per_label",
+        "calibration",
+        "baseline",
+        "macro_f1_vs_baseline",
     }
     assert figures["n_documents"] == 90 and figures["n_labels"] == 3
+    assert set(figures["baseline"]) == {"macro_f1", "micro_f1", "fit_seconds", "predict_seconds"}
+    assert figures["macro_f1_vs_baseline"] == round(
+        figures["macro_f1"] - figures["baseline"]["macro_f1"], 4
+    )
+    ece = figures["calibration"]["expected_calibration_error"]
+    assert 0 <= ece < 0.3
+    assert sum(b["count"] for b in figures["calibration"]["reliability"]) == 90
     assert figures["macro_f1"] > 0.6
     assert set(figures["per_label"]["believed"]) == {"precision", "recall", "f1", "support"}
     assert sum(m["support"] for m in figures["per_label"].values()) == 90
@@ -73,6 +85,7 @@ def test_evaluate_prints_a_readable_table(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "macro-F1" in result.stdout and "micro-F1" in result.stdout
     assert "kept_informed" in result.stdout and "fit" in result.stdout
+    assert "baseline" in result.stdout and "expected calibration error" in result.stdout
 
 
 def test_evaluate_handles_several_labels_per_row_with_a_separator(tmp_path):
@@ -96,6 +109,9 @@ def test_evaluate_handles_several_labels_per_row_with_a_separator(tmp_path):
     figures = json.loads(result.stdout)
     assert figures["n_labels"] == 3
     assert figures["micro_f1"] > 0.5
+    assert figures["n_no_theme"] == 0 and "macro_f1" in figures["baseline"]
+    # Multi-label calibration: every (text, theme) probability is counted.
+    assert sum(b["count"] for b in figures["calibration"]["reliability"]) == 90 * 3
 
 
 def test_missing_file_is_one_line_exit_2(tmp_path):
@@ -129,3 +145,34 @@ def test_empty_text_column_is_reported(tmp_path):
     result = run("evaluate", path, "--text-column", "answer", "--label-column", "theme")
     assert result.returncode == 2
     assert "text column 'answer'" in result.stderr and "empty" in result.stderr
+
+
+def test_calibration_error_and_reliability_curve():
+    from analysis.evaluate import calibration
+
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4], [0.3, 0.7]])
+    result = calibration(proba, np.array([0, 1, 0, 1]))
+    # Bins: 0.6 (right), 0.7 (right), 0.8 (wrong), 0.9 (right).
+    assert result["expected_calibration_error"] == round((0.4 + 0.3 + 0.8 + 0.1) / 4, 4)
+    assert [b["count"] for b in result["reliability"]] == [1, 1, 1, 1]
+    perfect = calibration(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1, 0], [0, 1]]), True)
+    assert perfect["expected_calibration_error"] == 0.0
+
+
+def test_rows_coded_with_the_no_theme_label_are_evaluated_as_having_no_theme(tmp_path):
+    texts, y, names = make_survey_answers(
+        150, multilabel=True, themes=THEMES, no_theme=1 / 3, seed=2
+    )
+    path = tmp_path / "none.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["answer", "theme"])
+        for text, row in zip(texts, y, strict=True):
+            writer.writerow([text, ";".join(names[j] for j in row.nonzero()[0]) or "none"])
+    args = ["--text-column", "answer", "--label-column", "theme", "--separator", ";"]
+    result = run("evaluate", path, *args, "--no-theme", "none", "--folds", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["n_labels"] == 3 and "none" not in figures["per_label"]
+    assert figures["n_no_theme"] == int((y.sum(axis=1) == 0).sum()) > 30
+    assert figures["macro_f1"] > 0.7

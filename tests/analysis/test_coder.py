@@ -7,6 +7,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils import estimator_checks
@@ -245,3 +246,86 @@ def test_explicit_or_multi_label_weights_are_not_corrected():
     texts, Y, _ = multi_label_data()
     multi = ThemeCoder().fit(texts, Y)
     assert multi.class_weight_ is None and multi.wrong_code_rate_ is None
+
+
+def no_theme_data(n, seed):
+    """Multi-label answers of which about a third speak of none of the three themes."""
+    return make_survey_answers(
+        n,
+        multilabel=True,
+        seed=seed,
+        themes=["believed", "kept_informed", "counselling"],
+        no_theme=1 / 3,
+        return_true_codes=True,
+    )
+
+
+def test_learns_from_the_codes_that_many_texts_carry_no_theme_and_predicts_none():
+    texts, y, _, _ = no_theme_data(300, seed=21)
+    test_texts, test_y, _, truth = no_theme_data(600, seed=22)
+    coder = ThemeCoder().fit(texts, y)
+    assert 0.25 < coder.none_rate_ < 0.4
+    predicted = coder.predict(test_texts)
+    none = truth.sum(axis=1) == 0
+    # Most answers about none of the themes get none; answers with a theme keep getting one.
+    assert (predicted[none].sum(axis=1) == 0).mean() > 0.85
+    assert (predicted[~none].sum(axis=1) > 0).mean() > 0.95
+    forced = ThemeCoder(at_least_one=True).fit(texts, y).predict(test_texts)
+    assert (forced.sum(axis=1) > 0).all()
+    ours = f1_score(test_y, predicted, average="macro")
+    assert ours > f1_score(test_y, forced, average="macro") + 0.05
+    baseline = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2),
+        OneVsRestClassifier(LinearSVC(class_weight="balanced")),
+    )
+    assert ours >= f1_score(test_y, baseline.fit(texts, y).predict(test_texts), average="macro")
+
+
+def test_every_text_coded_means_the_best_theme_is_always_given():
+    texts, y, _ = multi_label_data()
+    coder = ThemeCoder().fit(texts, y)
+    assert coder.none_rate_ == 0 and coder.none_cutoff_ == 0.0
+    assert ThemeCoder(at_least_one=False).fit(texts, y).none_cutoff_ == 1.0
+
+
+def test_at_least_one_must_be_true_false_or_auto():
+    texts, y, _ = multi_label_data(n=60)
+    with pytest.raises(ValueError, match="at_least_one"):
+        ThemeCoder(at_least_one="sometimes").fit(texts, y)
+
+
+def test_review_flags_texts_whose_best_theme_is_uncertain():
+    texts, y, _, _ = no_theme_data(300, seed=21)
+    coder = ThemeCoder().fit(texts, y)
+    answers = [
+        "Counselling helped me so much and they believed me straight away.",
+        "Thank you for asking.",
+        "I sort of felt they maybe believed me, I think, not sure.",
+    ]
+    flags = coder.review_flags(answers)
+    assert flags.dtype == bool and flags.shape == (3,)
+    assert not flags[0]  # clear themes
+    ratio = coder.predict_proba(answers) / coder.thresholds_
+    expected = (ratio < 1).all(axis=1) & (ratio.max(axis=1) >= 0.5)
+    np.testing.assert_array_equal(flags, expected)
+    single_texts, single_y = single_label_data()
+    single = ThemeCoder().fit(single_texts, single_y)
+    np.testing.assert_array_equal(
+        single.review_flags(answers), single.predict_proba(answers).max(axis=1) < 0.5
+    )
+
+
+def test_models_saved_before_none_cutoff_existed_still_predict():
+    texts, y, _ = multi_label_data(n=120)
+    coder = ThemeCoder().fit(texts, y)
+    expected = coder.predict(texts)
+    del coder.none_cutoff_
+    coder.at_least_one = True  # what every model saved before issue 15 had
+    np.testing.assert_array_equal(coder.predict(texts), expected)
+
+
+def test_scores_of_the_two_blocks_equal_the_stacked_features_times_the_weights():
+    texts, y = single_label_data(n=120)
+    coder = ThemeCoder().fit(texts, y)
+    stacked = coder.vectorizer_.transform(texts) @ coder.coef_.T + coder.intercept_
+    np.testing.assert_allclose(coder.decision_function(texts), stacked, rtol=1e-4, atol=1e-5)

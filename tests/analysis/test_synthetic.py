@@ -25,3 +25,25 @@ def test_multilabel_truth_is_an_indicator_matrix_like_the_codes():
     assert truth.sum(axis=1).min() >= 1
     differs = (codes != truth).any(axis=1).sum()
     assert 0.06 * 1000 < differs < 0.14 * 1000
+
+
+def test_no_theme_gives_a_share_of_answers_an_empty_row():
+    texts, y, names, truth = make_survey_answers(
+        900,
+        multilabel=True,
+        themes=["believed", "counselling", "court_process"],
+        no_theme=1 / 3,
+        label_noise=0.0,
+        seed=4,
+        return_true_codes=True,
+    )
+    empty = y.sum(axis=1) == 0
+    assert 0.28 < empty.mean() < 0.39
+    assert (truth == y).all() and len(texts) == 900
+    assert names == ["believed", "counselling", "court_process"]
+
+
+def test_no_theme_zero_leaves_the_answers_unchanged():
+    plain = make_survey_answers(50, multilabel=True, seed=5)
+    zero = make_survey_answers(50, multilabel=True, seed=5, no_theme=0.0)
+    assert plain[0] == zero[0] and (plain[1] == zero[1]).all()
