@@ -132,6 +132,7 @@ def upgrade():
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("needs_review", sa.Boolean(), server_default="0", nullable=False),
         sa.Column("matched", sa.JSON(), nullable=False),
+        sa.Column("direction", sa.String(length=10), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -137,6 +137,9 @@ class Coding(Base):
     # Set when the segment's text changed after coding (an admin's correction of a paper record).
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     matched: Mapped[list] = mapped_column(JSON, default=list)
+    # "positive" (praise), "negative" (complaint), "mixed", or None when not known: from the
+    # codebook's (+)/(-) indicator markers for rule codings. Never add praise and complaint up.
+    direction: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

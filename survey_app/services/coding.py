@@ -239,6 +239,7 @@ def _store(found, chunk, coder_id: str, had: set, summary: CodingSummary) -> Non
                 "status": "suggested",
                 "needs_review": False,
                 "matched": list(c.matched),
+                "direction": c.direction,
                 "created_at": now,
                 "updated_at": now,
             }

@@ -41,7 +41,12 @@ SEGMENT_COLUMNS = (
     "area",
     "text",
     "themes",
+    # Per theme, in the order of `themes`, the directions of its codings ("negative",
+    # "positive; negative"), separated by " | "; empty when no coding has one.
+    "directions",
 )
+# How a direction reads on a page.
+DIRECTION_WORDS = {"positive": "praise", "negative": "complaint", "mixed": "praise and complaint"}
 SEGMENT_FORMATS = ("csv", "xlsx")
 RESPONSE_FORMATS = ("csv", "xlsx")
 CODEBOOK_FORMATS = ("qdc", "xlsx")
@@ -136,8 +141,10 @@ class SegmentView:
     area: str
     text: str
     themes: tuple[str, ...]
-    # How each theme was coded, for pages: "kept_informed (rules 0.54, to review)".
+    # How each theme was coded, for pages: "kept_informed (rules 0.54, complaint, to review)".
     details: tuple[str, ...] = ()
+    # Per theme, the directions its codings carry ("negative", "positive; negative", or "").
+    directions: tuple[str, ...] = ()
 
 
 def _codings_of(segment_ids: list[str]) -> dict[str, list[Coding]]:
@@ -158,9 +165,19 @@ def _detail(row: Coding) -> str:
     parts = [who if row.status != "accepted" else f"{who}, accepted"]
     if row.confidence is not None and row.status == "suggested":
         parts[0] += f" {row.confidence:.2f}"
+    if row.direction:
+        parts.append(DIRECTION_WORDS.get(row.direction, row.direction))
     if row.needs_review:
         parts.append("text changed: to review")
     return f"{row.theme} ({', '.join(parts)})"
+
+
+def _directions(codings: list[Coding], themes: tuple[str, ...]) -> tuple[str, ...]:
+    """For each theme, the distinct directions of its codings, joined with "; "."""
+    return tuple(
+        "; ".join(dict.fromkeys(c.direction for c in codings if c.theme == t and c.direction))
+        for t in themes
+    )
 
 
 def _query(questionnaire_id: int | None, source: str | None = None, stage: str | None = None):
@@ -177,21 +194,26 @@ def _query(questionnaire_id: int | None, source: str | None = None, stage: str |
 
 def _views(rows: list[Segment], original: bool) -> list[SegmentView]:
     codings = _codings_of([s.id for s in rows])
-    return [
-        SegmentView(
-            id=s.id,
-            source=s.source,
-            channel=s.channel or "",
-            stage=s.stage,
-            question=s.question or "",
-            crime_type="; ".join(s.crime_types or []),
-            area=s.area or "",
-            text=s.text if original else redacted(s.text),
-            themes=tuple(dict.fromkeys(c.theme for c in codings.get(s.id, ()))),
-            details=tuple(_detail(c) for c in codings.get(s.id, ())),
+    views = []
+    for s in rows:
+        mine = codings.get(s.id, [])
+        themes = tuple(dict.fromkeys(c.theme for c in mine))
+        views.append(
+            SegmentView(
+                id=s.id,
+                source=s.source,
+                channel=s.channel or "",
+                stage=s.stage,
+                question=s.question or "",
+                crime_type="; ".join(s.crime_types or []),
+                area=s.area or "",
+                text=s.text if original else redacted(s.text),
+                themes=themes,
+                details=tuple(_detail(c) for c in mine),
+                directions=_directions(mine, themes),
+            )
         )
-        for s in rows
-    ]
+    return views
 
 
 def segment_page(
@@ -241,6 +263,7 @@ def segment_table(
             v.area,
             v.text,
             "; ".join(v.themes),
+            " | ".join(v.directions) if any(v.directions) else "",
         ]
         for v in _views(rows, original)
     ]

@@ -171,3 +171,28 @@ def test_a_model_file_codes_segments_under_its_name_and_hash(coded_app, tmp_path
         assert coding_row.theme == "kept_informed"
         assert coding_row.coder.startswith("model:coder.pkl@")
         assert 0 < coding_row.confidence <= 1
+
+
+def test_rule_codings_keep_their_direction_so_praise_and_complaint_stay_apart(coded_app):
+    """Issue 16: one theme holds "kept me informed" and "never told"; each coding says which."""
+    from survey_app.services import research
+
+    with coded_app.app_context():
+        praise = make_segment("The officer kept me informed every week.")
+        complaint = make_segment("Nobody kept me informed about my case.")
+    result = coded_app.test_cli_runner().invoke(args=["research", "code"])
+    assert result.exit_code == 0, result.output
+    with coded_app.app_context():
+        stored = {
+            c.segment_id: c.direction
+            for c in db.session.scalars(select(Coding).where(Coding.theme == "kept_informed"))
+        }
+        assert stored == {praise: "positive", complaint: "negative"}
+        header, rows = research.segment_table(None)
+        by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+        assert by_id[praise]["directions"] == "positive"
+        assert by_id[complaint]["directions"] == "negative"
+        view = research.segment_page(None, None, 1)[0]
+        details = {v.id: v.details for v in view}
+        assert "complaint" in details[complaint][0]
+        assert "praise" in details[praise][0]
