@@ -1,9 +1,11 @@
 """Shared fixtures: a real database (SQLite file or a throwaway PostgreSQL database) built by the
 migrations, an app, and a test client that checks every HTML page's structure."""
 
+import contextlib
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -29,19 +31,35 @@ def pytest_report_header(config):
     return f"database: {os.environ.get('TEST_DATABASE', 'sqlite')}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A database for this test run: SQLite in a temporary folder, or a new PostgreSQL database."""
+@contextlib.contextmanager
+def empty_database(folder: Path) -> Iterator[str]:
+    """The URL of a new, empty database of the kind under test (SQLite in `folder`, or a
+    throwaway PostgreSQL database), removed afterwards."""
     if os.environ.get("TEST_DATABASE", "sqlite") != "postgresql":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{folder / 'test.db'}"
         return
     name = f"survey_test_{secrets.token_hex(6)}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database for this test run, shared by its tests."""
+    with empty_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    """An empty database of its own, for tests that migrate step by step or replace everything."""
+    with empty_database(tmp_path) as url:
+        yield url
 
 
 def make_app(database_url: str, **overrides):

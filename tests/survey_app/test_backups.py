@@ -1,12 +1,9 @@
 """`flask db backup` / `flask db restore`: identical data back, and bad files refused untouched."""
 
-import os
-import secrets
 import sqlite3
 from datetime import date
 from pathlib import Path
 
-import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -18,23 +15,10 @@ from tests.survey_app.walker import submit, walk
 
 
 @pytest.fixture
-def own_database(tmp_path):
-    """A database of its own (restoring replaces everything in it), migrated to the head."""
-    if os.environ.get("TEST_DATABASE", "sqlite") != "postgresql":
-        yield f"sqlite:///{tmp_path / 'own.db'}"
-        return
-    name = f"survey_backup_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def filled(own_database):
-    """An app over its own database holding a questionnaire, a staff account and a response."""
-    app = make_app(own_database)
+def filled(fresh_database_url):
+    """An app over a database of its own (restoring replaces everything in it) holding a
+    questionnaire, a staff account and a response."""
+    app = make_app(fresh_database_url)
     with app.app_context():
         upgrade()
         sync_questionnaires(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())

@@ -1,17 +1,15 @@
 """The order in which responses were stored cannot be read back from the database's storage."""
 
 import os
-import secrets
 from datetime import date
 
-import psycopg
 import pytest
 from sqlalchemy import Date, DateTime, Time, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from survey_app.extensions import db
 from survey_app.models import Answer, Draft, QuestionnaireVersion, Response
-from tests.conftest import POSTGRES_ADMIN_URL, make_app
+from tests.conftest import make_app
 
 ON_POSTGRESQL = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
 sqlite_only = pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite storage")
@@ -61,20 +59,6 @@ def test_sqlite_keeps_responses_answers_and_drafts_in_id_order_not_insertion_ord
         assert scanned == sorted(ids)
         answers = db.session.execute(text("SELECT response_id, question FROM answer")).all()
         assert [tuple(row) for row in answers] == sorted(tuple(row) for row in answers)
-
-
-@pytest.fixture
-def fresh_database_url(tmp_path):
-    """An empty database of the kind under test, for running migrations step by step."""
-    if not ON_POSTGRESQL:
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    name = f"survey_test_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 ROWS_AT_0002 = (
