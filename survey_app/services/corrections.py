@@ -21,6 +21,10 @@ from survey_app.services.paper import Conflict, KeyingProblem, printed_copy
 from survey_app.services.responses import answer_rows
 
 MAX_REASON = 500
+NO_REASON = "Enter why the record is being corrected"
+LONG_REASON = f"The reason must be {MAX_REASON} characters or fewer"
+#: The confirming button's value starts with this, followed by the summary's digest.
+CONFIRM = "confirm:"
 
 
 class NothingChanged(Exception):
@@ -83,6 +87,46 @@ def digest(found: list[Change]) -> str:
     changed after the summary was shown are summarised again instead of saved unseen."""
     text = json.dumps([(c.name, c.before, c.after) for c in found], ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def confirmation(found: list[Change]) -> str:
+    """The value of the button that confirms this summary of changes."""
+    return CONFIRM + digest(found)
+
+
+def reason_problem(reason: str) -> str | None:
+    """What is wrong with a correction's reason (blank, too long), or None."""
+    if not reason:
+        return NO_REASON
+    if len(reason) > MAX_REASON:
+        return LONG_REASON
+    return None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What one save of the correction form did: showed a summary to confirm, or saved."""
+
+    summary: list[Change] | None = None  # to confirm; nothing saved
+    changed_since_summary: bool = False  # a confirmation of a summary that no longer holds
+    changed: list[str] | None = None  # saved: the questions changed
+
+
+def submit(
+    copy: PaperCopy,
+    user: User,
+    definition: Definition,
+    answers: dict[str, Answer],
+    reason: str,
+    expected_version: int | None,
+    action: str,
+) -> Submitted:
+    """A save of the correction form: first the summary of the changes ("Q12: Partly → No"),
+    saved once `action` confirms that very summary (correct() raises as it does)."""
+    summary = changes(copy, definition, answers)
+    if summary and action != confirmation(summary):
+        return Submitted(summary=summary, changed_since_summary=action.startswith(CONFIRM))
+    return Submitted(changed=correct(copy, user, definition, answers, reason, expected_version))
 
 
 def _words(question, stored: dict | None) -> str:

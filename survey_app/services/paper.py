@@ -557,6 +557,27 @@ def flags_of(copy: PaperCopy) -> list[RoutingFlag]:
     return found
 
 
+def settle(differences: list[Discrepancy], form) -> tuple[dict[str, Answer], dict[str, str]]:
+    """Read the reconciliation form: per difference, the first keying, the second, or the
+    answer keyed as "other"; returns the settled answers and error messages by question name."""
+    settled, errors = {}, {}
+    for item in differences:
+        q = item.question
+        choice = form.get(f"settle-{q.name}")
+        if choice == "first":
+            settled[q.name] = item.first
+        elif choice == "second":
+            settled[q.name] = item.second
+        elif choice == "other":
+            try:
+                settled[q.name] = parse_question(q, form)
+            except AnswerError as error:
+                errors[q.name] = error.message
+        else:
+            errors[q.name] = f"Select what question {item.number} says on the paper"
+    return settled, errors
+
+
 def reconcile(
     copy: PaperCopy, user: User, settled: dict[str, Answer], expected_version: int, today: date
 ) -> Response:
