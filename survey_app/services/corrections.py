@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 
+from survey_app.database import committing
 from survey_app.extensions import db
 from survey_app.models import Answer as AnswerRow
 from survey_app.models import PaperCopy, Response, User
@@ -156,38 +157,41 @@ def correct(
     ]
     if not changed:
         raise NothingChanged
-    claimed = db.session.execute(
-        update(PaperCopy)
-        .where(PaperCopy.serial == copy.serial, PaperCopy.lock_version == expected_version)
-        .values(lock_version=PaperCopy.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise Conflict
-    for name in changed:
-        before, after = old.get(name), new.get(name)
-        was = _stored(before)  # read before the row is changed in place
-        if after is None:
-            response.answers.remove(before)
-        elif before is None:
-            response.answers.append(after)
-        else:  # changed in place: (response, question) stays unique
-            before.state, before.value, before.position = after.state, after.value, after.position
-        audit.record(
-            user,
-            "response.correct",
-            serial=copy.serial,
-            response_id=response.id,
-            field=name,
-            old=was,
-            new=_stored(after),
+    with committing():
+        claimed = db.session.execute(
+            update(PaperCopy)
+            .where(PaperCopy.serial == copy.serial, PaperCopy.lock_version == expected_version)
+            .values(lock_version=PaperCopy.lock_version + 1)
+            .execution_options(synchronize_session=False)
         )
-    segments.sync_response(response, definition, actor=user)  # codings of changed text: review
-    audit.record(
-        user, "response.correct.reason", serial=copy.serial, response_id=response.id, new=reason
-    )
-    db.session.commit()
+        if claimed.rowcount != 1:
+            raise Conflict
+        for name in changed:
+            before, after = old.get(name), new.get(name)
+            was = _stored(before)  # read before the row is changed in place
+            if after is None:
+                response.answers.remove(before)
+            elif before is None:
+                response.answers.append(after)
+            else:  # changed in place: (response, question) stays unique
+                before.state, before.value, before.position = (
+                    after.state,
+                    after.value,
+                    after.position,
+                )
+            audit.record(
+                user,
+                "response.correct",
+                serial=copy.serial,
+                response_id=response.id,
+                field=name,
+                old=was,
+                new=_stored(after),
+            )
+        segments.sync_response(response, definition, actor=user)  # codings of changed text: review
+        audit.record(
+            user, "response.correct.reason", serial=copy.serial, response_id=response.id, new=reason
+        )
     db.session.refresh(copy)
     return changed
 

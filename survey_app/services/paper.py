@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from survey_app.database import committing
 from survey_app.extensions import db
 from survey_app.models import (
     PaperBatch,
@@ -78,33 +79,33 @@ def print_batch(row: Questionnaire, count: int, user: User, today: date) -> Pape
     """Record a batch of `count` copies of the current version with the next serials."""
     if not 1 <= count <= MAX_BATCH:
         raise ValueError(f"A batch has 1 to {MAX_BATCH:,} copies")
-    if row.paper_prefix is None:
-        row.paper_prefix = _prefix_for(row)
-    last = db.session.scalar(
-        select(func.max(PaperCopy.number)).where(PaperCopy.questionnaire_id == row.id)
-    )
-    batch = PaperBatch(
-        questionnaire_id=row.id,
-        version_id=row.current_version_id,
-        printed_on=today,
-        count=count,
-        created_by_id=user.id,
-    )
-    db.session.add(batch)
-    db.session.flush()
-    first = (last or 0) + 1
-    for number in range(first, first + count):
-        db.session.add(
-            PaperCopy(
-                serial=make_serial(row.paper_prefix, number),
-                questionnaire_id=row.id,
-                version_id=row.current_version_id,
-                batch_id=batch.id,
-                number=number,
-            )
+    with committing():
+        if row.paper_prefix is None:
+            row.paper_prefix = _prefix_for(row)
+        last = db.session.scalar(
+            select(func.max(PaperCopy.number)).where(PaperCopy.questionnaire_id == row.id)
         )
-    audit.record(user, "paper.print", field=row.slug, new={"batch": batch.id, "count": count})
-    db.session.commit()
+        batch = PaperBatch(
+            questionnaire_id=row.id,
+            version_id=row.current_version_id,
+            printed_on=today,
+            count=count,
+            created_by_id=user.id,
+        )
+        db.session.add(batch)
+        db.session.flush()
+        first = (last or 0) + 1
+        for number in range(first, first + count):
+            db.session.add(
+                PaperCopy(
+                    serial=make_serial(row.paper_prefix, number),
+                    questionnaire_id=row.id,
+                    version_id=row.current_version_id,
+                    batch_id=batch.id,
+                    number=number,
+                )
+            )
+        audit.record(user, "paper.print", field=row.slug, new={"batch": batch.id, "count": count})
     return batch
 
 
@@ -179,28 +180,32 @@ def log_return(row: Questionnaire, received_on: date, count: int, user: User) ->
     """Record a delivery of completed copies."""
     if count < 1:
         raise ValueError("A delivery has at least 1 copy")
-    delivery = PaperReturn(
-        questionnaire_id=row.id, received_on=received_on, count=count, logged_by_id=user.id
-    )
-    db.session.add(delivery)
-    audit.record(
-        user,
-        "paper.return",
-        field=row.slug,
-        new={"received_on": received_on.isoformat(), "count": count},
-    )
-    db.session.commit()
+    with committing():
+        delivery = PaperReturn(
+            questionnaire_id=row.id, received_on=received_on, count=count, logged_by_id=user.id
+        )
+        db.session.add(delivery)
+        audit.record(
+            user,
+            "paper.return",
+            field=row.slug,
+            new={"received_on": received_on.isoformat(), "count": count},
+        )
     return delivery
 
 
 def set_double_entry(row: Questionnaire, required: bool, user: User) -> None:
     """Require (or stop requiring) two independent keyings of every copy."""
     if row.double_entry != required:
-        audit.record(
-            user, "questionnaire.double_entry", field=row.slug, old=row.double_entry, new=required
-        )
-        row.double_entry = required
-        db.session.commit()
+        with committing():
+            audit.record(
+                user,
+                "questionnaire.double_entry",
+                field=row.slug,
+                old=row.double_entry,
+                new=required,
+            )
+            row.double_entry = required
 
 
 # ----- finding a copy to key --------------------------------------------------------------------
@@ -401,55 +406,53 @@ def save_entry(
     Every field created or changed is audited. When the copy has all the entries it needs,
     they are compared: agreement (or a single entry) makes the copy final.
     """
-    flags = routing_flags(definition, answers)
-    entry = own_entry(copy, user)
-    new_json = _json(answers)
-    if entry is None:
-        if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
-            db.session.rollback()
-            raise KeyingProblem(f"{copy.serial} has already been keyed by enough people")
-        entry = PaperEntry(
-            serial=copy.serial,
-            round=len(copy.entries) + 1,
-            keyer_id=user.id,
-            answers=new_json,
-            flags=flags,
-            saved_at=now(),
-        )
-        db.session.add(entry)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            # Someone else saved the same round at the same moment.
-            db.session.rollback()
-            raise Conflict from None
-        for name, data in new_json.items():
-            audit.record(user, "entry.create", serial=copy.serial, field=name, new=data)
-    else:
-        if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
-            db.session.rollback()
-            raise KeyingProblem(f"{copy.serial} has been compared already and cannot be changed")
-        changed = db.session.execute(
-            update(PaperEntry)
-            .where(PaperEntry.id == entry.id, PaperEntry.lock_version == expected_version)
-            .values(
+    with committing():
+        flags = routing_flags(definition, answers)
+        entry = own_entry(copy, user)
+        new_json = _json(answers)
+        if entry is None:
+            if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
+                raise KeyingProblem(f"{copy.serial} has already been keyed by enough people")
+            entry = PaperEntry(
+                serial=copy.serial,
+                round=len(copy.entries) + 1,
+                keyer_id=user.id,
                 answers=new_json,
                 flags=flags,
                 saved_at=now(),
-                lock_version=PaperEntry.lock_version + 1,
             )
-            .execution_options(synchronize_session=False)
-        )
-        if changed.rowcount != 1:
-            db.session.rollback()
-            raise Conflict
-        for name, data in new_json.items():
-            old = entry.answers.get(name)
-            if old != data:
-                audit.record(
-                    user, "entry.change", serial=copy.serial, field=name, old=old, new=data
+            db.session.add(entry)
+            try:
+                db.session.flush()
+            except IntegrityError:
+                # Someone else saved the same round at the same moment.
+                raise Conflict from None
+            for name, data in new_json.items():
+                audit.record(user, "entry.create", serial=copy.serial, field=name, new=data)
+        else:
+            if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
+                raise KeyingProblem(
+                    f"{copy.serial} has been compared already and cannot be changed"
                 )
-    db.session.commit()
+            changed = db.session.execute(
+                update(PaperEntry)
+                .where(PaperEntry.id == entry.id, PaperEntry.lock_version == expected_version)
+                .values(
+                    answers=new_json,
+                    flags=flags,
+                    saved_at=now(),
+                    lock_version=PaperEntry.lock_version + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if changed.rowcount != 1:
+                raise Conflict
+            for name, data in new_json.items():
+                old = entry.answers.get(name)
+                if old != data:
+                    audit.record(
+                        user, "entry.change", serial=copy.serial, field=name, old=old, new=data
+                    )
     db.session.refresh(copy)
     db.session.refresh(entry)
     return _after_save(copy, entry, user, definition, today)
@@ -480,24 +483,23 @@ def discrepancies(definition: Definition, first: PaperEntry, second: PaperEntry)
 
 def finalise(copy, user, definition, answers, via: str, today: date) -> Response:
     """Store the copy's answers as a final paper Response with its segments, exactly once."""
-    response = Response(
-        id=random_id(), version_id=copy.version_id, channel="paper", submitted_on=today
-    )
-    response.answers = answer_rows(definition, answers)
-    db.session.add(response)
-    segments.add_for_new_response(response, definition)
-    db.session.flush()
-    claimed = db.session.execute(
-        update(PaperCopy)
-        .where(PaperCopy.serial == copy.serial, PaperCopy.response_id.is_(None))
-        .values(response_id=response.id, final_via=via, lock_version=PaperCopy.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise Conflict
-    audit.record(user, "response.final", serial=copy.serial, response_id=response.id, new=via)
-    db.session.commit()
+    with committing():
+        response = Response(
+            id=random_id(), version_id=copy.version_id, channel="paper", submitted_on=today
+        )
+        response.answers = answer_rows(definition, answers)
+        db.session.add(response)
+        segments.add_for_new_response(response, definition)
+        db.session.flush()
+        claimed = db.session.execute(
+            update(PaperCopy)
+            .where(PaperCopy.serial == copy.serial, PaperCopy.response_id.is_(None))
+            .values(response_id=response.id, final_via=via, lock_version=PaperCopy.lock_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise Conflict
+        audit.record(user, "response.final", serial=copy.serial, response_id=response.id, new=via)
     db.session.refresh(copy)
     return response
 
@@ -582,35 +584,35 @@ def reconcile(
     copy: PaperCopy, user: User, settled: dict[str, Answer], expected_version: int, today: date
 ) -> Response:
     """Settle every difference (from the paper) and make the copy final; audited per field."""
-    claimed = db.session.execute(
-        update(PaperCopy)
-        .where(
-            PaperCopy.serial == copy.serial,
-            PaperCopy.lock_version == expected_version,
-            PaperCopy.response_id.is_(None),
+    with committing():  # one transaction with finalise's
+        claimed = db.session.execute(
+            update(PaperCopy)
+            .where(
+                PaperCopy.serial == copy.serial,
+                PaperCopy.lock_version == expected_version,
+                PaperCopy.response_id.is_(None),
+            )
+            .values(lock_version=PaperCopy.lock_version + 1)
+            .execution_options(synchronize_session=False)
         )
-        .values(lock_version=PaperCopy.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise Conflict
-    definition = definition_of(copy.version)
-    first, second = copy.entries[0], copy.entries[1]
-    answers = answers_of(second)
-    for name in discrepancies(definition, first, second):
-        answers[name] = settled[name]
-        audit.record(
-            user,
-            "reconcile",
-            serial=copy.serial,
-            field=name,
-            old={"first": first.answers.get(name), "second": second.answers.get(name)},
-            new=settled[name].to_json(),
-        )
-    db.session.flush()
-    db.session.refresh(copy)
-    return finalise(copy, user, definition, answers, settled_via(copy, user), today)
+        if claimed.rowcount != 1:
+            raise Conflict
+        definition = definition_of(copy.version)
+        first, second = copy.entries[0], copy.entries[1]
+        answers = answers_of(second)
+        for name in discrepancies(definition, first, second):
+            answers[name] = settled[name]
+            audit.record(
+                user,
+                "reconcile",
+                serial=copy.serial,
+                field=name,
+                old={"first": first.answers.get(name), "second": second.answers.get(name)},
+                new=settled[name].to_json(),
+            )
+        db.session.flush()
+        db.session.refresh(copy)
+        return finalise(copy, user, definition, answers, settled_via(copy, user), today)
 
 
 def keyed_by(copy: PaperCopy, user: User) -> bool:

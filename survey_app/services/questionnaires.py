@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from survey_app.database import committing, transaction
 from survey_app.extensions import db
 from survey_app.models import Questionnaire, QuestionnaireVersion
 from survey_app.questionnaire import Questionnaire as Definition
@@ -35,6 +36,7 @@ class OpenQuestionnaire:
     definition: Definition
 
 
+@transaction
 def sync_questionnaires(directory: Path, today: date) -> list[SyncResult]:
     """Load and validate every questionnaire file; new content becomes a new current version.
 
@@ -42,7 +44,6 @@ def sync_questionnaires(directory: Path, today: date) -> list[SyncResult]:
     """
     definitions = load_directory(directory)
     results = [sync_one(definition, today) for definition in definitions]
-    db.session.commit()
     return results
 
 
@@ -276,9 +277,9 @@ def set_dates(
 ) -> None:
     """Set when a questionnaire opens and closes for respondents (None: no limit); audited."""
     old = (row.opens_on, row.closes_on)
-    row.opens_on = opens_on
-    row.closes_on = closes_on
-    _audit_dates(actor, row, old)
-    db.session.commit()
+    with committing():
+        row.opens_on = opens_on
+        row.closes_on = closes_on
+        _audit_dates(actor, row, old)
     # This worker shows the change at once; others within PUBLISHED_CACHE_SECONDS.
     current_app.extensions.get("survey_recently_published", {}).pop(row.slug, None)

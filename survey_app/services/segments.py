@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from survey_app.database import committing
 from survey_app.extensions import db
 from survey_app.models import (
     Coding,
@@ -28,6 +29,8 @@ from survey_app.questionnaire import Questionnaire as Definition
 CRIME_TYPE_QUESTION = "crime_type"
 AREA_QUESTION = "area"
 NO_STAGE = "none"
+#: Responses per transaction in a rebuild (a large one must not hold the write lock long).
+REBUILD_BATCH = 500
 
 
 @dataclass
@@ -200,16 +203,16 @@ def rebuild(
     ids = list(db.session.scalars(select(Response.id).order_by(Response.id)))
     versions: dict[int, Definition] = {}
     total = SegmentChanges()
-    for done, response_id in enumerate(ids, start=1):
-        response = db.session.get(Response, response_id)
-        if response.version_id not in versions:
-            versions[response.version_id] = definition_of(response.version)
-        total += sync_response(response, versions[response.version_id])
-        if done % 500 == 0 or done == len(ids):
-            db.session.commit()
-            if progress:
-                progress(done, len(ids))
-    db.session.commit()
+    for start in range(0, len(ids), REBUILD_BATCH):
+        batch = ids[start : start + REBUILD_BATCH]
+        with committing():
+            for response_id in batch:
+                response = db.session.get(Response, response_id)
+                if response.version_id not in versions:
+                    versions[response.version_id] = definition_of(response.version)
+                total += sync_response(response, versions[response.version_id])
+        if progress:
+            progress(start + len(batch), len(ids))
     return total
 
 
