@@ -14,7 +14,7 @@ from survey_app.pages.presenters import present_page
 from survey_app.questionnaire import AnswerError
 from survey_app.ratelimit import anonymous_client_key
 from survey_app.respond import bp
-from survey_app.services import drafts, journey, questionnaires, responses, support
+from survey_app.services import drafts, journey, questionnaires, responses, support_services
 
 # CSRF is checked inside the views here so that a stale token re-shows the page with what was typed.
 csrf.exempt(bp)
@@ -108,7 +108,7 @@ def start(slug: str):
         "respond/start.html",
         found=found,
         is_open=row.is_open(day),
-        services=support.general_services(),
+        support_services=support_services.general_support_services(),
         draft=has_draft,
         today=day,
     )
@@ -309,7 +309,7 @@ def done(slug: str):
     page = render_template(
         "respond/done.html",
         found=found,
-        services=support.services_for_answers(drafts.answers_of(draft)),
+        support_services=support_services.support_services_for_answers(drafts.answers_of(draft)),
     )
     drafts.forget_submitted(draft.id)
     session.pop("draft", None)
@@ -379,7 +379,9 @@ def quick_exit():
 @bp.get("/support")
 def support_page():
     """Every support service we signpost, national first."""
-    return render_template("respond/support.html", services=support.all_services())
+    return render_template(
+        "respond/support.html", support_services=support_services.all_support_services()
+    )
 
 
 @bp.get("/privacy")

@@ -22,7 +22,7 @@ from survey_app.models import (
     Coding,
     CodingEvent,
     MachinePass,
-    Questionnaire,
+    QuestionnaireRow,
     Segment,
     User,
 )
@@ -72,7 +72,7 @@ def as_record(segment_id: str, text: str, stage: str, source: str) -> SegmentRec
 def _questionnaire_id(slug: str | None) -> int | None:
     if slug is None:
         return None
-    found = db.session.scalar(select(Questionnaire.id).where(Questionnaire.slug == slug))
+    found = db.session.scalar(select(QuestionnaireRow.id).where(QuestionnaireRow.slug == slug))
     if found is None:
         raise CodingError(f"No questionnaire with slug {slug!r}; run `questionnaires sync`.")
     return found

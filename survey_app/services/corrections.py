@@ -13,10 +13,8 @@ from sqlalchemy import update
 
 from survey_app.database import committing
 from survey_app.extensions import db
-from survey_app.models import Answer as AnswerRow
-from survey_app.models import PaperCopy, Response, User
-from survey_app.questionnaire import Answer
-from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.models import AnswerRow, PaperCopy, Response, User
+from survey_app.questionnaire import Answer, Questionnaire
 from survey_app.services import audit, segments
 from survey_app.services.paper import Conflict, KeyingProblem, printed_copy
 from survey_app.services.responses import answer_rows
@@ -62,7 +60,7 @@ class Change:
     after: str
 
 
-def changes(copy: PaperCopy, definition: Definition, answers: dict[str, Answer]) -> list[Change]:
+def changes(copy: PaperCopy, definition: Questionnaire, answers: dict[str, Answer]) -> list[Change]:
     """What saving these answers would change in the final record, in question order."""
     response = db.session.get(Response, copy.response_id)
     old = {row.question: row for row in response.answers}
@@ -116,7 +114,7 @@ class Submitted:
 def submit(
     copy: PaperCopy,
     user: User,
-    definition: Definition,
+    definition: Questionnaire,
     answers: dict[str, Answer],
     reason: str,
     expected_version: int | None,
@@ -139,7 +137,7 @@ def _words(question, stored: dict | None) -> str:
 def correct(
     copy: PaperCopy,
     user: User,
-    definition: Definition,
+    definition: Questionnaire,
     answers: dict[str, Answer],
     reason: str,
     expected_version: int | None,

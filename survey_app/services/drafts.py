@@ -9,8 +9,7 @@ from sqlalchemy import delete, select
 from survey_app.database import begin_writing, committing
 from survey_app.extensions import db
 from survey_app.models import Draft, QuestionnaireVersion
-from survey_app.questionnaire import Answer, Page
-from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.questionnaire import Answer, Page, Questionnaire
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or written down survives.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -83,7 +82,7 @@ def answers_of(draft: Draft) -> dict[str, Answer]:
 
 
 def save_answers(
-    draft: Draft, definition: Definition, page: Page, answers: dict[str, Answer]
+    draft: Draft, definition: Questionnaire, page: Page, answers: dict[str, Answer]
 ) -> dict[str, Answer]:
     """Store one page's answers and drop answers that later routing made irrelevant."""
     merged = answers_of(draft)

@@ -24,16 +24,15 @@ from survey_app.models import (
     PaperCopy,
     PaperEntry,
     PaperReturn,
-    Questionnaire,
+    QuestionnaireRow,
     Response,
     User,
 )
 from survey_app.models.base import random_id
 from survey_app.paper import render_paper_html, render_paper_pdf
 from survey_app.paper.serials import check_serial, make_serial, serial_problem
-from survey_app.questionnaire import Answer, AnswerError, AnswerState, MonthYear
-from survey_app.questionnaire import Questionnaire as Definition
-from survey_app.services import audit, segments, support
+from survey_app.questionnaire import Answer, AnswerError, AnswerState, MonthYear, Questionnaire
+from survey_app.services import audit, segments, support_services
 from survey_app.services.questionnaires import definition_of
 from survey_app.services.responses import answer_rows
 
@@ -62,12 +61,12 @@ def now() -> datetime:
 # ----- printing and returns -------------------------------------------------------------------
 
 
-def _prefix_for(row: Questionnaire) -> str:
+def _prefix_for(row: QuestionnaireRow) -> str:
     """Initials of the slug's words (at least 2 letters), made unique among questionnaires."""
     words = [w for w in re.split(r"[^a-z]+", row.slug.lower()) if w]
     base = "".join(w[0] for w in words).upper()[:4] or "Q"
     base = (base + "X")[: max(2, len(base))]
-    taken = set(db.session.scalars(select(Questionnaire.paper_prefix)))
+    taken = set(db.session.scalars(select(QuestionnaireRow.paper_prefix)))
     candidate, n = base, 0
     while candidate in taken:
         n += 1
@@ -75,7 +74,7 @@ def _prefix_for(row: Questionnaire) -> str:
     return candidate
 
 
-def print_batch(row: Questionnaire, count: int, user: User, today: date) -> PaperBatch:
+def print_batch(row: QuestionnaireRow, count: int, user: User, today: date) -> PaperBatch:
     """Record a batch of `count` copies of the current version with the next serials."""
     if not 1 <= count <= MAX_BATCH:
         raise ValueError(f"A batch has 1 to {MAX_BATCH:,} copies")
@@ -150,7 +149,7 @@ def batch_pdf(batch: PaperBatch, serials: list[str], large_print: bool) -> bytes
         definition_of(batch.version),
         serials,
         large_print,
-        services=support.all_services(),
+        support_services=support_services.all_support_services(),
         cache_dir=_paper_cache_dir(),
     )
 
@@ -161,12 +160,12 @@ def batch_preview(batch: PaperBatch, serials: list[str], large_print: bool, css_
         definition_of(batch.version),
         serials,
         large_print,
-        services=support.all_services(),
+        support_services=support_services.all_support_services(),
         css_href=css_href,
     )
 
 
-def batches_for(row: Questionnaire) -> list[PaperBatch]:
+def batches_for(row: QuestionnaireRow) -> list[PaperBatch]:
     return list(
         db.session.scalars(
             select(PaperBatch)
@@ -176,7 +175,7 @@ def batches_for(row: Questionnaire) -> list[PaperBatch]:
     )
 
 
-def log_return(row: Questionnaire, received_on: date, count: int, user: User) -> PaperReturn:
+def log_return(row: QuestionnaireRow, received_on: date, count: int, user: User) -> PaperReturn:
     """Record a delivery of completed copies."""
     if count < 1:
         raise ValueError("A delivery has at least 1 copy")
@@ -194,7 +193,7 @@ def log_return(row: Questionnaire, received_on: date, count: int, user: User) ->
     return delivery
 
 
-def set_double_entry(row: Questionnaire, required: bool, user: User) -> None:
+def set_double_entry(row: QuestionnaireRow, required: bool, user: User) -> None:
     """Require (or stop requiring) two independent keyings of every copy."""
     if row.double_entry != required:
         with committing():
@@ -217,7 +216,7 @@ def find_copy(serial: str) -> PaperCopy | None:
 
 
 def entries_needed(copy: PaperCopy) -> int:
-    row = db.session.get(Questionnaire, copy.questionnaire_id)
+    row = db.session.get(QuestionnaireRow, copy.questionnaire_id)
     return 2 if row.double_entry else 1
 
 
@@ -229,9 +228,9 @@ def serial_examples() -> list[str]:
     """Example serials with the real prefixes, the most recently printed first (what staff see
     on the forms in front of them); a made-up one before anything is printed."""
     prefixes = db.session.execute(
-        select(Questionnaire.paper_prefix, func.max(PaperBatch.id))
-        .join(PaperBatch, PaperBatch.questionnaire_id == Questionnaire.id)
-        .group_by(Questionnaire.paper_prefix)
+        select(QuestionnaireRow.paper_prefix, func.max(PaperBatch.id))
+        .join(PaperBatch, PaperBatch.questionnaire_id == QuestionnaireRow.id)
+        .group_by(QuestionnaireRow.paper_prefix)
         .order_by(func.max(PaperBatch.id).desc())
     ).all()
     return [make_serial(prefix, 123) for prefix, _ in prefixes] or [make_serial("VES", 123)]
@@ -271,7 +270,7 @@ def copy_for_keying(text: str, user: User) -> PaperCopy:
 # ----- the keying form --------------------------------------------------------------------------
 
 
-def question_numbers(definition: Definition) -> dict[str, int]:
+def question_numbers(definition: Questionnaire) -> dict[str, int]:
     """Question name -> number on paper (1 upwards, in questionnaire order)."""
     return {q.name: n for n, q in enumerate(definition.questions, start=1)}
 
@@ -308,7 +307,9 @@ def parse_question(question, form) -> Answer:
     return replace(question, required=False).parse(data)
 
 
-def parse_keyed(definition: Definition, form) -> tuple[dict[str, Answer], dict[str, AnswerError]]:
+def parse_keyed(
+    definition: Questionnaire, form
+) -> tuple[dict[str, Answer], dict[str, AnswerError]]:
     """Every question's answer as keyed (routing ignored), and errors by question name."""
     answers, errors = {}, {}
     for question in definition.questions:
@@ -319,7 +320,7 @@ def parse_keyed(definition: Definition, form) -> tuple[dict[str, Answer], dict[s
     return answers, errors
 
 
-def form_values(definition: Definition, answers: dict[str, Answer]) -> dict[str, list[str]]:
+def form_values(definition: Questionnaire, answers: dict[str, Answer]) -> dict[str, list[str]]:
     """Form fields that show stored answers again on the keying page."""
     values: dict[str, list[str]] = {}
     for question in definition.questions:
@@ -332,7 +333,7 @@ def form_values(definition: Definition, answers: dict[str, Answer]) -> dict[str,
     return values
 
 
-def routing_flags(definition: Definition, answers: dict[str, Answer]) -> dict[str, str]:
+def routing_flags(definition: Questionnaire, answers: dict[str, Answer]) -> dict[str, str]:
     """Questions answered on paper although the routing says they should have been skipped."""
     numbers = question_numbers(definition)
     flags = {}
@@ -361,7 +362,7 @@ class Blanks:
         return self.blank * 2 > self.shown
 
 
-def blanks(definition: Definition, answers: dict[str, Answer]) -> Blanks:
+def blanks(definition: Questionnaire, answers: dict[str, Answer]) -> Blanks:
     """Blank questions among those the routing shows, given what was keyed."""
     shown = [q for q in definition.questions if definition.is_relevant(q, answers)]
     blank = [
@@ -396,7 +397,7 @@ class SaveResult:
 def save_entry(
     copy: PaperCopy,
     user: User,
-    definition: Definition,
+    definition: Questionnaire,
     answers: dict[str, Answer],
     expected_version: int | None,
     today: date,
@@ -472,7 +473,7 @@ def _after_save(copy, entry, user, definition, today) -> SaveResult:
     return SaveResult(copy, entry, "discrepancies", differing)
 
 
-def discrepancies(definition: Definition, first: PaperEntry, second: PaperEntry) -> list[str]:
+def discrepancies(definition: Questionnaire, first: PaperEntry, second: PaperEntry) -> list[str]:
     """Names of the questions the two keyings disagree on, in questionnaire order."""
     return [
         q.name
@@ -644,7 +645,7 @@ class Progress:
     self_settled: int = 0
 
 
-def progress(row: Questionnaire) -> Progress:
+def progress(row: QuestionnaireRow) -> Progress:
     """Issued, returned, keyed once and twice, reconciled and final copies."""
     copies = list(db.session.scalars(select(PaperCopy).where(PaperCopy.questionnaire_id == row.id)))
     returned = db.session.scalar(
@@ -675,7 +676,7 @@ class FlaggedCopy:
     numbers: list[int]
 
 
-def flagged_finals(row: Questionnaire) -> list[FlaggedCopy]:
+def flagged_finals(row: QuestionnaireRow) -> list[FlaggedCopy]:
     """Final copies whose final answers include questions the routing says to skip, in serial
     order: judged on the final record (after reconciliation and corrections), as exports are."""
     found = []
@@ -697,7 +698,7 @@ def flagged_finals(row: Questionnaire) -> list[FlaggedCopy]:
     return found
 
 
-def self_settled(row: Questionnaire) -> list[PaperCopy]:
+def self_settled(row: QuestionnaireRow) -> list[PaperCopy]:
     """Final copies whose differences were settled by one of their own two keyers."""
     return list(
         db.session.scalars(
@@ -708,7 +709,7 @@ def self_settled(row: Questionnaire) -> list[PaperCopy]:
     )
 
 
-def awaiting_reconciliation(row: Questionnaire) -> list[PaperCopy]:
+def awaiting_reconciliation(row: QuestionnaireRow) -> list[PaperCopy]:
     copies = db.session.scalars(
         select(PaperCopy)
         .where(PaperCopy.questionnaire_id == row.id, PaperCopy.response_id.is_(None))
@@ -730,7 +731,7 @@ class ErrorRate:
         return self.discrepancies / self.fields if self.fields else 0.0
 
 
-def error_rates(row: Questionnaire) -> tuple[ErrorRate, list[ErrorRate]]:
+def error_rates(row: QuestionnaireRow) -> tuple[ErrorRate, list[ErrorRate]]:
     """The keying error rate for the questionnaire and for each question (field)."""
     copies = [
         c

@@ -11,9 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from survey_app.database import committing, transaction
 from survey_app.extensions import db
-from survey_app.models import Questionnaire, QuestionnaireVersion
-from survey_app.questionnaire import Questionnaire as Definition
-from survey_app.questionnaire import load_directory, load_questionnaire_text
+from survey_app.models import QuestionnaireRow, QuestionnaireVersion
+from survey_app.questionnaire import Questionnaire, load_directory, load_questionnaire_text
 from survey_app.services import audit
 
 
@@ -31,9 +30,9 @@ class SyncResult:
 class OpenQuestionnaire:
     """A questionnaire row with the definition of its current version."""
 
-    row: Questionnaire
+    row: QuestionnaireRow
     version: QuestionnaireVersion
-    definition: Definition
+    definition: Questionnaire
 
 
 @transaction
@@ -47,11 +46,13 @@ def sync_questionnaires(directory: Path, today: date) -> list[SyncResult]:
     return results
 
 
-def sync_one(definition: Definition, today: date) -> SyncResult:
-    row = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == definition.slug))
+def sync_one(definition: Questionnaire, today: date) -> SyncResult:
+    row = db.session.scalar(
+        select(QuestionnaireRow).where(QuestionnaireRow.slug == definition.slug)
+    )
     previous = None
     if row is None:
-        row = Questionnaire(slug=definition.slug, title=definition.title)
+        row = QuestionnaireRow(slug=definition.slug, title=definition.title)
         db.session.add(row)
         db.session.flush()
     elif row.current_version is not None:
@@ -87,7 +88,7 @@ def sync_one(definition: Definition, today: date) -> SyncResult:
 
 
 def _dates_from_file(
-    row: Questionnaire, definition: Definition, previous: Definition | None
+    row: QuestionnaireRow, definition: Questionnaire, previous: Questionnaire | None
 ) -> None:
     """Take a date from the file only if the file is new or its date changed since the last version.
 
@@ -103,7 +104,7 @@ def _dates_from_file(
         _audit_dates(None, row, old)
 
 
-def _audit_dates(actor, row: Questionnaire, old: tuple) -> None:
+def _audit_dates(actor, row: QuestionnaireRow, old: tuple) -> None:
     """Record a change of opening or closing date (actor None: the sync command)."""
     for field, before, after in (
         ("opens_on", old[0], row.opens_on),
@@ -120,15 +121,15 @@ def _audit_dates(actor, row: Questionnaire, old: tuple) -> None:
 
 
 # Versions never change once stored, so a parsed definition is reused by every request.
-_parsed_by_hash: dict[str, Definition] = {}
+_parsed_by_hash: dict[str, Questionnaire] = {}
 
 
-def definition_of(version: QuestionnaireVersion) -> Definition:
+def definition_of(version: QuestionnaireVersion) -> Questionnaire:
     """Return the parsed definition of a stored version."""
     return _parsed(version.content_hash, lambda: (version.source_text, version.source))
 
 
-def _parsed(content_hash: str, source) -> Definition:
+def _parsed(content_hash: str, source) -> Questionnaire:
     parsed = _parsed_by_hash.get(content_hash)
     if parsed is None:
         parsed = load_questionnaire_text(*source())
@@ -146,7 +147,7 @@ class PublishedRow:
     opens_on: date | None
     closes_on: date | None
 
-    is_open = Questionnaire.is_open  # the same rule as the model's
+    is_open = QuestionnaireRow.is_open  # the same rule as the model's
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ class PublishedVersion:
     questionnaire_id: int
     number: int
     content_hash: str
-    definition: Definition
+    definition: Questionnaire
 
 
 def find_published(slug: str, max_age: float = 0) -> OpenQuestionnaire | None:
@@ -185,7 +186,7 @@ _clock = time.monotonic
 
 
 def _find_published(slug: str) -> OpenQuestionnaire | None:
-    table = Questionnaire.__table__
+    table = QuestionnaireRow.__table__
     row = db.session.execute(
         select(
             table.c.id,
@@ -230,10 +231,10 @@ def published_version(version_id: int) -> PublishedVersion:
 def open_questionnaires(today: date) -> list[OpenQuestionnaire]:
     """Questionnaires that accept answers today, by title."""
     rows = db.session.scalars(
-        select(Questionnaire)
-        .options(joinedload(Questionnaire.current_version))
-        .where(Questionnaire.current_version_id.is_not(None))
-        .order_by(Questionnaire.title)
+        select(QuestionnaireRow)
+        .options(joinedload(QuestionnaireRow.current_version))
+        .where(QuestionnaireRow.current_version_id.is_not(None))
+        .order_by(QuestionnaireRow.title)
     )
     return [_with_definition(row) for row in rows if row.is_open(today)]
 
@@ -242,9 +243,9 @@ def find_questionnaire(slug: str) -> OpenQuestionnaire | None:
     """Return a questionnaire by slug (open or not), or None."""
     # One query: the version comes with the row (its large columns stay unloaded).
     row = db.session.scalar(
-        select(Questionnaire)
-        .options(joinedload(Questionnaire.current_version))
-        .where(Questionnaire.slug == slug)
+        select(QuestionnaireRow)
+        .options(joinedload(QuestionnaireRow.current_version))
+        .where(QuestionnaireRow.slug == slug)
     )
     if row is None or row.current_version is None:
         return None
@@ -256,24 +257,24 @@ def find_version(version_id: int) -> QuestionnaireVersion | None:
     return db.session.get(QuestionnaireVersion, version_id)
 
 
-def _with_definition(row: Questionnaire) -> OpenQuestionnaire:
+def _with_definition(row: QuestionnaireRow) -> OpenQuestionnaire:
     version = row.current_version
     return OpenQuestionnaire(row=row, version=version, definition=definition_of(version))
 
 
-def all_questionnaires() -> list[Questionnaire]:
+def all_questionnaires() -> list[QuestionnaireRow]:
     """Every questionnaire that has a version, by title."""
     return list(
         db.session.scalars(
-            select(Questionnaire)
-            .where(Questionnaire.current_version_id.is_not(None))
-            .order_by(Questionnaire.title)
+            select(QuestionnaireRow)
+            .where(QuestionnaireRow.current_version_id.is_not(None))
+            .order_by(QuestionnaireRow.title)
         )
     )
 
 
 def set_dates(
-    row: Questionnaire, opens_on: date | None, closes_on: date | None, actor=None
+    row: QuestionnaireRow, opens_on: date | None, closes_on: date | None, actor=None
 ) -> None:
     """Set when a questionnaire opens and closes for respondents (None: no limit); audited."""
     old = (row.opens_on, row.closes_on)

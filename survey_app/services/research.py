@@ -22,7 +22,7 @@ from survey_app.database import committing, transaction
 from survey_app.extensions import db
 from survey_app.models import (
     Coding,
-    Questionnaire,
+    QuestionnaireRow,
     QuestionnaireVersion,
     ResearchJob,
     Response,
@@ -82,9 +82,9 @@ def overview() -> list[Overview]:
     """Figures for every questionnaire that has a version, by title."""
     out = []
     for row in db.session.scalars(
-        select(Questionnaire)
-        .where(Questionnaire.current_version_id.is_not(None))
-        .order_by(Questionnaire.title)
+        select(QuestionnaireRow)
+        .where(QuestionnaireRow.current_version_id.is_not(None))
+        .order_by(QuestionnaireRow.title)
     ):
         channels = dict(
             db.session.execute(

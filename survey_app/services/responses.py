@@ -6,11 +6,9 @@ from sqlalchemy import select, text, update
 
 from survey_app.database import committing
 from survey_app.extensions import db
-from survey_app.models import Answer as AnswerRow
-from survey_app.models import Draft, Response
+from survey_app.models import AnswerRow, Draft, Response
 from survey_app.models.base import random_id
-from survey_app.questionnaire import Answer, AnswerState
-from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.questionnaire import Answer, AnswerState, Questionnaire
 from survey_app.services import segments
 from survey_app.services.drafts import delete_lapsed, spent_expiry
 
@@ -23,7 +21,7 @@ class AlreadySubmitted(Exception):
 
 
 def submit_draft(
-    draft: Draft, definition: Definition, answers: dict[str, Answer], now: datetime
+    draft: Draft, definition: Questionnaire, answers: dict[str, Answer], now: datetime
 ) -> Response:
     """Store the draft's answers as a response with its segments and spend the draft, in one
     transaction.
@@ -62,7 +60,7 @@ def submit_draft(
     return response
 
 
-def answer_rows(definition: Definition, answers: dict[str, Answer]) -> list[AnswerRow]:
+def answer_rows(definition: Questionnaire, answers: dict[str, Answer]) -> list[AnswerRow]:
     """Rows in questionnaire order: every relevant question (skipped when unanswered), and any
     question answered although routing skips it (possible on paper, never online)."""
     rows = []
