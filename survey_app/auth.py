@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from survey_app.extensions import login_manager
 from survey_app.models import User
 from survey_app.services import users
+from survey_app.sign_in import sign_in_to_keep_form
 
 LAST_SEEN = "staff_last_seen"
 SIGNED_IN_AT = "staff_signed_in_at"
@@ -64,8 +65,6 @@ def _sign_in_first(reason: str | None = None):
     """Send someone whose session has ended to sign in. A form they sent is not lost: the
     sign-in page carries its fields and offers to save them afterwards."""
     if request.method == "POST":
-        from survey_app.staff.views import sign_in_to_keep_form  # the view imports this module
-
         page = sign_in_to_keep_form()
         if page is not None:
             return page

@@ -8,7 +8,15 @@ then writes fails at once with "database is locked" if another process committed
 - every other request, and every command, takes the write lock at BEGIN (BEGIN IMMEDIATE), so
   writers queue behind busy_timeout instead of failing;
 - a GET that has to write (the quick exit deletes a draft) calls begin_writing() first.
+
+Services write inside `committing()` (or a function marked `@transaction`): the one place where
+a write commits, or rolls back when it raises.
 """
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
@@ -23,6 +31,9 @@ SQLITE_PRAGMAS = (
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_DEPTH = "survey_committing_depth"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def init_database(app: Flask) -> None:
@@ -34,6 +45,39 @@ def init_database(app: Flask) -> None:
             event.listen(engine, "connect", _configure_sqlite_connection)
             event.listen(engine, "begin", _begin)
             event.listen(engine, "before_cursor_execute", _check_write_is_declared)
+
+
+@contextmanager
+def committing() -> Iterator[None]:
+    """Run a write: commit when the block ends, roll back (and re-raise) when it raises.
+
+    A block inside another (a service calling another service) joins the outer one, which
+    alone commits, so that the two write in one transaction; a raise rolls back at once.
+    """
+    info = db.session.info
+    depth = info.get(_DEPTH, 0)
+    info[_DEPTH] = depth + 1
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    else:
+        if depth == 0:
+            db.session.commit()
+    finally:
+        info[_DEPTH] = depth
+
+
+def transaction(function: Callable[P, R]) -> Callable[P, R]:
+    """Mark a service function as one write: it runs inside `committing()`."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with committing():
+            return function(*args, **kwargs)
+
+    return run
 
 
 def begin_writing() -> None:

@@ -4,7 +4,7 @@ from survey_app.models.audit import AuditEvent
 from survey_app.models.base import Base
 from survey_app.models.draft import Draft
 from survey_app.models.paper import PaperBatch, PaperCopy, PaperEntry, PaperReturn
-from survey_app.models.questionnaire import Questionnaire, QuestionnaireVersion
+from survey_app.models.questionnaire import QuestionnaireRow, QuestionnaireVersion
 from survey_app.models.research import (
     Codebook,
     CodebookVersion,
@@ -15,12 +15,12 @@ from survey_app.models.research import (
     Segment,
     Theme,
 )
-from survey_app.models.response import Answer, Response
+from survey_app.models.response import AnswerRow, Response
 from survey_app.models.user import ROLES, User
 
 __all__ = [
     "ROLES",
-    "Answer",
+    "AnswerRow",
     "AuditEvent",
     "Base",
     "Codebook",
@@ -33,7 +33,7 @@ __all__ = [
     "PaperCopy",
     "PaperEntry",
     "PaperReturn",
-    "Questionnaire",
+    "QuestionnaireRow",
     "QuestionnaireVersion",
     "ResearchJob",
     "Response",

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base
-from survey_app.models.questionnaire import Questionnaire, QuestionnaireVersion
+from survey_app.models.questionnaire import QuestionnaireRow, QuestionnaireVersion
 
 
 class PaperBatch(Base):
@@ -21,7 +21,7 @@ class PaperBatch(Base):
     count: Mapped[int]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
 
-    questionnaire: Mapped[Questionnaire] = relationship()
+    questionnaire: Mapped[QuestionnaireRow] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()
     copies: Mapped[list["PaperCopy"]] = relationship(
         back_populates="batch", order_by="PaperCopy.number"

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey_app.models.base import Base
 
 
-class Questionnaire(Base):
-    """A questionnaire known by its slug; it points at the version new respondents get."""
+class QuestionnaireRow(Base):
+    """The stored row of a questionnaire, known by its slug; it points at the version new
+    respondents get (the parsed definition is survey_app.questionnaire.Questionnaire)."""
 
     __tablename__ = "questionnaire"
 
@@ -54,4 +55,4 @@ class QuestionnaireVersion(Base):
     definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     loaded_on: Mapped[date] = mapped_column(Date)
 
-    questionnaire: Mapped[Questionnaire] = relationship(foreign_keys=[questionnaire_id])
+    questionnaire: Mapped[QuestionnaireRow] = relationship(foreign_keys=[questionnaire_id])

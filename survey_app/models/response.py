@@ -23,13 +23,14 @@ class Response(Base):
     submitted_on: Mapped[date] = mapped_column(Date)
 
     version: Mapped[QuestionnaireVersion] = relationship()
-    answers: Mapped[list["Answer"]] = relationship(
-        back_populates="response", cascade="all, delete-orphan", order_by="Answer.position"
+    answers: Mapped[list["AnswerRow"]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", order_by="AnswerRow.position"
     )
 
 
-class Answer(Base):
-    """One question's answer: its state (answered, prefer not to say, skipped...) and value."""
+class AnswerRow(Base):
+    """The stored row of one question's answer: its state (answered, prefer not to say,
+    skipped...) and value (the typed answer is survey_app.questionnaire.Answer)."""
 
     __tablename__ = "answer"
     __table_args__ = ({"sqlite_with_rowid": False},)

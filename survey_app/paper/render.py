@@ -103,16 +103,16 @@ def paper_css(
     )
 
 
-def default_services() -> list[SupportService]:
+def default_support_services() -> list[SupportService]:
     """Support services from questionnaires/support-services.yaml."""
     return load_support_services(SUPPORT_SERVICES)
 
 
 def _service_lists(
-    services: Sequence[SupportService],
+    support_services: Sequence[SupportService],
 ) -> tuple[list[SupportService], list[SupportService]]:
     """General services for the cover, and every filled-in national service for the last page."""
-    real = [s for s in services if not s.placeholder]
+    real = [s for s in support_services if not s.placeholder]
     general = [s for s in real if s.is_general and s.is_national]
     listed = [s for s in real if s.is_national and not s.is_general] + general
     return general, listed
@@ -123,7 +123,7 @@ def render_paper_html(
     serials: Sequence[str],
     large_print: bool = False,
     *,
-    services: Sequence[SupportService] | None = None,
+    support_services: Sequence[SupportService] | None = None,
     return_instructions: Sequence[str] | None = None,
     css_href: str | None = None,
     pages_per_copy: int | None = None,
@@ -131,7 +131,8 @@ def render_paper_html(
 ) -> str:
     """A printable HTML document: one copy of the questionnaire per serial, in order.
 
-    ``services`` default to questionnaires/support-services.yaml (placeholders are left out).
+    ``support_services`` default to questionnaires/support-services.yaml (placeholders are left
+    out).
     With ``css_href`` the page links its stylesheet (for a Content-Security-Policy without
     inline styles; serve ``paper_css(large_print)`` there); otherwise the style is inline.
     ``pages_per_copy``, when known, makes the footer read "Page 2 of 9".
@@ -139,7 +140,9 @@ def render_paper_html(
     if not serials:
         raise ValueError("give at least one serial number")
     plan: PaperPlan = paper_plan(definition, large_print=large_print)
-    general, listed = _service_lists(default_services() if services is None else services)
+    general, listed = _service_lists(
+        default_support_services() if support_services is None else support_services
+    )
     return (
         _environment()
         .get_template("questionnaire.html")
@@ -226,7 +229,7 @@ _bases: dict[str, _Base] = {}
 def _base_key(
     definition: Questionnaire,
     large_print: bool,
-    services: Sequence[SupportService] | None,
+    support_services: Sequence[SupportService] | None,
     return_instructions: Sequence[str] | None,
     serial_length: int,
 ) -> str:
@@ -236,7 +239,7 @@ def _base_key(
     parts = [
         definition.version,
         str(large_print),
-        repr(None if services is None else tuple(services)),
+        repr(None if support_services is None else tuple(support_services)),
         repr(None if return_instructions is None else tuple(return_instructions)),
         str(serial_length),
         weasyprint.__version__,
@@ -248,12 +251,14 @@ def _base_key(
 _TEMPLATE_FILES = ("questionnaire.html", "paper.css", "stamp.html", "blank.html")
 
 
-def _layout_base(definition, large_print, services, return_instructions, serial_length) -> _Base:
+def _layout_base(
+    definition, large_print, support_services, return_instructions, serial_length
+) -> _Base:
     html = render_paper_html(
         definition,
         [_PLACEHOLDER * serial_length],
         large_print,
-        services=services,
+        support_services=support_services,
         return_instructions=return_instructions,
         _css=paper_css(large_print, mode="base"),
     )
@@ -278,10 +283,10 @@ def _layout_base(definition, large_print, services, return_instructions, serial_
 
 
 def _base(
-    definition, large_print, services, return_instructions, serial_length, cache_dir
+    definition, large_print, support_services, return_instructions, serial_length, cache_dir
 ) -> _Base:
     """The cached base for these options: from memory, else from ``cache_dir``, else laid out."""
-    key = _base_key(definition, large_print, services, return_instructions, serial_length)
+    key = _base_key(definition, large_print, support_services, return_instructions, serial_length)
     folder = Path(cache_dir) / key if cache_dir else None
     if key in _bases:
         if folder is not None and not folder.is_dir():
@@ -294,7 +299,9 @@ def _base(
         pages = int((folder / "pages").read_text())
         base = _Base(copy, blank, pages)
     else:
-        base = _layout_base(definition, large_print, services, return_instructions, serial_length)
+        base = _layout_base(
+            definition, large_print, support_services, return_instructions, serial_length
+        )
         if folder is not None:
             _store(folder, base)
     _bases[key] = base
@@ -470,13 +477,13 @@ def pages_per_copy(
     definition: Questionnaire,
     large_print: bool = False,
     *,
-    services: Sequence[SupportService] | None = None,
+    support_services: Sequence[SupportService] | None = None,
     return_instructions: Sequence[str] | None = None,
     cache_dir: str | Path | None = None,
 ) -> int:
     """Pages in one copy, without its blank back page (every copy has the same layout); cached."""
     return _base(
-        definition, large_print, services, return_instructions, _TYPICAL_SERIAL, cache_dir
+        definition, large_print, support_services, return_instructions, _TYPICAL_SERIAL, cache_dir
     ).pages
 
 
@@ -488,7 +495,7 @@ def render_paper_pdf(
     serials: Sequence[str],
     large_print: bool = False,
     *,
-    services: Sequence[SupportService] | None = None,
+    support_services: Sequence[SupportService] | None = None,
     return_instructions: Sequence[str] | None = None,
     cache_dir: str | Path | None = None,
     stamped: bool = True,
@@ -502,7 +509,7 @@ def render_paper_pdf(
     """
     if not serials:
         raise ValueError("give at least one serial number")
-    options = {"services": services, "return_instructions": return_instructions}
+    options = {"support_services": support_services, "return_instructions": return_instructions}
     if not stamped:
         total = pages_per_copy(definition, large_print, cache_dir=cache_dir, **options)
         html = render_paper_html(definition, serials, large_print, pages_per_copy=total, **options)
@@ -512,7 +519,9 @@ def render_paper_pdf(
     writer = PdfWriter()
     for length, group in groupby(serials, key=len):
         group = list(group)
-        base = _base(definition, large_print, services, return_instructions, length, cache_dir)
+        base = _base(
+            definition, large_print, support_services, return_instructions, length, cache_dir
+        )
         _compose(writer, base, _stamp_forms(writer, group, large_print))
     size = " (large print)" if large_print else ""
     writer.add_metadata({"/Title": f"{definition.title}: paper questionnaire{size}"})

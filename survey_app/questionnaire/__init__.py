@@ -29,7 +29,7 @@ from .questions import (
     ShortText,
     SingleChoice,
 )
-from .services import SupportService, load_support_services, services_for
+from .support_services import SupportService, load_support_services, support_services_for
 
 __all__ = [
     "EXPORT_CODES",
@@ -71,5 +71,5 @@ __all__ = [
     "load_support_services",
     "parse_condition",
     "read_yaml",
-    "services_for",
+    "support_services_for",
 ]

@@ -10,11 +10,11 @@ from limits import parse
 
 from survey_app.extensions import csrf, limiter
 from survey_app.page_cache import render_page
+from survey_app.pages.presenters import present_page
 from survey_app.questionnaire import AnswerError
 from survey_app.ratelimit import anonymous_client_key
 from survey_app.respond import bp
-from survey_app.respond.presenters import present_page
-from survey_app.services import drafts, journey, questionnaires, responses, support
+from survey_app.services import drafts, journey, questionnaires, responses, support_services
 
 # CSRF is checked inside the views here so that a stale token re-shows the page with what was typed.
 csrf.exempt(bp)
@@ -37,21 +37,6 @@ def now() -> datetime:
 
 def today() -> date:
     return now().date()
-
-
-@bp.app_context_processor
-def layout_context() -> dict:
-    from survey_app.security import csp_nonce, is_staff_request, referrer_policy
-
-    staff_page = is_staff_request()
-    return {
-        "service_name": "Have your say: victims' services",
-        "show_quick_exit": not staff_page,
-        # Staff and research pages get a plain footer: support and privacy are for respondents.
-        "staff_page": staff_page,
-        "referrer_policy": referrer_policy(),
-        "csp_nonce": csp_nonce,
-    }
 
 
 def _questionnaire_or_404(slug: str, fresh: bool = False):
@@ -123,7 +108,7 @@ def start(slug: str):
         "respond/start.html",
         found=found,
         is_open=row.is_open(day),
-        services=support.general_services(),
+        support_services=support_services.general_support_services(),
         draft=has_draft,
         today=day,
     )
@@ -324,7 +309,7 @@ def done(slug: str):
     page = render_template(
         "respond/done.html",
         found=found,
-        services=support.services_for_answers(drafts.answers_of(draft)),
+        support_services=support_services.support_services_for_answers(drafts.answers_of(draft)),
     )
     drafts.forget_submitted(draft.id)
     session.pop("draft", None)
@@ -394,7 +379,9 @@ def quick_exit():
 @bp.get("/support")
 def support_page():
     """Every support service we signpost, national first."""
-    return render_template("respond/support.html", services=support.all_services())
+    return render_template(
+        "respond/support.html", support_services=support_services.all_support_services()
+    )
 
 
 @bp.get("/privacy")

@@ -16,12 +16,13 @@ from sqlalchemy import func, insert, select
 
 from analysis.combine import MODEL_READY_CODES
 from analysis.records import Segment as SegmentRecord
+from survey_app.database import committing, transaction
 from survey_app.extensions import db
 from survey_app.models import (
     Coding,
     CodingEvent,
     MachinePass,
-    Questionnaire,
+    QuestionnaireRow,
     Segment,
     User,
 )
@@ -71,7 +72,7 @@ def as_record(segment_id: str, text: str, stage: str, source: str) -> SegmentRec
 def _questionnaire_id(slug: str | None) -> int | None:
     if slug is None:
         return None
-    found = db.session.scalar(select(Questionnaire.id).where(Questionnaire.slug == slug))
+    found = db.session.scalar(select(QuestionnaireRow.id).where(QuestionnaireRow.slug == slug))
     if found is None:
         raise CodingError(f"No questionnaire with slug {slug!r}; run `questionnaires sync`.")
     return found
@@ -206,8 +207,8 @@ def code_segments(
         t0, c0 = time.perf_counter(), time.process_time()
         found = code([as_record(*row) for row in chunk])
         t1, c1 = time.perf_counter(), time.process_time()
-        _store(found, chunk, coder_id, had, summary)
-        db.session.commit()
+        with committing():
+            _store(found, chunk, coder_id, had, summary)
         t2, c2 = time.perf_counter(), time.process_time()
         summary.seconds["code"] += t1 - t0
         summary.seconds["write"] += t2 - t1
@@ -278,6 +279,7 @@ def person(user: User) -> str:
     return f"person:{user.id}"
 
 
+@transaction
 def code_by_person(segment_id: str, theme: str, user: User) -> Coding:
     """A person's own coding of a segment (status "human"); commits."""
     now = _now()
@@ -295,10 +297,10 @@ def code_by_person(segment_id: str, theme: str, user: User) -> Coding:
     )
     db.session.add(coding)
     db.session.add(_event(coding, "created", user, now))
-    db.session.commit()
     return coding
 
 
+@transaction
 def decide(coding: Coding, user: User, accept: bool) -> None:
     """A person accepts or rejects a machine suggestion; the suggestion's row changes status
     and the decision is a new coding event (the earlier ones stay); commits."""
@@ -307,7 +309,6 @@ def decide(coding: Coding, user: User, accept: bool) -> None:
     coding.needs_review = False
     coding.updated_at = now
     db.session.add(_event(coding, coding.status, user, now))
-    db.session.commit()
 
 
 def _event(coding: Coding, action: str, user: User | None, at: datetime) -> CodingEvent:

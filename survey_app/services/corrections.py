@@ -11,16 +11,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 
+from survey_app.database import committing
 from survey_app.extensions import db
-from survey_app.models import Answer as AnswerRow
-from survey_app.models import PaperCopy, Response, User
-from survey_app.questionnaire import Answer
-from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.models import AnswerRow, PaperCopy, Response, User
+from survey_app.questionnaire import Answer, Questionnaire
 from survey_app.services import audit, segments
 from survey_app.services.paper import Conflict, KeyingProblem, printed_copy
 from survey_app.services.responses import answer_rows
 
 MAX_REASON = 500
+NO_REASON = "Enter why the record is being corrected"
+LONG_REASON = f"The reason must be {MAX_REASON} characters or fewer"
+#: The confirming button's value starts with this, followed by the summary's digest.
+CONFIRM = "confirm:"
 
 
 class NothingChanged(Exception):
@@ -57,7 +60,7 @@ class Change:
     after: str
 
 
-def changes(copy: PaperCopy, definition: Definition, answers: dict[str, Answer]) -> list[Change]:
+def changes(copy: PaperCopy, definition: Questionnaire, answers: dict[str, Answer]) -> list[Change]:
     """What saving these answers would change in the final record, in question order."""
     response = db.session.get(Response, copy.response_id)
     old = {row.question: row for row in response.answers}
@@ -85,6 +88,46 @@ def digest(found: list[Change]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def confirmation(found: list[Change]) -> str:
+    """The value of the button that confirms this summary of changes."""
+    return CONFIRM + digest(found)
+
+
+def reason_problem(reason: str) -> str | None:
+    """What is wrong with a correction's reason (blank, too long), or None."""
+    if not reason:
+        return NO_REASON
+    if len(reason) > MAX_REASON:
+        return LONG_REASON
+    return None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What one save of the correction form did: showed a summary to confirm, or saved."""
+
+    summary: list[Change] | None = None  # to confirm; nothing saved
+    changed_since_summary: bool = False  # a confirmation of a summary that no longer holds
+    changed: list[str] | None = None  # saved: the questions changed
+
+
+def submit(
+    copy: PaperCopy,
+    user: User,
+    definition: Questionnaire,
+    answers: dict[str, Answer],
+    reason: str,
+    expected_version: int | None,
+    action: str,
+) -> Submitted:
+    """A save of the correction form: first the summary of the changes ("Q12: Partly → No"),
+    saved once `action` confirms that very summary (correct() raises as it does)."""
+    summary = changes(copy, definition, answers)
+    if summary and action != confirmation(summary):
+        return Submitted(summary=summary, changed_since_summary=action.startswith(CONFIRM))
+    return Submitted(changed=correct(copy, user, definition, answers, reason, expected_version))
+
+
 def _words(question, stored: dict | None) -> str:
     if stored is None:
         return "not asked (routing)"
@@ -94,7 +137,7 @@ def _words(question, stored: dict | None) -> str:
 def correct(
     copy: PaperCopy,
     user: User,
-    definition: Definition,
+    definition: Questionnaire,
     answers: dict[str, Answer],
     reason: str,
     expected_version: int | None,
@@ -112,38 +155,41 @@ def correct(
     ]
     if not changed:
         raise NothingChanged
-    claimed = db.session.execute(
-        update(PaperCopy)
-        .where(PaperCopy.serial == copy.serial, PaperCopy.lock_version == expected_version)
-        .values(lock_version=PaperCopy.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise Conflict
-    for name in changed:
-        before, after = old.get(name), new.get(name)
-        was = _stored(before)  # read before the row is changed in place
-        if after is None:
-            response.answers.remove(before)
-        elif before is None:
-            response.answers.append(after)
-        else:  # changed in place: (response, question) stays unique
-            before.state, before.value, before.position = after.state, after.value, after.position
-        audit.record(
-            user,
-            "response.correct",
-            serial=copy.serial,
-            response_id=response.id,
-            field=name,
-            old=was,
-            new=_stored(after),
+    with committing():
+        claimed = db.session.execute(
+            update(PaperCopy)
+            .where(PaperCopy.serial == copy.serial, PaperCopy.lock_version == expected_version)
+            .values(lock_version=PaperCopy.lock_version + 1)
+            .execution_options(synchronize_session=False)
         )
-    segments.sync_response(response, definition, actor=user)  # codings of changed text: review
-    audit.record(
-        user, "response.correct.reason", serial=copy.serial, response_id=response.id, new=reason
-    )
-    db.session.commit()
+        if claimed.rowcount != 1:
+            raise Conflict
+        for name in changed:
+            before, after = old.get(name), new.get(name)
+            was = _stored(before)  # read before the row is changed in place
+            if after is None:
+                response.answers.remove(before)
+            elif before is None:
+                response.answers.append(after)
+            else:  # changed in place: (response, question) stays unique
+                before.state, before.value, before.position = (
+                    after.state,
+                    after.value,
+                    after.position,
+                )
+            audit.record(
+                user,
+                "response.correct",
+                serial=copy.serial,
+                response_id=response.id,
+                field=name,
+                old=was,
+                new=_stored(after),
+            )
+        segments.sync_response(response, definition, actor=user)  # codings of changed text: review
+        audit.record(
+            user, "response.correct.reason", serial=copy.serial, response_id=response.id, new=reason
+        )
     db.session.refresh(copy)
     return changed
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.codebook import CodebookError
-from survey_app.extensions import db
+from survey_app.database import transaction
 from survey_app.questionnaire import QuestionnaireError, load_questionnaire_text
 from survey_app.questionnaire.loader import read_yaml
 from survey_app.services import codebooks, questionnaires
@@ -92,6 +92,7 @@ def load_all(directory: Path) -> list[_Loaded]:
     return loaded
 
 
+@transaction
 def sync_definitions(directory: Path, today: date) -> list[Synced]:
     """Validate every file, then store what is new (a new version per changed file); commits."""
     try:
@@ -111,5 +112,4 @@ def sync_definitions(directory: Path, today: date) -> list[Synced]:
             results.append(
                 Synced(item.kind, done.name, item.source, done.version_number, done.created)
             )
-    db.session.commit()
     return results

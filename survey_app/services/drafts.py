@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from survey_app.database import begin_writing
+from survey_app.database import begin_writing, committing
 from survey_app.extensions import db
 from survey_app.models import Draft, QuestionnaireVersion
-from survey_app.questionnaire import Answer, Page
-from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.questionnaire import Answer, Page, Questionnaire
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or written down survives.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -27,16 +26,16 @@ def start_draft(version: QuestionnaireVersion, now: datetime, hours: int) -> Dra
     Lapsed drafts are deleted here, so abandoned answers never outlive their expiry for long.
     """
     begin_writing()  # the start button is a link: this runs in a GET
-    delete_lapsed(now)
-    draft = Draft(
-        id=secrets.token_urlsafe(32),
-        version_id=version.id,
-        answers={},
-        expires_at=now + timedelta(hours=hours),
-        status="open",
-    )
-    db.session.add(draft)
-    db.session.commit()
+    with committing():
+        delete_lapsed(now)
+        draft = Draft(
+            id=secrets.token_urlsafe(32),
+            version_id=version.id,
+            answers={},
+            expires_at=now + timedelta(hours=hours),
+            status="open",
+        )
+        db.session.add(draft)
     return draft
 
 
@@ -59,12 +58,12 @@ def spent_expiry(now: datetime) -> datetime:
 def forget_submitted(draft_id: str) -> None:
     """Delete a submitted draft once its confirmation page has been shown."""
     begin_writing()  # the confirmation page is a GET
-    db.session.execute(
-        delete(Draft)
-        .where(Draft.id == draft_id, Draft.status == "submitted")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with committing():
+        db.session.execute(
+            delete(Draft)
+            .where(Draft.id == draft_id, Draft.status == "submitted")
+            .execution_options(synchronize_session=False)
+        )
 
 
 def find_draft(draft_id: str | None, now: datetime) -> Draft | None:
@@ -83,23 +82,23 @@ def answers_of(draft: Draft) -> dict[str, Answer]:
 
 
 def save_answers(
-    draft: Draft, definition: Definition, page: Page, answers: dict[str, Answer]
+    draft: Draft, definition: Questionnaire, page: Page, answers: dict[str, Answer]
 ) -> dict[str, Answer]:
     """Store one page's answers and drop answers that later routing made irrelevant."""
     merged = answers_of(draft)
     merged.update(answers)
     merged = definition.prune(merged)
-    draft.answers = {name: answer.to_json() for name, answer in merged.items()}
-    db.session.commit()
+    with committing():
+        draft.answers = {name: answer.to_json() for name, answer in merged.items()}
     return merged
 
 
 def save_for_later(draft: Draft, now: datetime, days: int) -> str:
     """Give the draft a new resume code (the only time it is shown) and keep it for `days`."""
     code = new_resume_code()
-    draft.resume_code_hash = hash_code(code)
-    draft.expires_at = now + timedelta(days=days)
-    db.session.commit()
+    with committing():
+        draft.resume_code_hash = hash_code(code)
+        draft.expires_at = now + timedelta(days=days)
     return code
 
 
@@ -119,10 +118,10 @@ def discard(draft_id: str | None) -> None:
     if not draft_id:
         return
     begin_writing()  # the quick exit is a GET (a plain link must work without JavaScript)
-    draft = db.session.get(Draft, draft_id)
-    if draft is not None and draft.resume_code_hash is None:
-        db.session.delete(draft)
-    db.session.commit()
+    with committing():
+        draft = db.session.get(Draft, draft_id)
+        if draft is not None and draft.resume_code_hash is None:
+            db.session.delete(draft)
 
 
 def new_resume_code() -> str:

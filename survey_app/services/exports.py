@@ -30,8 +30,13 @@ from sqlalchemy import select
 from analysis.spreadsheet import CSV_ENCODING, neutralise
 from survey_app.extensions import db
 from survey_app.models import PaperCopy
-from survey_app.questionnaire import Answer, AnswerState, MultipleChoice, SingleChoice
-from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.questionnaire import (
+    Answer,
+    AnswerState,
+    MultipleChoice,
+    Questionnaire,
+    SingleChoice,
+)
 from survey_app.services import paper
 from survey_app.services.questionnaires import OpenQuestionnaire, definition_of
 from survey_app.services.responses import responses_for
@@ -106,7 +111,7 @@ def _column_name(question_name: str, code: object) -> str:
     return f"{question_name}__{str(code).replace('-', '_')}"
 
 
-def columns_for(definition: Definition) -> list[Column]:
+def columns_for(definition: Questionnaire) -> list[Column]:
     """The question columns, in questionnaire order (see the module docstring)."""
     columns = []
     for number, question in enumerate(definition.questions, start=1):
@@ -223,7 +228,7 @@ _KIND_WORDS: dict[str, Callable[[Column], str]] = {
 }
 
 
-def dictionary_rows(definition: Definition) -> list[dict]:
+def dictionary_rows(definition: Questionnaire) -> list[dict]:
     """The data dictionary: a row per column, or per code of a coded column (None: no value)."""
     entries = [
         {"column": name, "kind": "meta", "wording": META_DESCRIPTIONS[name]}
@@ -291,7 +296,7 @@ def _csv(header: list[str], table: list[list]) -> bytes:
     return buffer.getvalue().encode(CSV_ENCODING)
 
 
-def _xlsx(header: list[str], table: list[list], definition: Definition) -> bytes:
+def _xlsx(header: list[str], table: list[list], definition: Questionnaire) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "responses"
@@ -307,7 +312,7 @@ def _xlsx(header: list[str], table: list[list], definition: Definition) -> bytes
     return out.getvalue()
 
 
-def _json(header: list[str], table: list[list], definition: Definition) -> bytes:
+def _json(header: list[str], table: list[list], definition: Questionnaire) -> bytes:
     questions = [
         {
             "number": number,

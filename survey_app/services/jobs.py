@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import select
 
+from survey_app.database import committing
 from survey_app.extensions import db
 from survey_app.models import ResearchJob, User
 from survey_app.services import coding
@@ -37,8 +38,8 @@ def start_coding(slug: str | None, coder: str, user: User | None) -> ResearchJob
         started_by_id=user.id if user else None,
         created_at=_now(),
     )
-    db.session.add(job)
-    db.session.commit()
+    with committing():
+        db.session.add(job)
     if current_app.config.get("JOBS_IMMEDIATE"):
         tasks.huey.immediate = True  # tests: run now, in this process, without storage
     tasks.code_task(job.id)
@@ -59,12 +60,12 @@ def run_coding_job(job_id: str) -> None:
     job = db.session.get(ResearchJob, job_id)
     if job is None or job.status not in ("queued", "running"):
         return
-    job.status = "running"
-    db.session.commit()
+    with committing():
+        job.status = "running"
 
     def progress(done: int, total: int) -> None:
-        job.done, job.total = done, total
-        db.session.commit()
+        with committing():
+            job.done, job.total = done, total
 
     try:
         summary = coding.code_segments(job.questionnaire_slug, job.coder, None, progress)
@@ -86,8 +87,8 @@ def run_coding_job(job_id: str) -> None:
 
 
 def _finish(job: ResearchJob, status: str, message: str) -> None:
-    job = db.session.get(ResearchJob, job.id)
-    job.status = status
-    job.message = message
-    job.finished_at = _now()
-    db.session.commit()
+    with committing():
+        job = db.session.get(ResearchJob, job.id)
+        job.status = status
+        job.message = message
+        job.finished_at = _now()

@@ -1,14 +1,13 @@
 """Where a respondent is in a questionnaire: the next page to answer, and pages reached."""
 
-from survey_app.questionnaire import Answer, Page
-from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.questionnaire import Answer, Page, Questionnaire
 
 
-def _unseen(definition: Definition, page: Page, answers: dict[str, Answer]) -> bool:
+def _unseen(definition: Questionnaire, page: Page, answers: dict[str, Answer]) -> bool:
     return any(definition.is_relevant(q, answers) and q.name not in answers for q in page.questions)
 
 
-def next_unseen_page(definition: Definition, answers: dict[str, Answer]) -> Page | None:
+def next_unseen_page(definition: Questionnaire, answers: dict[str, Answer]) -> Page | None:
     """The first page with a relevant question not yet seen; None when all have been."""
     for page in definition.visible_pages(answers):
         if _unseen(definition, page, answers):
@@ -16,7 +15,7 @@ def next_unseen_page(definition: Definition, answers: dict[str, Answer]) -> Page
     return None
 
 
-def is_reached(definition: Definition, page: Page, answers: dict[str, Answer]) -> bool:
+def is_reached(definition: Questionnaire, page: Page, answers: dict[str, Answer]) -> bool:
     """Whether every page before this one has been seen (answered or skipped)."""
     for earlier in definition.visible_pages(answers):
         if earlier == page:
@@ -26,7 +25,7 @@ def is_reached(definition: Definition, page: Page, answers: dict[str, Answer]) -
     return False
 
 
-def summary(definition: Definition, answers: dict[str, Answer]) -> list[dict]:
+def summary(definition: Questionnaire, answers: dict[str, Answer]) -> list[dict]:
     """Check-your-answers rows per section: question, answer in words, and the page to change it."""
     sections = []
     for section in definition.sections:

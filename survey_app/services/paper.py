@@ -17,22 +17,22 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from survey_app.database import committing
 from survey_app.extensions import db
 from survey_app.models import (
     PaperBatch,
     PaperCopy,
     PaperEntry,
     PaperReturn,
-    Questionnaire,
+    QuestionnaireRow,
     Response,
     User,
 )
 from survey_app.models.base import random_id
 from survey_app.paper import render_paper_html, render_paper_pdf
 from survey_app.paper.serials import check_serial, make_serial, serial_problem
-from survey_app.questionnaire import Answer, AnswerError, AnswerState, MonthYear
-from survey_app.questionnaire import Questionnaire as Definition
-from survey_app.services import audit, segments, support
+from survey_app.questionnaire import Answer, AnswerError, AnswerState, MonthYear, Questionnaire
+from survey_app.services import audit, segments, support_services
 from survey_app.services.questionnaires import definition_of
 from survey_app.services.responses import answer_rows
 
@@ -61,12 +61,12 @@ def now() -> datetime:
 # ----- printing and returns -------------------------------------------------------------------
 
 
-def _prefix_for(row: Questionnaire) -> str:
+def _prefix_for(row: QuestionnaireRow) -> str:
     """Initials of the slug's words (at least 2 letters), made unique among questionnaires."""
     words = [w for w in re.split(r"[^a-z]+", row.slug.lower()) if w]
     base = "".join(w[0] for w in words).upper()[:4] or "Q"
     base = (base + "X")[: max(2, len(base))]
-    taken = set(db.session.scalars(select(Questionnaire.paper_prefix)))
+    taken = set(db.session.scalars(select(QuestionnaireRow.paper_prefix)))
     candidate, n = base, 0
     while candidate in taken:
         n += 1
@@ -74,37 +74,37 @@ def _prefix_for(row: Questionnaire) -> str:
     return candidate
 
 
-def print_batch(row: Questionnaire, count: int, user: User, today: date) -> PaperBatch:
+def print_batch(row: QuestionnaireRow, count: int, user: User, today: date) -> PaperBatch:
     """Record a batch of `count` copies of the current version with the next serials."""
     if not 1 <= count <= MAX_BATCH:
         raise ValueError(f"A batch has 1 to {MAX_BATCH:,} copies")
-    if row.paper_prefix is None:
-        row.paper_prefix = _prefix_for(row)
-    last = db.session.scalar(
-        select(func.max(PaperCopy.number)).where(PaperCopy.questionnaire_id == row.id)
-    )
-    batch = PaperBatch(
-        questionnaire_id=row.id,
-        version_id=row.current_version_id,
-        printed_on=today,
-        count=count,
-        created_by_id=user.id,
-    )
-    db.session.add(batch)
-    db.session.flush()
-    first = (last or 0) + 1
-    for number in range(first, first + count):
-        db.session.add(
-            PaperCopy(
-                serial=make_serial(row.paper_prefix, number),
-                questionnaire_id=row.id,
-                version_id=row.current_version_id,
-                batch_id=batch.id,
-                number=number,
-            )
+    with committing():
+        if row.paper_prefix is None:
+            row.paper_prefix = _prefix_for(row)
+        last = db.session.scalar(
+            select(func.max(PaperCopy.number)).where(PaperCopy.questionnaire_id == row.id)
         )
-    audit.record(user, "paper.print", field=row.slug, new={"batch": batch.id, "count": count})
-    db.session.commit()
+        batch = PaperBatch(
+            questionnaire_id=row.id,
+            version_id=row.current_version_id,
+            printed_on=today,
+            count=count,
+            created_by_id=user.id,
+        )
+        db.session.add(batch)
+        db.session.flush()
+        first = (last or 0) + 1
+        for number in range(first, first + count):
+            db.session.add(
+                PaperCopy(
+                    serial=make_serial(row.paper_prefix, number),
+                    questionnaire_id=row.id,
+                    version_id=row.current_version_id,
+                    batch_id=batch.id,
+                    number=number,
+                )
+            )
+        audit.record(user, "paper.print", field=row.slug, new={"batch": batch.id, "count": count})
     return batch
 
 
@@ -149,7 +149,7 @@ def batch_pdf(batch: PaperBatch, serials: list[str], large_print: bool) -> bytes
         definition_of(batch.version),
         serials,
         large_print,
-        services=support.all_services(),
+        support_services=support_services.all_support_services(),
         cache_dir=_paper_cache_dir(),
     )
 
@@ -160,12 +160,12 @@ def batch_preview(batch: PaperBatch, serials: list[str], large_print: bool, css_
         definition_of(batch.version),
         serials,
         large_print,
-        services=support.all_services(),
+        support_services=support_services.all_support_services(),
         css_href=css_href,
     )
 
 
-def batches_for(row: Questionnaire) -> list[PaperBatch]:
+def batches_for(row: QuestionnaireRow) -> list[PaperBatch]:
     return list(
         db.session.scalars(
             select(PaperBatch)
@@ -175,32 +175,36 @@ def batches_for(row: Questionnaire) -> list[PaperBatch]:
     )
 
 
-def log_return(row: Questionnaire, received_on: date, count: int, user: User) -> PaperReturn:
+def log_return(row: QuestionnaireRow, received_on: date, count: int, user: User) -> PaperReturn:
     """Record a delivery of completed copies."""
     if count < 1:
         raise ValueError("A delivery has at least 1 copy")
-    delivery = PaperReturn(
-        questionnaire_id=row.id, received_on=received_on, count=count, logged_by_id=user.id
-    )
-    db.session.add(delivery)
-    audit.record(
-        user,
-        "paper.return",
-        field=row.slug,
-        new={"received_on": received_on.isoformat(), "count": count},
-    )
-    db.session.commit()
+    with committing():
+        delivery = PaperReturn(
+            questionnaire_id=row.id, received_on=received_on, count=count, logged_by_id=user.id
+        )
+        db.session.add(delivery)
+        audit.record(
+            user,
+            "paper.return",
+            field=row.slug,
+            new={"received_on": received_on.isoformat(), "count": count},
+        )
     return delivery
 
 
-def set_double_entry(row: Questionnaire, required: bool, user: User) -> None:
+def set_double_entry(row: QuestionnaireRow, required: bool, user: User) -> None:
     """Require (or stop requiring) two independent keyings of every copy."""
     if row.double_entry != required:
-        audit.record(
-            user, "questionnaire.double_entry", field=row.slug, old=row.double_entry, new=required
-        )
-        row.double_entry = required
-        db.session.commit()
+        with committing():
+            audit.record(
+                user,
+                "questionnaire.double_entry",
+                field=row.slug,
+                old=row.double_entry,
+                new=required,
+            )
+            row.double_entry = required
 
 
 # ----- finding a copy to key --------------------------------------------------------------------
@@ -212,7 +216,7 @@ def find_copy(serial: str) -> PaperCopy | None:
 
 
 def entries_needed(copy: PaperCopy) -> int:
-    row = db.session.get(Questionnaire, copy.questionnaire_id)
+    row = db.session.get(QuestionnaireRow, copy.questionnaire_id)
     return 2 if row.double_entry else 1
 
 
@@ -224,9 +228,9 @@ def serial_examples() -> list[str]:
     """Example serials with the real prefixes, the most recently printed first (what staff see
     on the forms in front of them); a made-up one before anything is printed."""
     prefixes = db.session.execute(
-        select(Questionnaire.paper_prefix, func.max(PaperBatch.id))
-        .join(PaperBatch, PaperBatch.questionnaire_id == Questionnaire.id)
-        .group_by(Questionnaire.paper_prefix)
+        select(QuestionnaireRow.paper_prefix, func.max(PaperBatch.id))
+        .join(PaperBatch, PaperBatch.questionnaire_id == QuestionnaireRow.id)
+        .group_by(QuestionnaireRow.paper_prefix)
         .order_by(func.max(PaperBatch.id).desc())
     ).all()
     return [make_serial(prefix, 123) for prefix, _ in prefixes] or [make_serial("VES", 123)]
@@ -266,7 +270,7 @@ def copy_for_keying(text: str, user: User) -> PaperCopy:
 # ----- the keying form --------------------------------------------------------------------------
 
 
-def question_numbers(definition: Definition) -> dict[str, int]:
+def question_numbers(definition: Questionnaire) -> dict[str, int]:
     """Question name -> number on paper (1 upwards, in questionnaire order)."""
     return {q.name: n for n, q in enumerate(definition.questions, start=1)}
 
@@ -303,7 +307,9 @@ def parse_question(question, form) -> Answer:
     return replace(question, required=False).parse(data)
 
 
-def parse_keyed(definition: Definition, form) -> tuple[dict[str, Answer], dict[str, AnswerError]]:
+def parse_keyed(
+    definition: Questionnaire, form
+) -> tuple[dict[str, Answer], dict[str, AnswerError]]:
     """Every question's answer as keyed (routing ignored), and errors by question name."""
     answers, errors = {}, {}
     for question in definition.questions:
@@ -314,7 +320,7 @@ def parse_keyed(definition: Definition, form) -> tuple[dict[str, Answer], dict[s
     return answers, errors
 
 
-def form_values(definition: Definition, answers: dict[str, Answer]) -> dict[str, list[str]]:
+def form_values(definition: Questionnaire, answers: dict[str, Answer]) -> dict[str, list[str]]:
     """Form fields that show stored answers again on the keying page."""
     values: dict[str, list[str]] = {}
     for question in definition.questions:
@@ -327,7 +333,7 @@ def form_values(definition: Definition, answers: dict[str, Answer]) -> dict[str,
     return values
 
 
-def routing_flags(definition: Definition, answers: dict[str, Answer]) -> dict[str, str]:
+def routing_flags(definition: Questionnaire, answers: dict[str, Answer]) -> dict[str, str]:
     """Questions answered on paper although the routing says they should have been skipped."""
     numbers = question_numbers(definition)
     flags = {}
@@ -356,7 +362,7 @@ class Blanks:
         return self.blank * 2 > self.shown
 
 
-def blanks(definition: Definition, answers: dict[str, Answer]) -> Blanks:
+def blanks(definition: Questionnaire, answers: dict[str, Answer]) -> Blanks:
     """Blank questions among those the routing shows, given what was keyed."""
     shown = [q for q in definition.questions if definition.is_relevant(q, answers)]
     blank = [
@@ -391,7 +397,7 @@ class SaveResult:
 def save_entry(
     copy: PaperCopy,
     user: User,
-    definition: Definition,
+    definition: Questionnaire,
     answers: dict[str, Answer],
     expected_version: int | None,
     today: date,
@@ -401,55 +407,53 @@ def save_entry(
     Every field created or changed is audited. When the copy has all the entries it needs,
     they are compared: agreement (or a single entry) makes the copy final.
     """
-    flags = routing_flags(definition, answers)
-    entry = own_entry(copy, user)
-    new_json = _json(answers)
-    if entry is None:
-        if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
-            db.session.rollback()
-            raise KeyingProblem(f"{copy.serial} has already been keyed by enough people")
-        entry = PaperEntry(
-            serial=copy.serial,
-            round=len(copy.entries) + 1,
-            keyer_id=user.id,
-            answers=new_json,
-            flags=flags,
-            saved_at=now(),
-        )
-        db.session.add(entry)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            # Someone else saved the same round at the same moment.
-            db.session.rollback()
-            raise Conflict from None
-        for name, data in new_json.items():
-            audit.record(user, "entry.create", serial=copy.serial, field=name, new=data)
-    else:
-        if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
-            db.session.rollback()
-            raise KeyingProblem(f"{copy.serial} has been compared already and cannot be changed")
-        changed = db.session.execute(
-            update(PaperEntry)
-            .where(PaperEntry.id == entry.id, PaperEntry.lock_version == expected_version)
-            .values(
+    with committing():
+        flags = routing_flags(definition, answers)
+        entry = own_entry(copy, user)
+        new_json = _json(answers)
+        if entry is None:
+            if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
+                raise KeyingProblem(f"{copy.serial} has already been keyed by enough people")
+            entry = PaperEntry(
+                serial=copy.serial,
+                round=len(copy.entries) + 1,
+                keyer_id=user.id,
                 answers=new_json,
                 flags=flags,
                 saved_at=now(),
-                lock_version=PaperEntry.lock_version + 1,
             )
-            .execution_options(synchronize_session=False)
-        )
-        if changed.rowcount != 1:
-            db.session.rollback()
-            raise Conflict
-        for name, data in new_json.items():
-            old = entry.answers.get(name)
-            if old != data:
-                audit.record(
-                    user, "entry.change", serial=copy.serial, field=name, old=old, new=data
+            db.session.add(entry)
+            try:
+                db.session.flush()
+            except IntegrityError:
+                # Someone else saved the same round at the same moment.
+                raise Conflict from None
+            for name, data in new_json.items():
+                audit.record(user, "entry.create", serial=copy.serial, field=name, new=data)
+        else:
+            if copy.response_id is not None or len(copy.entries) >= entries_needed(copy):
+                raise KeyingProblem(
+                    f"{copy.serial} has been compared already and cannot be changed"
                 )
-    db.session.commit()
+            changed = db.session.execute(
+                update(PaperEntry)
+                .where(PaperEntry.id == entry.id, PaperEntry.lock_version == expected_version)
+                .values(
+                    answers=new_json,
+                    flags=flags,
+                    saved_at=now(),
+                    lock_version=PaperEntry.lock_version + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if changed.rowcount != 1:
+                raise Conflict
+            for name, data in new_json.items():
+                old = entry.answers.get(name)
+                if old != data:
+                    audit.record(
+                        user, "entry.change", serial=copy.serial, field=name, old=old, new=data
+                    )
     db.session.refresh(copy)
     db.session.refresh(entry)
     return _after_save(copy, entry, user, definition, today)
@@ -469,7 +473,7 @@ def _after_save(copy, entry, user, definition, today) -> SaveResult:
     return SaveResult(copy, entry, "discrepancies", differing)
 
 
-def discrepancies(definition: Definition, first: PaperEntry, second: PaperEntry) -> list[str]:
+def discrepancies(definition: Questionnaire, first: PaperEntry, second: PaperEntry) -> list[str]:
     """Names of the questions the two keyings disagree on, in questionnaire order."""
     return [
         q.name
@@ -480,24 +484,23 @@ def discrepancies(definition: Definition, first: PaperEntry, second: PaperEntry)
 
 def finalise(copy, user, definition, answers, via: str, today: date) -> Response:
     """Store the copy's answers as a final paper Response with its segments, exactly once."""
-    response = Response(
-        id=random_id(), version_id=copy.version_id, channel="paper", submitted_on=today
-    )
-    response.answers = answer_rows(definition, answers)
-    db.session.add(response)
-    segments.add_for_new_response(response, definition)
-    db.session.flush()
-    claimed = db.session.execute(
-        update(PaperCopy)
-        .where(PaperCopy.serial == copy.serial, PaperCopy.response_id.is_(None))
-        .values(response_id=response.id, final_via=via, lock_version=PaperCopy.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise Conflict
-    audit.record(user, "response.final", serial=copy.serial, response_id=response.id, new=via)
-    db.session.commit()
+    with committing():
+        response = Response(
+            id=random_id(), version_id=copy.version_id, channel="paper", submitted_on=today
+        )
+        response.answers = answer_rows(definition, answers)
+        db.session.add(response)
+        segments.add_for_new_response(response, definition)
+        db.session.flush()
+        claimed = db.session.execute(
+            update(PaperCopy)
+            .where(PaperCopy.serial == copy.serial, PaperCopy.response_id.is_(None))
+            .values(response_id=response.id, final_via=via, lock_version=PaperCopy.lock_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise Conflict
+        audit.record(user, "response.final", serial=copy.serial, response_id=response.id, new=via)
     db.session.refresh(copy)
     return response
 
@@ -557,39 +560,60 @@ def flags_of(copy: PaperCopy) -> list[RoutingFlag]:
     return found
 
 
+def settle(differences: list[Discrepancy], form) -> tuple[dict[str, Answer], dict[str, str]]:
+    """Read the reconciliation form: per difference, the first keying, the second, or the
+    answer keyed as "other"; returns the settled answers and error messages by question name."""
+    settled, errors = {}, {}
+    for item in differences:
+        q = item.question
+        choice = form.get(f"settle-{q.name}")
+        if choice == "first":
+            settled[q.name] = item.first
+        elif choice == "second":
+            settled[q.name] = item.second
+        elif choice == "other":
+            try:
+                settled[q.name] = parse_question(q, form)
+            except AnswerError as error:
+                errors[q.name] = error.message
+        else:
+            errors[q.name] = f"Select what question {item.number} says on the paper"
+    return settled, errors
+
+
 def reconcile(
     copy: PaperCopy, user: User, settled: dict[str, Answer], expected_version: int, today: date
 ) -> Response:
     """Settle every difference (from the paper) and make the copy final; audited per field."""
-    claimed = db.session.execute(
-        update(PaperCopy)
-        .where(
-            PaperCopy.serial == copy.serial,
-            PaperCopy.lock_version == expected_version,
-            PaperCopy.response_id.is_(None),
+    with committing():  # one transaction with finalise's
+        claimed = db.session.execute(
+            update(PaperCopy)
+            .where(
+                PaperCopy.serial == copy.serial,
+                PaperCopy.lock_version == expected_version,
+                PaperCopy.response_id.is_(None),
+            )
+            .values(lock_version=PaperCopy.lock_version + 1)
+            .execution_options(synchronize_session=False)
         )
-        .values(lock_version=PaperCopy.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise Conflict
-    definition = definition_of(copy.version)
-    first, second = copy.entries[0], copy.entries[1]
-    answers = answers_of(second)
-    for name in discrepancies(definition, first, second):
-        answers[name] = settled[name]
-        audit.record(
-            user,
-            "reconcile",
-            serial=copy.serial,
-            field=name,
-            old={"first": first.answers.get(name), "second": second.answers.get(name)},
-            new=settled[name].to_json(),
-        )
-    db.session.flush()
-    db.session.refresh(copy)
-    return finalise(copy, user, definition, answers, settled_via(copy, user), today)
+        if claimed.rowcount != 1:
+            raise Conflict
+        definition = definition_of(copy.version)
+        first, second = copy.entries[0], copy.entries[1]
+        answers = answers_of(second)
+        for name in discrepancies(definition, first, second):
+            answers[name] = settled[name]
+            audit.record(
+                user,
+                "reconcile",
+                serial=copy.serial,
+                field=name,
+                old={"first": first.answers.get(name), "second": second.answers.get(name)},
+                new=settled[name].to_json(),
+            )
+        db.session.flush()
+        db.session.refresh(copy)
+        return finalise(copy, user, definition, answers, settled_via(copy, user), today)
 
 
 def keyed_by(copy: PaperCopy, user: User) -> bool:
@@ -621,7 +645,7 @@ class Progress:
     self_settled: int = 0
 
 
-def progress(row: Questionnaire) -> Progress:
+def progress(row: QuestionnaireRow) -> Progress:
     """Issued, returned, keyed once and twice, reconciled and final copies."""
     copies = list(db.session.scalars(select(PaperCopy).where(PaperCopy.questionnaire_id == row.id)))
     returned = db.session.scalar(
@@ -652,7 +676,7 @@ class FlaggedCopy:
     numbers: list[int]
 
 
-def flagged_finals(row: Questionnaire) -> list[FlaggedCopy]:
+def flagged_finals(row: QuestionnaireRow) -> list[FlaggedCopy]:
     """Final copies whose final answers include questions the routing says to skip, in serial
     order: judged on the final record (after reconciliation and corrections), as exports are."""
     found = []
@@ -674,7 +698,7 @@ def flagged_finals(row: Questionnaire) -> list[FlaggedCopy]:
     return found
 
 
-def self_settled(row: Questionnaire) -> list[PaperCopy]:
+def self_settled(row: QuestionnaireRow) -> list[PaperCopy]:
     """Final copies whose differences were settled by one of their own two keyers."""
     return list(
         db.session.scalars(
@@ -685,7 +709,7 @@ def self_settled(row: Questionnaire) -> list[PaperCopy]:
     )
 
 
-def awaiting_reconciliation(row: Questionnaire) -> list[PaperCopy]:
+def awaiting_reconciliation(row: QuestionnaireRow) -> list[PaperCopy]:
     copies = db.session.scalars(
         select(PaperCopy)
         .where(PaperCopy.questionnaire_id == row.id, PaperCopy.response_id.is_(None))
@@ -707,7 +731,7 @@ class ErrorRate:
         return self.discrepancies / self.fields if self.fields else 0.0
 
 
-def error_rates(row: Questionnaire) -> tuple[ErrorRate, list[ErrorRate]]:
+def error_rates(row: QuestionnaireRow) -> tuple[ErrorRate, list[ErrorRate]]:
     """The keying error rate for the questionnaire and for each question (field)."""
     copies = [
         c

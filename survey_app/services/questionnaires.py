@@ -9,10 +9,10 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from survey_app.database import committing, transaction
 from survey_app.extensions import db
-from survey_app.models import Questionnaire, QuestionnaireVersion
-from survey_app.questionnaire import Questionnaire as Definition
-from survey_app.questionnaire import load_directory, load_questionnaire_text
+from survey_app.models import QuestionnaireRow, QuestionnaireVersion
+from survey_app.questionnaire import Questionnaire, load_directory, load_questionnaire_text
 from survey_app.services import audit
 
 
@@ -30,11 +30,12 @@ class SyncResult:
 class OpenQuestionnaire:
     """A questionnaire row with the definition of its current version."""
 
-    row: Questionnaire
+    row: QuestionnaireRow
     version: QuestionnaireVersion
-    definition: Definition
+    definition: Questionnaire
 
 
+@transaction
 def sync_questionnaires(directory: Path, today: date) -> list[SyncResult]:
     """Load and validate every questionnaire file; new content becomes a new current version.
 
@@ -42,15 +43,16 @@ def sync_questionnaires(directory: Path, today: date) -> list[SyncResult]:
     """
     definitions = load_directory(directory)
     results = [sync_one(definition, today) for definition in definitions]
-    db.session.commit()
     return results
 
 
-def sync_one(definition: Definition, today: date) -> SyncResult:
-    row = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == definition.slug))
+def sync_one(definition: Questionnaire, today: date) -> SyncResult:
+    row = db.session.scalar(
+        select(QuestionnaireRow).where(QuestionnaireRow.slug == definition.slug)
+    )
     previous = None
     if row is None:
-        row = Questionnaire(slug=definition.slug, title=definition.title)
+        row = QuestionnaireRow(slug=definition.slug, title=definition.title)
         db.session.add(row)
         db.session.flush()
     elif row.current_version is not None:
@@ -86,7 +88,7 @@ def sync_one(definition: Definition, today: date) -> SyncResult:
 
 
 def _dates_from_file(
-    row: Questionnaire, definition: Definition, previous: Definition | None
+    row: QuestionnaireRow, definition: Questionnaire, previous: Questionnaire | None
 ) -> None:
     """Take a date from the file only if the file is new or its date changed since the last version.
 
@@ -102,7 +104,7 @@ def _dates_from_file(
         _audit_dates(None, row, old)
 
 
-def _audit_dates(actor, row: Questionnaire, old: tuple) -> None:
+def _audit_dates(actor, row: QuestionnaireRow, old: tuple) -> None:
     """Record a change of opening or closing date (actor None: the sync command)."""
     for field, before, after in (
         ("opens_on", old[0], row.opens_on),
@@ -119,15 +121,15 @@ def _audit_dates(actor, row: Questionnaire, old: tuple) -> None:
 
 
 # Versions never change once stored, so a parsed definition is reused by every request.
-_parsed_by_hash: dict[str, Definition] = {}
+_parsed_by_hash: dict[str, Questionnaire] = {}
 
 
-def definition_of(version: QuestionnaireVersion) -> Definition:
+def definition_of(version: QuestionnaireVersion) -> Questionnaire:
     """Return the parsed definition of a stored version."""
     return _parsed(version.content_hash, lambda: (version.source_text, version.source))
 
 
-def _parsed(content_hash: str, source) -> Definition:
+def _parsed(content_hash: str, source) -> Questionnaire:
     parsed = _parsed_by_hash.get(content_hash)
     if parsed is None:
         parsed = load_questionnaire_text(*source())
@@ -145,7 +147,7 @@ class PublishedRow:
     opens_on: date | None
     closes_on: date | None
 
-    is_open = Questionnaire.is_open  # the same rule as the model's
+    is_open = QuestionnaireRow.is_open  # the same rule as the model's
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class PublishedVersion:
     questionnaire_id: int
     number: int
     content_hash: str
-    definition: Definition
+    definition: Questionnaire
 
 
 def find_published(slug: str, max_age: float = 0) -> OpenQuestionnaire | None:
@@ -184,7 +186,7 @@ _clock = time.monotonic
 
 
 def _find_published(slug: str) -> OpenQuestionnaire | None:
-    table = Questionnaire.__table__
+    table = QuestionnaireRow.__table__
     row = db.session.execute(
         select(
             table.c.id,
@@ -229,10 +231,10 @@ def published_version(version_id: int) -> PublishedVersion:
 def open_questionnaires(today: date) -> list[OpenQuestionnaire]:
     """Questionnaires that accept answers today, by title."""
     rows = db.session.scalars(
-        select(Questionnaire)
-        .options(joinedload(Questionnaire.current_version))
-        .where(Questionnaire.current_version_id.is_not(None))
-        .order_by(Questionnaire.title)
+        select(QuestionnaireRow)
+        .options(joinedload(QuestionnaireRow.current_version))
+        .where(QuestionnaireRow.current_version_id.is_not(None))
+        .order_by(QuestionnaireRow.title)
     )
     return [_with_definition(row) for row in rows if row.is_open(today)]
 
@@ -241,9 +243,9 @@ def find_questionnaire(slug: str) -> OpenQuestionnaire | None:
     """Return a questionnaire by slug (open or not), or None."""
     # One query: the version comes with the row (its large columns stay unloaded).
     row = db.session.scalar(
-        select(Questionnaire)
-        .options(joinedload(Questionnaire.current_version))
-        .where(Questionnaire.slug == slug)
+        select(QuestionnaireRow)
+        .options(joinedload(QuestionnaireRow.current_version))
+        .where(QuestionnaireRow.slug == slug)
     )
     if row is None or row.current_version is None:
         return None
@@ -255,30 +257,30 @@ def find_version(version_id: int) -> QuestionnaireVersion | None:
     return db.session.get(QuestionnaireVersion, version_id)
 
 
-def _with_definition(row: Questionnaire) -> OpenQuestionnaire:
+def _with_definition(row: QuestionnaireRow) -> OpenQuestionnaire:
     version = row.current_version
     return OpenQuestionnaire(row=row, version=version, definition=definition_of(version))
 
 
-def all_questionnaires() -> list[Questionnaire]:
+def all_questionnaires() -> list[QuestionnaireRow]:
     """Every questionnaire that has a version, by title."""
     return list(
         db.session.scalars(
-            select(Questionnaire)
-            .where(Questionnaire.current_version_id.is_not(None))
-            .order_by(Questionnaire.title)
+            select(QuestionnaireRow)
+            .where(QuestionnaireRow.current_version_id.is_not(None))
+            .order_by(QuestionnaireRow.title)
         )
     )
 
 
 def set_dates(
-    row: Questionnaire, opens_on: date | None, closes_on: date | None, actor=None
+    row: QuestionnaireRow, opens_on: date | None, closes_on: date | None, actor=None
 ) -> None:
     """Set when a questionnaire opens and closes for respondents (None: no limit); audited."""
     old = (row.opens_on, row.closes_on)
-    row.opens_on = opens_on
-    row.closes_on = closes_on
-    _audit_dates(actor, row, old)
-    db.session.commit()
+    with committing():
+        row.opens_on = opens_on
+        row.closes_on = closes_on
+        _audit_dates(actor, row, old)
     # This worker shows the change at once; others within PUBLISHED_CACHE_SECONDS.
     current_app.extensions.get("survey_recently_published", {}).pop(row.slug, None)

@@ -18,10 +18,11 @@ from analysis.codebook import export_qdc
 from analysis.codebook import export_xlsx as codebook_xlsx
 from analysis.redaction import redact
 from analysis.spreadsheet import CSV_ENCODING, neutralise
+from survey_app.database import committing, transaction
 from survey_app.extensions import db
 from survey_app.models import (
     Coding,
-    Questionnaire,
+    QuestionnaireRow,
     QuestionnaireVersion,
     ResearchJob,
     Response,
@@ -81,9 +82,9 @@ def overview() -> list[Overview]:
     """Figures for every questionnaire that has a version, by title."""
     out = []
     for row in db.session.scalars(
-        select(Questionnaire)
-        .where(Questionnaire.current_version_id.is_not(None))
-        .order_by(Questionnaire.title)
+        select(QuestionnaireRow)
+        .where(QuestionnaireRow.current_version_id.is_not(None))
+        .order_by(QuestionnaireRow.title)
     ):
         channels = dict(
             db.session.execute(
@@ -228,6 +229,7 @@ def segment_page(
     return _views(rows, original=False), pages
 
 
+@transaction
 def reveal(segment_id: str, user: User) -> SegmentView | None:
     """A segment's original text, for one person who asked; the reveal is audited (commits)."""
     segment = db.session.get(Segment, segment_id)
@@ -239,7 +241,6 @@ def reveal(segment_id: str, user: User) -> SegmentView | None:
         response_id=segment.response_id,
         field=f"segment:{segment.id}",
     )
-    db.session.commit()
     return _views([segment], original=True)[0]
 
 
@@ -268,13 +269,13 @@ def segment_table(
         for v in _views(rows, original)
     ]
     if original:
-        audit.record(
-            user,
-            "segments.original_download",
-            field=f"questionnaire:{questionnaire_id or 'all'}",
-            new=f"{len(table)} segments",
-        )
-        db.session.commit()
+        with committing():
+            audit.record(
+                user,
+                "segments.original_download",
+                field=f"questionnaire:{questionnaire_id or 'all'}",
+                new=f"{len(table)} segments",
+            )
     return list(SEGMENT_COLUMNS), table
 
 
@@ -336,6 +337,7 @@ def responses_with_themes(
     return header, table
 
 
+@transaction
 def audit_original_responses(found: OpenQuestionnaire, count: int, user: User | None) -> None:
     """Record a download of responses with unredacted free text (commits)."""
     audit.record(
@@ -344,7 +346,6 @@ def audit_original_responses(found: OpenQuestionnaire, count: int, user: User | 
         field=f"questionnaire:{found.row.slug}",
         new=f"{count} responses",
     )
-    db.session.commit()
 
 
 def codebook_file(fmt: str) -> tuple[bytes, str] | None:

@@ -4,12 +4,11 @@ from datetime import datetime
 
 from sqlalchemy import select, text, update
 
+from survey_app.database import committing
 from survey_app.extensions import db
-from survey_app.models import Answer as AnswerRow
-from survey_app.models import Draft, Response
+from survey_app.models import AnswerRow, Draft, Response
 from survey_app.models.base import random_id
-from survey_app.questionnaire import Answer, AnswerState
-from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.questionnaire import Answer, AnswerState, Questionnaire
 from survey_app.services import segments
 from survey_app.services.drafts import delete_lapsed, spent_expiry
 
@@ -22,7 +21,7 @@ class AlreadySubmitted(Exception):
 
 
 def submit_draft(
-    draft: Draft, definition: Definition, answers: dict[str, Answer], now: datetime
+    draft: Draft, definition: Questionnaire, answers: dict[str, Answer], now: datetime
 ) -> Response:
     """Store the draft's answers as a response with its segments and spend the draft, in one
     transaction.
@@ -32,35 +31,36 @@ def submit_draft(
     spent draft keeps what the confirmation page signposts by, and an expiry on a quarter-hour
     mark within half an hour (the confirmation page deletes it sooner). Lapsed drafts go too.
     """
-    delete_lapsed(now, keep=draft.id)
-    spent = db.session.execute(
-        update(Draft)
-        .where(Draft.id == draft.id, Draft.status == "open")
-        .values(
-            status="submitted",
-            resume_code_hash=None,
-            expires_at=spent_expiry(now),
-            answers={
-                name: answers[name].to_json() for name in SIGNPOSTING_QUESTIONS if name in answers
-            },
+    with committing():
+        delete_lapsed(now, keep=draft.id)
+        spent = db.session.execute(
+            update(Draft)
+            .where(Draft.id == draft.id, Draft.status == "open")
+            .values(
+                status="submitted",
+                resume_code_hash=None,
+                expires_at=spent_expiry(now),
+                answers={
+                    name: answers[name].to_json()
+                    for name in SIGNPOSTING_QUESTIONS
+                    if name in answers
+                },
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    if spent.rowcount != 1:
-        db.session.rollback()
-        raise AlreadySubmitted
-    response = Response(
-        id=random_id(), version_id=draft.version_id, channel="online", submitted_on=now.date()
-    )
-    response.answers = answer_rows(definition, answers)
-    db.session.add(response)
-    segments.add_for_new_response(response, definition)  # no answer without its segments
-    db.session.commit()
+        if spent.rowcount != 1:
+            raise AlreadySubmitted  # rolled back: nothing of this submission is stored
+        response = Response(
+            id=random_id(), version_id=draft.version_id, channel="online", submitted_on=now.date()
+        )
+        response.answers = answer_rows(definition, answers)
+        db.session.add(response)
+        segments.add_for_new_response(response, definition)  # no answer without its segments
     db.session.refresh(draft)
     return response
 
 
-def answer_rows(definition: Definition, answers: dict[str, Answer]) -> list[AnswerRow]:
+def answer_rows(definition: Questionnaire, answers: dict[str, Answer]) -> list[AnswerRow]:
     """Rows in questionnaire order: every relevant question (skipped when unanswered), and any
     question answered although routing skips it (possible on paper, never online)."""
     rows = []
@@ -112,7 +112,7 @@ def scatter_stored_order() -> bool:
     engine = db.engine
     if engine.dialect.name != "postgresql":
         return False
-    db.session.commit()
+    db.session.commit()  # end the session's transaction: the rewrite below uses its own
     names = ", ".join(table for table, _ in SCATTERED_TABLES)
     with engine.begin() as connection:
         # Submissions wait (reads go on), so no row is left with a transaction id of its own.

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from survey_app.database import committing
 from survey_app.extensions import db
 from survey_app.models import (
     Coding,
@@ -22,12 +23,14 @@ from survey_app.models import (
     Response,
     Segment,
 )
-from survey_app.questionnaire import Questionnaire as Definition
+from survey_app.questionnaire import Questionnaire
 
 # Answers copied onto every segment of a response (what summaries filter on).
 CRIME_TYPE_QUESTION = "crime_type"
 AREA_QUESTION = "area"
 NO_STAGE = "none"
+#: Responses per transaction in a rebuild (a large one must not hold the write lock long).
+REBUILD_BATCH = 500
 
 
 @dataclass
@@ -54,7 +57,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def wanted(response: Response, definition: Definition, questionnaire_id: int) -> list[dict]:
+def wanted(response: Response, definition: Questionnaire, questionnaire_id: int) -> list[dict]:
     """The segments a response's answers call for, as column values (no id)."""
     by_name = {row.question: row for row in response.answers}
     crime = by_name.get(CRIME_TYPE_QUESTION)
@@ -96,7 +99,7 @@ def _codes(row) -> list[str]:
     return [str(row.value)]
 
 
-def add_for_new_response(response: Response, definition: Definition) -> int:
+def add_for_new_response(response: Response, definition: Questionnaire) -> int:
     """Add the segments of a response being stored now (it has none yet); returns how many."""
     questionnaire_id = _questionnaire_id(response.version_id)
     rows = wanted(response, definition, questionnaire_id)
@@ -115,7 +118,7 @@ def _questionnaire_id(version_id: int) -> int:
     return found
 
 
-def sync_response(response: Response, definition: Definition, actor=None) -> SegmentChanges:
+def sync_response(response: Response, definition: Questionnaire, actor=None) -> SegmentChanges:
     """Bring a stored response's segments in line with its answers.
 
     A segment whose text changed keeps its id and codings, and each of those codings is marked
@@ -192,24 +195,24 @@ def _event(coding: Coding, action: str, actor, at: datetime) -> CodingEvent:
 
 
 def rebuild(
-    definition_of: Callable[[QuestionnaireVersion], Definition],
+    definition_of: Callable[[QuestionnaireVersion], Questionnaire],
     progress: Callable[[int, int], None] | None = None,
 ) -> SegmentChanges:
     """Bring every response's segments in line with its answers (idempotent); commits in
     batches so that a large rebuild does not hold the write lock for long."""
     ids = list(db.session.scalars(select(Response.id).order_by(Response.id)))
-    versions: dict[int, Definition] = {}
+    versions: dict[int, Questionnaire] = {}
     total = SegmentChanges()
-    for done, response_id in enumerate(ids, start=1):
-        response = db.session.get(Response, response_id)
-        if response.version_id not in versions:
-            versions[response.version_id] = definition_of(response.version)
-        total += sync_response(response, versions[response.version_id])
-        if done % 500 == 0 or done == len(ids):
-            db.session.commit()
-            if progress:
-                progress(done, len(ids))
-    db.session.commit()
+    for start in range(0, len(ids), REBUILD_BATCH):
+        batch = ids[start : start + REBUILD_BATCH]
+        with committing():
+            for response_id in batch:
+                response = db.session.get(Response, response_id)
+                if response.version_id not in versions:
+                    versions[response.version_id] = definition_of(response.version)
+                total += sync_response(response, versions[response.version_id])
+        if progress:
+            progress(start + len(batch), len(ids))
     return total
 
 

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from survey_app.database import committing
 from survey_app.extensions import db
 from survey_app.models import ROLES, User
 from survey_app.services import audit
@@ -93,10 +94,10 @@ def create_user(email: str, role: str, password: str, actor: User | None = None)
     if _find_by_email(email) is not None:
         raise AccountError(f"An account for {email} already exists")
     user = User(email=email, role=role, password_hash=_hasher().hash(password), active=True)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(actor, "user.create", field=_who(user), new={"role": role, "active": True})
-    db.session.commit()
+    with committing():
+        db.session.add(user)
+        db.session.flush()
+        audit.record(actor, "user.create", field=_who(user), new={"role": role, "active": True})
     return user
 
 
@@ -138,8 +139,8 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password(user, password):
         return None
     if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher().hash(password)
-        db.session.commit()
+        with committing():
+            user.password_hash = _hasher().hash(password)
     return user
 
 
@@ -159,13 +160,13 @@ def session_user(session_id: str) -> User | None:
 
 def end_sessions(user: User) -> None:
     """Make every session cookie issued to this account useless (sign-out everywhere)."""
-    db.session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(session_version=User.session_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with committing():
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(session_version=User.session_version + 1)
+            .execution_options(synchronize_session=False)
+        )
     db.session.refresh(user)
 
 
@@ -193,19 +194,19 @@ def set_role(user: User, role: str, actor: User | None = None) -> None:
         raise AccountError(f"Role must be one of: {', '.join(ROLES)}")
     if user.role == "admin" and role != "admin" and _other_active_admins(user) == 0:
         raise AccountError("There must be at least one active admin")
-    if role != user.role:
-        audit.record(actor, "user.role", field=_who(user), old=user.role, new=role)
-    user.role = role
-    db.session.commit()
+    with committing():
+        if role != user.role:
+            audit.record(actor, "user.role", field=_who(user), old=user.role, new=role)
+        user.role = role
 
 
 def set_active(user: User, active: bool, actor: User | None = None) -> None:
     """Deactivate (signing the account out everywhere) or reactivate an account; audited."""
     if not active and user.role == "admin" and _other_active_admins(user) == 0:
         raise AccountError("There must be at least one active admin")
-    if active != user.active:
-        audit.record(actor, "user.active", field=_who(user), old=user.active, new=active)
-    user.active = active
-    if not active:
-        user.session_version += 1
-    db.session.commit()
+    with committing():
+        if active != user.active:
+            audit.record(actor, "user.active", field=_who(user), old=user.active, new=active)
+        user.active = active
+        if not active:
+            user.session_version += 1

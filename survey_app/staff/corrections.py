@@ -14,10 +14,6 @@ NOTHING_CHANGED = (
     "Nothing was saved: these answers are the same as the record's. Change the answers that "
     "were keyed wrongly, then save."
 )
-NO_REASON = "Enter why the record is being corrected"
-LONG_REASON = f"The reason must be {corrections.MAX_REASON} characters or fewer"
-#: The confirming button's value starts with this, followed by the summary's digest.
-CONFIRM = "confirm:"
 CHANGED_SINCE_SUMMARY = (
     "Nothing was saved: the answers changed after the summary was shown. Check the new summary "
     "of the changes at the end of the form, then save."
@@ -68,45 +64,41 @@ def correct_record(serial: str):
         values = {key: request.form.getlist(key) for key in request.form}
         reason = request.form.get("reason", "").strip()
         expected = request.form.get("lock_version", "")
-        reason_error = NO_REASON if not reason else None
-        if len(reason) > corrections.MAX_REASON:
-            reason_error = LONG_REASON
+        reason_error = corrections.reason_problem(reason)
         action = request.form.get(SAVE, "")
+        lock_version = expected  # shown again: the version typed against stays
         if g.get("csrf_failed"):
-            notice, lock_version = SESSION_CHANGED, expected
-        elif action != "correction" and not action.startswith(CONFIRM):
-            notice, lock_version = NOT_SAVED, expected
+            notice = SESSION_CHANGED
+        elif action != "correction" and not action.startswith(corrections.CONFIRM):
+            notice = NOT_SAVED
         elif not errors and not reason_error:
-            summary = corrections.changes(copy, definition, answers)
-            if summary and action != CONFIRM + corrections.digest(summary):
-                # First the summary of the changes ("Q12: Partly → No"); saved once confirmed.
-                lock_version = expected
-                if action.startswith(CONFIRM):
-                    notice = CHANGED_SINCE_SUMMARY
+            try:
+                outcome = corrections.submit(
+                    copy,
+                    current_user._get_current_object(),
+                    definition,
+                    answers,
+                    reason,
+                    int(expected) if expected.isdigit() else None,
+                    action,
+                )
+            except corrections.NothingChanged:
+                notice = NOTHING_CHANGED
+            except paper.Conflict:
+                notice = CONFLICT  # the new version: saving again applies what is shown
+                lock_version = paper.find_copy(serial).lock_version
             else:
-                summary = None
-                try:
-                    changed = corrections.correct(
-                        copy,
-                        current_user._get_current_object(),
-                        definition,
-                        answers,
-                        reason,
-                        int(expected) if expected.isdigit() else None,
-                    )
-                except corrections.NothingChanged:
-                    notice, lock_version = NOTHING_CHANGED, expected
-                except paper.Conflict:
-                    notice = CONFLICT  # the new version: saving again applies what is shown
-                    lock_version = paper.find_copy(serial).lock_version
-                else:
+                if outcome.changed is not None:
                     return redirect(
                         url_for(
-                            "staff.admin.correct_start", corrected=copy.serial, changed=len(changed)
+                            "staff.admin.correct_start",
+                            corrected=copy.serial,
+                            changed=len(outcome.changed),
                         )
                     )
-        else:
-            lock_version = expected
+                summary = outcome.summary
+                if outcome.changed_since_summary:
+                    notice = CHANGED_SINCE_SUMMARY
         current = answers
     else:
         current = corrections.final_answers(copy)
@@ -131,6 +123,6 @@ def correct_record(serial: str):
             "reason": reason,
             "error": reason_error,
             "summary": summary,
-            "confirm": CONFIRM + corrections.digest(summary) if summary else None,
+            "confirm": corrections.confirmation(summary) if summary else None,
         },
     )

@@ -179,21 +179,7 @@ def reconcile(serial: str):
     if g.get("csrf_failed"):
         notice = SESSION_CHANGED
     elif request.method == "POST":
-        settled = {}
-        for item in differences:
-            q = item.question
-            choice = request.form.get(f"settle-{q.name}")
-            if choice == "first":
-                settled[q.name] = item.first
-            elif choice == "second":
-                settled[q.name] = item.second
-            elif choice == "other":
-                try:
-                    settled[q.name] = paper.parse_question(q, request.form)
-                except paper.AnswerError as error:
-                    errors[q.name] = error.message
-            else:
-                errors[q.name] = f"Select what question {item.number} says on the paper"
+        settled, errors = paper.settle(differences, request.form)
         if request.form.get(SAVE) != "reconciliation":
             notice = NOT_SAVED
         elif not errors:

@@ -13,13 +13,6 @@ ROLE_LABELS = {
 }
 
 
-class SignInForm(FlaskForm):
-    """Email and password."""
-
-    email = StringField(validators=[DataRequired("Enter your email address"), Length(max=320)])
-    password = PasswordField(validators=[DataRequired("Enter your password")])
-
-
 class CreateUserForm(FlaskForm):
     """A new staff account."""
 

@@ -2,8 +2,8 @@
 
 from dataclasses import replace
 
+from survey_app.pages.presenters import present_question
 from survey_app.questionnaire import MultipleChoice
-from survey_app.respond.presenters import present_question
 
 ILLEGIBLE = {"value": "state:illegible", "text": "Illegible"}
 MULTIPLE = {"value": "state:multiple", "text": "More than one box ticked"}

@@ -6,8 +6,8 @@ from survey_app.auth import end_session, safe_next, start_session
 from survey_app.extensions import limiter
 from survey_app.ratelimit import account_key, login_client_key
 from survey_app.services import users
+from survey_app.sign_in import KEPT, KEPT_NOTICE, SignInForm, sign_in_page
 from survey_app.staff import bp
-from survey_app.staff.forms import SignInForm
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 REASONS = {
@@ -15,12 +15,6 @@ REASONS = {
     "expired": "You were signed out because a session lasts at most {hours} hours. Sign in again.",
     "signed-out": "You have signed out.",
 }
-KEPT_NOTICE = (
-    "You were signed out before this was saved. Sign in again: what you entered is kept on this "
-    "page and you can save it next."
-)
-# Fields of a form sent after the session ended travel through sign-in under this prefix.
-KEPT = "kept:"
 
 
 def _failed(response) -> bool:
@@ -82,47 +76,12 @@ def login():
     if failed:
         form_errors = [{"text": SIGN_IN_FAILED, "href": "#email"}]
     notice = KEPT_NOTICE if kept else _reason_text(request.args.get("reason", ""))
-    return _sign_in_page(form, form_errors, notice, kept, failed=failed)
+    return sign_in_page(form, form_errors, notice, kept, failed=failed)
 
 
 def _reason_text(reason: str) -> str | None:
     text = REASONS.get(reason)
     return text.format(hours=current_app.config["STAFF_SESSION_HOURS"]) if text else None
-
-
-def sign_in_to_keep_form():
-    """The sign-in page in answer to a form sent after the session ended, carrying its fields
-    (None if it had none beyond the CSRF token).
-
-    Only a request that passed the CSRF check is kept (Flask-WTF marks it in g.csrf_valid):
-    its fields came from one of our pages in this browser. A request that failed the check
-    reaches the access rules too (errors.staff_csrf_failure runs them), and is never kept. The
-    fields are written back into the page, not stored anywhere. Passwords are left out: the
-    form asks for them again.
-    """
-    if not g.get("csrf_valid", False):
-        return None
-    kept = [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name != "csrf_token" and "password" not in name  # never written into a page
-    ]
-    if not kept:
-        return None
-    action = url_for("staff.login", next=request.path)
-    return _sign_in_page(SignInForm(formdata=None), [], KEPT_NOTICE, kept, action=action)
-
-
-def _sign_in_page(form, form_errors, notice, kept, failed=False, action=None):
-    return render_template(
-        "staff/login.html",
-        form=form,
-        failed=failed,
-        form_errors=form_errors,
-        notice=notice,
-        kept=kept,
-        action=action,
-    )
 
 
 @bp.post("/logout")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import Answer, Response
+from survey_app.models import AnswerRow, Response
 from survey_app.questionnaire import LongText
 from survey_app.services.questionnaires import find_questionnaire
 from tests.survey_app.gunicorn_server import run_gunicorn, server_environment
@@ -202,9 +202,9 @@ def test_concurrent_respondents_each_stored_exactly_once(synced, migrated, tmp_p
     with synced.app_context():
         responses = db.session.scalars(select(Response)).all()
         markers = db.session.scalars(
-            select(Answer.value).where(Answer.question == MARKER_QUESTION)
+            select(AnswerRow.value).where(AnswerRow.question == MARKER_QUESTION)
         ).all()
-        answer_counts = Counter(db.session.scalars(select(Answer.response_id)).all())
+        answer_counts = Counter(db.session.scalars(select(AnswerRow.response_id)).all())
     assert len(responses) == QUESTIONNAIRES
     assert Counter(markers) == Counter(tally.acknowledged)  # each one stored exactly once
     # Every response is whole: the same answers stored for every identical journey.

@@ -27,10 +27,10 @@ def test_pages_render_while_another_process_holds_the_write_lock(client, synced,
 
 def test_a_get_that_writes_without_declaring_it_fails_in_tests(app, synced):
     from survey_app.extensions import db
-    from survey_app.models import Questionnaire
+    from survey_app.models import QuestionnaireRow
 
     with app.test_request_context("/", method="GET"):
-        questionnaire = db.session.query(Questionnaire).first()
+        questionnaire = db.session.query(QuestionnaireRow).first()
         questionnaire.title = "Changed by a GET"
         with pytest.raises(RuntimeError, match=r"begin_writing\(\)"):
             db.session.commit()
@@ -40,12 +40,12 @@ def test_a_get_that_writes_without_declaring_it_fails_in_tests(app, synced):
 def test_a_get_that_declares_its_write_may_write(app, synced):
     from survey_app.database import begin_writing
     from survey_app.extensions import db
-    from survey_app.models import Questionnaire
+    from survey_app.models import QuestionnaireRow
 
     @app.get("/test-declared-write")
     def declared_write():
         begin_writing()
-        questionnaire = db.session.query(Questionnaire).first()
+        questionnaire = db.session.query(QuestionnaireRow).first()
         questionnaire.title = "Changed by a GET"
         db.session.commit()
         return "written"

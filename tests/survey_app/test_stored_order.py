@@ -8,7 +8,7 @@ from sqlalchemy import Date, DateTime, Time, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from survey_app.extensions import db
-from survey_app.models import Answer, Draft, QuestionnaireVersion, Response
+from survey_app.models import AnswerRow, Draft, QuestionnaireVersion, Response
 from tests.conftest import make_app
 
 ON_POSTGRESQL = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
@@ -26,7 +26,7 @@ def store_responses(app, count: int) -> list[str]:
         for _ in range(count):
             response = Response(version_id=version_id, channel="online", submitted_on=date.today())
             response.answers = [
-                Answer(question=name, position=n, state="answered", value=f"v{n}")
+                AnswerRow(question=name, position=n, state="answered", value=f"v{n}")
                 for n, name in enumerate(QUESTIONS)
             ]
             db.session.add(response)
@@ -36,7 +36,7 @@ def store_responses(app, count: int) -> list[str]:
 
 
 def test_models_declare_their_tables_without_rowid():
-    for model in (Draft, Response, Answer):
+    for model in (Draft, Response, AnswerRow):
         assert model.__table__.dialect_options["sqlite"]["with_rowid"] is False
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, Questionnaire
+from survey_app.models import AuditEvent, QuestionnaireRow
 from survey_app.services.questionnaires import set_dates, sync_questionnaires
 
 SMALL = """
@@ -41,13 +41,17 @@ def sync(app, folder):
 
 def dates(app):
     with app.app_context():
-        row = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == "dates-test"))
+        row = db.session.scalar(
+            select(QuestionnaireRow).where(QuestionnaireRow.slug == "dates-test")
+        )
         return row.opens_on, row.closes_on
 
 
 def admin_sets(app, opens, closes):
     with app.app_context():
-        row = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == "dates-test"))
+        row = db.session.scalar(
+            select(QuestionnaireRow).where(QuestionnaireRow.slug == "dates-test")
+        )
         set_dates(row, opens, closes)
 
 

@@ -18,7 +18,7 @@ SERIALS = ["PT-0001", "PT-0002"]
 @pytest.fixture(scope="module")
 def standard():
     """Two copies in standard print (rendered once for the module: layout takes seconds)."""
-    pdf = render_paper_pdf(routed_questionnaire(), SERIALS, services=[service()])
+    pdf = render_paper_pdf(routed_questionnaire(), SERIALS, support_services=[service()])
     return pdf, pypdf.PdfReader(io.BytesIO(pdf))
 
 
@@ -27,7 +27,9 @@ def large():
     """One copy in large print."""
     return pypdf.PdfReader(
         io.BytesIO(
-            render_paper_pdf(routed_questionnaire(), ["PT-0001"], True, services=[service()])
+            render_paper_pdf(
+                routed_questionnaire(), ["PT-0001"], True, support_services=[service()]
+            )
         )
     )
 
@@ -166,7 +168,7 @@ def test_writing_space_runs_onto_the_next_page_and_both_pages_say_so():
     # Three 8-line answers in large print: a page holds one and a half, so one must run on
     # (a question block kept whole would leave half a page empty instead).
     definition = load_questionnaire_text(LONG_ANSWERS, "long-answers.yaml")
-    pdf = render_paper_pdf(definition, ["PT-0001"], True, services=[service()])
+    pdf = render_paper_pdf(definition, ["PT-0001"], True, support_services=[service()])
     pages = text_of(pypdf.PdfReader(io.BytesIO(pdf)))
     continued = [i for i, page in enumerate(pages) if "Question 2 continued" in page]
     assert len(continued) == 1, pages

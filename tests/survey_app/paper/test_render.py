@@ -9,7 +9,7 @@ from tests.survey_app.paper.factories import routed_questionnaire, service
 
 
 def render(serials=("PT-0001",), **options):
-    options.setdefault("services", [service()])
+    options.setdefault("support_services", [service()])
     return render_paper_html(routed_questionnaire(), list(serials), **options)
 
 
@@ -47,7 +47,7 @@ def test_cover_says_purpose_anonymity_return_and_999():
 
 def test_support_services_listed_without_placeholders():
     placeholder = service(id="local", name="Local placeholder", phone=None, placeholder=True)
-    html = render(services=[service(), placeholder])
+    html = render(support_services=[service(), placeholder])
     assert "Test Helpline" in html and "0800 000 0000" in html
     assert "Local placeholder" not in html
 

@@ -31,7 +31,7 @@ def pages_text(pdf: bytes) -> list[str]:
 
 @pytest.fixture(scope="module")
 def stamped():
-    return render_paper_pdf(routed_questionnaire(), SERIALS, services=[service()])
+    return render_paper_pdf(routed_questionnaire(), SERIALS, support_services=[service()])
 
 
 def copies_of(pages: list[str]) -> list[list[str]]:
@@ -73,8 +73,10 @@ def words(page: str) -> Counter:
 def test_stamped_pages_say_what_fully_laid_out_pages_say():
     definition = routed_questionnaire()
     serials = SERIALS[:2]
-    full = pages_text(render_paper_pdf(definition, serials, services=[service()], stamped=False))
-    fast = pages_text(render_paper_pdf(definition, serials, services=[service()]))
+    full = pages_text(
+        render_paper_pdf(definition, serials, support_services=[service()], stamped=False)
+    )
+    fast = pages_text(render_paper_pdf(definition, serials, support_services=[service()]))
     # The full layout has no blank back page after the last copy; otherwise page for page equal.
     assert len(fast) in (len(full), len(full) + 1)
     for number, (slow_page, fast_page) in enumerate(zip(full, fast, strict=False)):
@@ -82,13 +84,17 @@ def test_stamped_pages_say_what_fully_laid_out_pages_say():
 
 
 def test_serials_with_other_characters_are_laid_out_instead():
-    pages = pages_text(render_paper_pdf(routed_questionnaire(), ["pt-0001"], services=[service()]))
+    pages = pages_text(
+        render_paper_pdf(routed_questionnaire(), ["pt-0001"], support_services=[service()])
+    )
     assert all("Serial pt-0001" in page for page in pages)
 
 
 def test_the_layout_is_cached_on_disk_for_other_workers(tmp_path, monkeypatch):
     definition = routed_questionnaire()
-    first = render_paper_pdf(definition, SERIALS[:1], services=[service()], cache_dir=tmp_path)
+    first = render_paper_pdf(
+        definition, SERIALS[:1], support_services=[service()], cache_dir=tmp_path
+    )
     assert list(tmp_path.glob("*/copy.pdf"))
     monkeypatch.setattr(render, "_bases", {})
 
@@ -96,7 +102,9 @@ def test_the_layout_is_cached_on_disk_for_other_workers(tmp_path, monkeypatch):
         raise AssertionError("laid out again although the disk cache has it")
 
     monkeypatch.setattr(render, "_layout_base", no_layout)
-    again = render_paper_pdf(definition, SERIALS[:1], services=[service()], cache_dir=tmp_path)
+    again = render_paper_pdf(
+        definition, SERIALS[:1], support_services=[service()], cache_dir=tmp_path
+    )
     assert pages_text(again) == pages_text(first)
 
 

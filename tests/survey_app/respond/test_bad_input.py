@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from survey_app.extensions import db
-from survey_app.models import Draft, Questionnaire
+from survey_app.models import Draft, QuestionnaireRow
 from survey_app.services import questionnaires
 from tests.survey_app.walker import SLUG, begin, csrf_token, walk
 
@@ -186,7 +186,7 @@ def test_oversized_request_body_is_a_clear_413(client, synced):
 def test_closed_questionnaire_says_so_and_accepts_nothing(client, synced):
     check, _ = walk(client, synced)
     with synced.app_context():
-        row = db.session.query(Questionnaire).filter_by(slug=SLUG).one()
+        row = db.session.query(QuestionnaireRow).filter_by(slug=SLUG).one()
         questionnaires.set_dates(row, None, date(2020, 1, 1))
     start = client.get(f"/s/{SLUG}/")
     assert "This questionnaire is closed" in start.text
@@ -199,7 +199,7 @@ def test_closed_questionnaire_says_so_and_accepts_nothing(client, synced):
 
 def test_questionnaire_not_yet_open_says_when_it_opens(client, synced):
     with synced.app_context():
-        row = db.session.query(Questionnaire).filter_by(slug=SLUG).one()
+        row = db.session.query(QuestionnaireRow).filter_by(slug=SLUG).one()
         questionnaires.set_dates(row, date(2099, 1, 1), None)
     start = client.get(f"/s/{SLUG}/")
     assert "It opens on 1 January 2099" in start.text

@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 from survey_app.extensions import db
-from survey_app.models import Questionnaire, User
+from survey_app.models import QuestionnaireRow, User
 from tests.conftest import make_user, sign_in
 
 SLUG = "victims-experience"
@@ -94,7 +94,7 @@ def test_admin_sets_opening_and_closing_dates(app, client, synced, login_as):
     }
     assert client.post(page, data=data).status_code == 302
     with app.app_context():
-        row = db.session.query(Questionnaire).filter_by(slug=SLUG).one()
+        row = db.session.query(QuestionnaireRow).filter_by(slug=SLUG).one()
         assert (row.opens_on, row.closes_on) == (date(2020, 1, 1), date(2020, 1, 2))
     # Closed: respondents no longer see it.
     assert f"/s/{SLUG}/" not in client.get("/").text

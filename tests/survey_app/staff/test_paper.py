@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from survey_app.auth import LAST_SEEN
 from survey_app.extensions import db
-from survey_app.models import Answer, AuditEvent, PaperCopy, Questionnaire, Response
+from survey_app.models import AnswerRow, AuditEvent, PaperCopy, QuestionnaireRow, Response
 from survey_app.paper.serials import check_serial, make_serial, serial_problem
 from survey_app.services import exports, questionnaires
 from tests.conftest import PASSWORD, make_user, sign_in
@@ -223,7 +223,7 @@ def test_export_shows_paper_and_online_channels_in_csv(app, synced):
         data = exports.export(found, "csv").decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(data)))
         assert [r["channel"] for r in rows] == ["paper"]
-        assert db.session.query(Questionnaire).one().paper_prefix
+        assert db.session.query(QuestionnaireRow).one().paper_prefix
 
 
 def skipped_single_choice(app):
@@ -319,7 +319,7 @@ def test_a_form_sent_after_the_session_ended_is_kept_through_sign_in(app, synced
     saved = keyer.post(url, data=fields)
     assert saved.status_code == 302 and "outcome=final" in saved.headers["Location"]
     with app.app_context():
-        answer = db.session.query(Answer).filter_by(question=name).one()
+        answer = db.session.query(AnswerRow).filter_by(question=name).one()
         assert str(answer.value) == codes[1]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from .errors import Problem, QuestionnaireError
 from .loader import read_yaml
 
-SERVICES_KIND = "support-services"
+SUPPORT_SERVICES_KIND = "support-services"
 ALL = "all"
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -100,8 +100,8 @@ def parse_support_services(
     services: list[SupportService] = []
     if not isinstance(data, dict) or set(data) - {"kind", "services"}:
         add(None, "the file must have only the keys 'kind' and 'services'")
-    elif data.get("kind") != SERVICES_KIND:
-        add(None, f"'kind' must be '{SERVICES_KIND}'")
+    elif data.get("kind") != SUPPORT_SERVICES_KIND:
+        add(None, f"'kind' must be '{SUPPORT_SERVICES_KIND}'")
     elif not isinstance(data.get("services"), list) or not data["services"]:
         add(None, "'services' must be a non-empty list")
     else:
@@ -213,7 +213,7 @@ def _codes(value: Any, key: str, known: Collection[str] | None, bad) -> tuple[st
     return tuple(value)
 
 
-def services_for(
+def support_services_for(
     services: Sequence[SupportService],
     crime_types: Iterable[str] | None,
     area: str | None,

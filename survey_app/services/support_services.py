@@ -4,12 +4,17 @@ from pathlib import Path
 
 from flask import current_app
 
-from survey_app.questionnaire import Answer, AnswerState, load_support_services, services_for
+from survey_app.questionnaire import (
+    Answer,
+    AnswerState,
+    load_support_services,
+    support_services_for,
+)
 
 _loaded: dict[Path, list] = {}
 
 
-def all_services() -> list:
+def all_support_services() -> list:
     """Every service in the file, as loaded (validated) once per process."""
     path = (
         Path(current_app.config["QUESTIONNAIRES_DIR"]) / current_app.config["SUPPORT_SERVICES_FILE"]
@@ -19,15 +24,15 @@ def all_services() -> list:
     return _loaded[path]
 
 
-def general_services() -> list:
+def general_support_services() -> list:
     """National services for everyone (start page and footer page)."""
-    return services_for(all_services(), (), None)
+    return support_services_for(all_support_services(), (), None)
 
 
-def services_for_answers(answers: dict[str, Answer]) -> list:
+def support_services_for_answers(answers: dict[str, Answer]) -> list:
     """Services matching the crime types and area the respondent gave, if they gave them."""
     crime = answers.get("crime_type")
     area = answers.get("area")
     crime_types = tuple(crime.value) if crime and crime.state == AnswerState.ANSWERED else ()
     area_value = area.value if area and area.state == AnswerState.ANSWERED else None
-    return services_for(all_services(), crime_types, area_value)
+    return support_services_for(all_support_services(), crime_types, area_value)

@@ -13,7 +13,7 @@ from survey_app.questionnaire import (
     SupportService,
     load_questionnaire,
     load_support_services,
-    services_for,
+    support_services_for,
 )
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[3] / "questionnaires"
@@ -22,7 +22,7 @@ SURVEY = QUESTIONNAIRES / "victims-experience-survey.yaml"
 
 
 def service(sid: str, crime_types=("all",), areas=("all",), placeholder=False) -> SupportService:
-    """Build a service for services_for tests."""
+    """Build a service for support_services_for tests."""
     return SupportService(
         id=sid,
         name=sid.title(),
@@ -93,7 +93,7 @@ def test_shipped_placeholders_are_marked_and_carry_no_phone_number():
 
 def test_shipped_services_signpost_domestic_abuse_help_first():
     services = load_support_services(SERVICES)
-    chosen = [s.id for s in services_for(services, ["domestic_abuse"], "wirral")]
+    chosen = [s.id for s in support_services_for(services, ["domestic_abuse"], "wirral")]
     assert chosen[0] == "national_domestic_abuse_helpline"
     assert "victim_support" in chosen
     assert chosen.index("victim_support") > chosen.index("national_domestic_abuse_helpline")
@@ -110,13 +110,13 @@ def test_specialists_come_before_general_services_and_local_before_national():
         service("local_da", crime_types=["domestic_abuse"], areas=["wirral"]),
         service("hate", crime_types=["hate_crime"]),
     ]
-    chosen = [s.id for s in services_for(services, ["domestic_abuse"], "wirral")]
+    chosen = [s.id for s in support_services_for(services, ["domestic_abuse"], "wirral")]
     assert chosen == ["local_da", "national_da", "local_general", "samaritans"]
 
 
 def test_services_for_another_area_leave_out_local_ones():
     services = [service("national"), service("wirral_only", areas=["wirral"])]
-    assert [s.id for s in services_for(services, [], "elsewhere")] == ["national"]
+    assert [s.id for s in support_services_for(services, [], "elsewhere")] == ["national"]
 
 
 def test_with_no_crime_type_or_area_only_general_national_services_are_given():
@@ -125,13 +125,13 @@ def test_with_no_crime_type_or_area_only_general_national_services_are_given():
         service("specialist", crime_types=["sexual_offence"]),
         service("local", areas=["sefton"]),
     ]
-    assert [s.id for s in services_for(services, None, None)] == ["national"]
+    assert [s.id for s in support_services_for(services, None, None)] == ["national"]
 
 
 def test_placeholders_are_never_signposted_unless_asked_for():
     services = [service("national"), service("todo", areas=["wirral"], placeholder=True)]
-    assert [s.id for s in services_for(services, [], "wirral")] == ["national"]
-    chosen = services_for(services, [], "wirral", include_placeholders=True)
+    assert [s.id for s in support_services_for(services, [], "wirral")] == ["national"]
+    chosen = support_services_for(services, [], "wirral", include_placeholders=True)
     assert [s.id for s in chosen] == ["todo", "national"]
 
 
