@@ -2,16 +2,18 @@
 and never on a database that holds responses."""
 
 import json
+import re
 
 from sqlalchemy import func, select
 
+from analysis.report_files import read_tables
 from survey_app.extensions import db
 from survey_app.models import Coding, Response, Segment
 from tests.survey_app.research.factories import SLUG, make_online_response, text_answers
 
 
 def test_demo_seed_makes_142_responses_coded_and_the_paper_ones_stay_hidden(
-    synced, runner, tmp_path
+    synced, runner, tmp_path, client, login_as
 ):
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
@@ -51,6 +53,28 @@ def test_demo_seed_makes_142_responses_coded_and_the_paper_ones_stay_hidden(
     # too); never anything else.
     assert doc["respondents"]["total"] in (142, None)
     assert sum(v for v in doc["respondents"]["by_area"].values() if v) < 142
+    for fmt in ("csv", "xlsx"):
+        path = tmp_path / f"demo.{fmt}"
+        runner.invoke(
+            args=[
+                "research",
+                "summary",
+                "--questionnaire",
+                SLUG,
+                "--format",
+                fmt,
+                "--output",
+                str(path),
+            ]
+        )
+        rows = read_tables(path, fmt)["respondents"]
+        channel = {r["value"]: r["respondents"] for r in rows if r["group"] == "channel"}
+        assert channel == {"online": "withheld", "paper": "fewer than 10"}, fmt
+    login_as("researcher")
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/research/summary").text))
+    assert "Online withheld" in page
+    assert "Paper fewer than 10" in page
+    assert " 140 " not in page and " 2 " not in page.split("Respondents by channel")[1][:200]
     shown = [t for s in doc["stages"].values() for t in s["themes"] if t["respondents"]]
     assert shown, "the demo set should show some themes"
     assert all(t["respondents"] >= 10 for t in shown)
