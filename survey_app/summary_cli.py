@@ -40,7 +40,7 @@ def summary_command(slug: str, fmt: str, output: str, threshold: int | None, **f
         raise click.ClickException(str(error)) from None
     Path(output).write_bytes(summaries.summary_file(made, fmt))
     click.echo(
-        f"Wrote the summary of {slug} ({made.respondents.text()} respondents, counts below "
+        f"Wrote the summary of {slug} (respondents: {made.respondents.text()}; counts below "
         f"{made.threshold} hidden) to {output}"
     )
 
