@@ -4,12 +4,19 @@ and `analysis.build_summary` does the counting and the disclosure control.
 One function, `summary_for`, serves the summary page, its downloads and `flask research
 summary`, so the three can never disagree. Nothing here renders a number itself: pages and files
 show the `Cell`s the engine returns (hidden counts are already hidden there).
+
+`analysis.summary` and `analysis.report_files` are imported where they are used: they bring
+NLTK and scikit-learn (through the text and quote modules), which the web process must not load
+at start-up (tests/survey_app/research/test_jobs.py).
 """
+
+from __future__ import annotations
 
 import datetime
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from flask import current_app
@@ -20,12 +27,13 @@ from analysis.disclosure import DEFAULT_THRESHOLD
 from analysis.records import Coding as CodingRecord
 from analysis.records import Respondent
 from analysis.records import Segment as SegmentRecord
-from analysis.report_files import summary_tables, write_summary
-from analysis.summary import ClosedQuestion, Summary, SummaryFilter, build_summary, closed_questions
 from survey_app.extensions import db
 from survey_app.models import Coding, QuestionnaireVersion, Response, Segment
 from survey_app.services import codebooks, questionnaires
 from survey_app.services.segments import AREA_QUESTION, CRIME_TYPE_QUESTION, NO_STAGE
+
+if TYPE_CHECKING:
+    from analysis.summary import ClosedQuestion, Summary
 
 FORMATS = ("json", "csv", "xlsx")
 CHANNELS = ("online", "paper")
@@ -131,6 +139,8 @@ def _questionnaire_yaml(version: QuestionnaireVersion) -> dict:
 
 def questions_of(version: QuestionnaireVersion) -> list[ClosedQuestion]:
     """The closed questions of a stored questionnaire version (from its source YAML)."""
+    from analysis.summary import closed_questions
+
     return closed_questions(_questionnaire_yaml(version))
 
 
@@ -256,6 +266,8 @@ def summary_for(request: Request, threshold: int | None = None) -> Summary:
 
     Raises SummaryError for an unknown questionnaire or version, or a threshold below 5.
     """
+    from analysis.summary import SummaryFilter, build_summary
+
     found = questionnaires.find_questionnaire(request.slug)
     if found is None:
         raise SummaryError(
@@ -294,6 +306,8 @@ def summary_for(request: Request, threshold: int | None = None) -> Summary:
 
 def summary_file(summary: Summary, fmt: str) -> bytes:
     """The summary as a file: JSON, a zip of CSV tables, or XLSX (one sheet per table)."""
+    from analysis.report_files import write_summary
+
     if fmt not in FORMATS:
         raise SummaryError(f"Choose one of {', '.join(FORMATS)}.")
     with tempfile.TemporaryDirectory() as folder:
@@ -304,6 +318,8 @@ def summary_file(summary: Summary, fmt: str) -> bytes:
 
 def tables(summary: Summary):
     """The summary's tables as the files hold them (for a page that lists them)."""
+    from analysis.report_files import summary_tables
+
     return summary_tables(summary)
 
 
