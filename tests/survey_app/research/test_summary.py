@@ -235,3 +235,16 @@ def test_other_staff_cannot_see_the_summary(synced, client, login_as, role):
 
 def test_anonymous_visitors_are_sent_to_sign_in(synced, client):
     assert client.get("/research/summary").status_code == 302
+
+
+def test_the_page_cross_tabulates_closed_questions_and_prints_cleanly(small_set, client, login_as):
+    login_as("researcher")
+    response = client.get(PAGE)
+    page = text_of(response.text)
+    assert "Was it reported to the police or to anyone else?: by area" in page
+    # Liverpool's base for "reported" is 15, as in the JSON's by_area.
+    crosstab = page.split("Was it reported to the police or to anyone else?: counts by area")[1]
+    assert crosstab.split("Liverpool")[1].split()[0] == "15"
+    css = client.get("/static/summary.css").text
+    assert "@media print" in css
+    assert ".app-summary-filters" in css.split("@media print")[1]
