@@ -248,3 +248,18 @@ def test_the_page_cross_tabulates_closed_questions_and_prints_cleanly(small_set,
     css = client.get("/static/summary.css").text
     assert "@media print" in css
     assert ".app-summary-filters" in css.split("@media print")[1]
+
+
+def test_the_segments_behind_a_count_are_redacted(small_set, client, login_as):
+    from survey_app.extensions import db
+    from survey_app.models import Segment
+
+    with small_set.app_context():
+        segment = db.session.get(Segment, small_set.config["TEST_IDS"]["believed"][0])
+        segment.text = "They did not take me seriously. Ring me on 07700 900123."
+        db.session.commit()
+    login_as("researcher")
+    behind = client.get(f"{PAGE}/segments?stage=reporting&theme={data.BELIEVED}")
+    assert behind.text.count('class="govuk-summary-card__title"') == 15
+    assert "07700 900123" not in behind.text
+    assert "Ring me on" in behind.text
