@@ -263,3 +263,8 @@ def test_the_segments_behind_a_count_are_redacted(small_set, client, login_as):
     assert behind.text.count('class="govuk-summary-card__title"') == 15
     assert "07700 900123" not in behind.text
     assert "Ring me on" in behind.text
+
+
+def test_the_research_overview_links_to_the_summary(small_set, client, login_as):
+    login_as("researcher")
+    assert f'href="{PAGE}"' in client.get("/research/").text
