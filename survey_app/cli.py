@@ -21,6 +21,7 @@ from survey_app.services import (
     segments,
     users,
 )
+from survey_app.summary_cli import demo_cli, summary_command
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -243,3 +244,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(responses_cli)
     app.cli.add_command(research_cli)
+    research_cli.add_command(summary_command)
+    app.cli.add_command(demo_cli)

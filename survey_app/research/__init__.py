@@ -129,3 +129,6 @@ def start_coding(slug: str):
         abort(400)
     jobs.start_coding(slug, coder, current_user._get_current_object())
     return redirect(url_for("research.index", notice="queued") + "#jobs")
+
+
+from survey_app.research import summary_views  # noqa: E402,F401  (routes on bp)

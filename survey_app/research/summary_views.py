@@ -1,0 +1,101 @@
+"""Research routes for the thematic summary: the page, its downloads and the segments behind a
+theme's counts. Registered on the research blueprint, so its access rule (researchers and
+admins) covers them. Every number shown comes from `services.summary.summary_for`."""
+
+from flask import Response, abort, render_template, request
+
+from survey_app.research import bp
+from survey_app.services import questionnaires
+from survey_app.services import summary as summaries
+
+DOWNLOADS = {
+    "csv": ("application/zip", "summary-tables.zip"),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "summary.xlsx",
+    ),
+    "json": ("application/json", "summary.json"),
+}
+ERROR_ANCHORS = {"date_from": "date_from", "date_to": "date_to"}
+
+
+def _summary_or_404(slug: str):
+    """The request and summary for a questionnaire and the URL's filters (errors listed)."""
+    found = questionnaires.find_questionnaire(slug)
+    if found is None:
+        abort(404)
+    wanted, errors = summaries.parse_request(slug, request.args)
+    try:
+        made = summaries.summary_for(wanted)
+    except summaries.SummaryError:
+        abort(404)
+    return found, wanted, errors, made
+
+
+@bp.get("/summary")
+def summary_home():
+    """The summary of the questionnaire named in the URL (?questionnaire=SLUG), or the first."""
+    rows = questionnaires.all_questionnaires()
+    if not rows:
+        return render_template("research/summary_none.html")
+    slug = request.args.get("questionnaire")
+    if slug not in {r.slug for r in rows}:
+        slug = rows[0].slug
+    return summary(slug)
+
+
+@bp.get("/<slug>/summary")
+def summary(slug: str):
+    """The thematic summary page: filters, closed questions, themes per stage, the journey."""
+    found, wanted, errors, made = _summary_or_404(slug)
+    versions = summaries.versions_of(found.row.id)
+    return render_template(
+        "research/summary.html",
+        found=found,
+        made=made,
+        wanted=wanted,
+        args=wanted.query_args(),
+        form_errors=errors,
+        questionnaires=questionnaires.all_questionnaires(),
+        versions=versions,
+        crime_types=summaries.choice_labels(found.version, "crime_type"),
+        areas=summaries.choice_labels(found.version, "area"),
+        channels=summaries.CHANNELS,
+        sources=summaries.SUMMARY_SOURCES,
+        tables=summaries.tables(made),
+    )
+
+
+@bp.get("/<slug>/summary.<any(csv, xlsx, json):fmt>")
+def summary_download(slug: str, fmt: str):
+    """The summary's tables as a zip of CSV files, an XLSX workbook or the JSON contract."""
+    _found, _wanted, errors, made = _summary_or_404(slug)
+    if errors:
+        abort(400)
+    mimetype, name = DOWNLOADS[fmt]
+    return Response(
+        summaries.summary_file(made, fmt),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{slug}-{name}"'},
+    )
+
+
+@bp.get("/<slug>/summary/segments")
+def summary_segments(slug: str):
+    """The segments behind one theme's counts under the same filters, redacted; none when the
+    counts are hidden."""
+    found, wanted, _errors, made = _summary_or_404(slug)
+    stage = request.args.get("stage", "")
+    theme = request.args.get("theme", "")
+    ids = summaries.theme_segment_ids(made, stage, theme)
+    entry = None
+    if ids is not None:
+        entry = next(t for t in made.stages[stage].themes if t.theme == theme)
+    return render_template(
+        "research/summary_segments.html",
+        found=found,
+        entry=entry,
+        stage_label=made.stages[stage].label if entry else "",
+        rows=summaries.segment_views(ids or ()),
+        args=wanted.query_args(),
+    )
