@@ -193,7 +193,8 @@ def _query(questionnaire_id: int | None, source: str | None = None, stage: str |
     return query.order_by(Segment.stage, Segment.question, Segment.id)
 
 
-def _views(rows: list[Segment], original: bool) -> list[SegmentView]:
+def segment_views_of(rows: list[Segment], original: bool) -> list[SegmentView]:
+    """Segments as pages and files show them: redacted unless ``original``, with their codings."""
     codings = _codings_of([s.id for s in rows])
     views = []
     for s in rows:
@@ -226,7 +227,7 @@ def segment_page(
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    return _views(rows, original=False), pages
+    return segment_views_of(rows, original=False), pages
 
 
 @transaction
@@ -241,7 +242,7 @@ def reveal(segment_id: str, user: User) -> SegmentView | None:
         response_id=segment.response_id,
         field=f"segment:{segment.id}",
     )
-    return _views([segment], original=True)[0]
+    return segment_views_of([segment], original=True)[0]
 
 
 def segment_table(
@@ -266,7 +267,7 @@ def segment_table(
             "; ".join(v.themes),
             " | ".join(v.directions) if any(v.directions) else "",
         ]
-        for v in _views(rows, original)
+        for v in segment_views_of(rows, original)
     ]
     if original:
         with committing():

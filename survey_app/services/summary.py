@@ -346,4 +346,4 @@ def segment_views(ids: tuple[str, ...]):
             select(Segment).where(Segment.id.in_(ids)).order_by(Segment.question, Segment.id)
         )
     )
-    return research._views(rows, original=False)
+    return research.segment_views_of(rows, original=False)
