@@ -15,11 +15,13 @@ redacted, checked for names, places and dates left over, and never taken from a 
 from __future__ import annotations
 
 import datetime
-import heapq
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
+from itertools import chain, compress, islice, repeat
+from math import fsum
+from operator import attrgetter, eq, itemgetter
 from typing import Any
 
 from analysis.disclosure import DEFAULT_THRESHOLD, SMALL, Cell, Disclosure
@@ -47,6 +49,7 @@ __all__ = [
     "StageSummary",
     "Summary",
     "SummaryFilter",
+    "SummaryRecords",
     "ThemeSummary",
     "build_summary",
     "closed_questions",
@@ -60,7 +63,7 @@ _NOT_ANSWERED = frozenset({"skipped", "illegible", "multiple_ticked"})
 _CLOSED_TYPES = {"single_choice": False, "rating_scale": False, "multiple_choice": True}
 _BANDS = ("negative", "neutral", "positive")
 CHANNEL_LABELS = {"online": "Online", "paper": "Paper"}
-SOURCE_LABELS = {"survey": "Survey", "focus_group": "Focus groups"}
+SOURCE_LABELS = {"survey": "Survey", "focus_group": "Focus groups", "workshop": "Workshops"}
 #: Who coded the segments behind a theme's counts.
 CODED_BY_PEOPLE = "people"
 CODED_BY_MACHINE = "machine"
@@ -397,8 +400,8 @@ class ThemeSummary:
         Segment counts per coding direction (empty when no coding gives one).
     breakdown : dict
         ``{"crime_type"|"area"|"channel": {value: Cell}}`` of respondents,
-        ``{"participants_crime_type"|"participants_area": ...}`` of participants and
-        ``{"source": ...}`` of segments.
+        ``{"participants_crime_type"|"participants_area"|"participants_source": ...}`` of
+        participants and ``{"source": ...}`` of segments.
     quotes : tuple of Quote
     segment_ids : tuple of str
         The segments behind the counts (empty when the counts are hidden), for links.
@@ -529,6 +532,260 @@ def _stage_label(codebook: Any, stage: str) -> str:
     return labels.get(stage, stage.capitalize())
 
 
+#: The speaker of a focus-group or workshop turn who led it: stored (the turn carries the
+#: stage) but never coded or counted as anyone's view.
+FACILITATOR = "Facilitator"
+
+
+@dataclass(frozen=True)
+class _SegmentItems:
+    """Segments that say something, as ``(segment, person, facts, length band, source)``, and
+    those that do not, as ``(stage, facts, source)``; each with its respondent's index or -1."""
+
+    said: list[tuple[Segment, tuple[str, ...], _Facts, int, str]]
+    said_owners: list[int]
+    empty: list[tuple[str | None, _Facts, str]]
+    empty_owners: list[int]
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {item[0].id: i for i, item in enumerate(self.said)}
+
+
+def _people_counts(said: Sequence[tuple]) -> tuple[Counter, Counter, int, int]:
+    """Segments per stage, (stage, person kind) counts of people, respondents and
+    participants overall; counted with C loops (sets of (stage, person))."""
+    stages = [item[0].stage for item in said]
+    pairs = set(zip(stages, map(_SECOND, said), strict=True))
+    kinds = Counter(person[0] for person in set(map(_SECOND, said)))
+    return (
+        Counter(stages),
+        Counter((stage, person[0]) for stage, person in pairs),
+        kinds["r"],
+        kinds["p"],
+    )
+
+
+class SummaryRecords:
+    """Respondents, segments and codings made ready to summarise, once or many times.
+
+    :func:`build_summary` does per-record work (the facts filters look at, answers as counting
+    keys, whether an answer says anything, sentiment scores, which codings count) once per
+    ``SummaryRecords`` and keeps it, so the same records summarised again under other filters
+    cost only the counting. The records must not change after they are given.
+
+    Parameters
+    ----------
+    respondents, segments, codings : iterable
+        As for :func:`build_summary`.
+    """
+
+    def __init__(
+        self,
+        respondents: Iterable[Respondent] = (),
+        segments: Iterable[Segment] = (),
+        codings: Iterable[Coding] = (),
+    ) -> None:
+        self.respondents = list(respondents)
+        self.segments = list(segments)
+        self.codings = list(codings)
+        self.respondent_ids = {r.id for r in self.respondents}
+        self.facts = [_respondent_facts(r) for r in self.respondents]
+        self._memo: dict[Hashable, Any] = {}
+        self._scores: dict[str, float] = {}
+
+    def _memoised(self, key: Hashable, make: Any) -> Any:
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = make()
+        return found
+
+    def answer_items(self, wanted: frozenset[str]) -> tuple[list[tuple[int, ...]], list[tuple]]:
+        """Per respondent, its answers to ``wanted`` questions as item numbers, and the
+        ``(question, state, value)`` of each number (lists of values made tuples)."""
+
+        def make() -> tuple[list[tuple[int, ...]], list[tuple]]:
+            numbers: dict[tuple, int] = {}
+            per_respondent = []
+            for r in self.respondents:
+                items = []
+                for name, a in r.answers.items():
+                    if name in wanted:
+                        value = a.value
+                        if isinstance(value, list):
+                            value = tuple(value)
+                        key = (name, a.state, value)
+                        n = numbers.get(key)
+                        if n is None:
+                            n = numbers[key] = len(numbers)
+                        items.append(n)
+                per_respondent.append(tuple(items))
+            return per_respondent, list(numbers)
+
+        return self._memoised(("answers", wanted), make)
+
+    def group_keys(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Per respondent: (area, crime types), the groups closed questions are counted in."""
+        return self._memoised(
+            "groups",
+            lambda: [
+                (_key(r.area), tuple(r.crime_types) or (NOT_GIVEN,)) for r in self.respondents
+            ],
+        )
+
+    def group_members(self) -> dict[tuple[str, tuple[str, ...]], list[int]]:
+        """The respondents of each group of :meth:`group_keys`."""
+
+        def make() -> dict[tuple[str, tuple[str, ...]], list[int]]:
+            out: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+            for i, key in enumerate(self.group_keys()):
+                out[key].append(i)
+            return dict(out)
+
+        return self._memoised("group members", make)
+
+    def journey_positions(self, journey: Journey) -> list[tuple[int, Any]]:
+        """Per respondent: how many journey steps in a row they passed, and their outcome
+        answer's option keys (None when not reached or not answered)."""
+
+        def make() -> list[tuple[int, Any]]:
+            steps = journey.steps
+            last = len(steps)
+            outcome = journey.outcome
+            out = []
+            for r in self.respondents:
+                answers = r.answers
+                k = 0
+                for step in steps:
+                    if not step.passes(answers.get(step.question)):
+                        break
+                    k += 1
+                if k < last or not outcome:
+                    out.append((k, None))
+                    continue
+                answer = answers.get(outcome)
+                if answer is None or str(answer.state) != "answered":
+                    out.append((k, None))
+                else:
+                    out.append((k, _value_keys(answer.value)))
+            return out
+
+        return self._memoised(("journey", journey), make)
+
+    def segment_items(self, empty_answers: frozenset[str]) -> _SegmentItems:
+        """The segments counted (facilitators' turns left out), split into those that say
+        something and those that do not, with what filters and counts look at."""
+
+        def make() -> _SegmentItems:
+            said, said_owners, empty, empty_owners = [], [], [], []
+            index = {r.id: i for i, r in enumerate(self.respondents)}
+            facts_of = self.facts
+            for segment in self.segments:
+                md = segment.metadata
+                if md.get("speaker") == FACILITATOR:
+                    continue
+                owner = index.get(md.get("response_id"), -1)
+                facts = facts_of[owner] if owner >= 0 else _segment_facts(segment)
+                if says_nothing(segment.text, empty_answers):
+                    empty.append((segment.stage, facts, segment.source))
+                    empty_owners.append(owner)
+                    continue
+                said.append(
+                    (
+                        segment,
+                        _person(segment),
+                        facts,
+                        _length_band(segment.text),
+                        _key(segment.source),
+                    )
+                )
+                said_owners.append(owner)
+            return _SegmentItems(said, said_owners, empty, empty_owners)
+
+        return self._memoised(("segments", empty_answers), make)
+
+    def tally(self, wanted: frozenset[str], group: Hashable, members: Sequence[int]) -> Counter:
+        """Answer items of ``members`` (all the respondents of ``group``) counted, kept."""
+        per_respondent = self.answer_items(wanted)[0]
+        return self._memoised(
+            ("tally", wanted, group),
+            lambda: Counter(chain.from_iterable(per_respondent[i] for i in members)),
+        )
+
+    def quote_order(
+        self,
+        decided: Mapping[str, Mapping[str, tuple[str, float, str | None]]],
+        theme: str,
+        min_strength: float,
+        empty_answers: frozenset[str],
+    ) -> list[tuple[float, int, str]]:
+        """A theme's segments that may give a quote, best first as pick_quotes ranks them:
+        strongest coding, readable length, then id."""
+
+        def make() -> list[tuple[float, int, str]]:
+            band = {item[0].id: item[3] for item in self.segment_items(empty_answers).said}
+            return sorted(
+                (-strength, band[sid], sid)
+                for sid, (_kind, strength, _direction) in decided.get(theme, {}).items()
+                if strength >= min_strength
+            )
+
+        return self._memoised(("quotes", id(decided), theme, min_strength), make)
+
+    def people_counts(self, empty_answers: frozenset[str]) -> tuple:
+        """:func:`_people_counts` of every segment that says something, kept."""
+        return self._memoised(
+            ("people", empty_answers),
+            lambda: _people_counts(self.segment_items(empty_answers).said),
+        )
+
+    def decided(
+        self,
+        theme_ids: frozenset[str],
+        include_suggestions: bool,
+        min_confidence: float,
+        empty_answers: frozenset[str] | tuple[str, ...],
+    ) -> dict[str, dict[str, tuple[str, float, str | None]]]:
+        """Which codings count (see :func:`_decide`), over the segments that are counted and
+        say something."""
+        return self._memoised(
+            ("decided", theme_ids, include_suggestions, min_confidence, empty_answers),
+            lambda: _decide(
+                self.codings,
+                {item[0].id for item in self.segment_items(empty_answers).said},
+                set(theme_ids),
+                include_suggestions,
+                min_confidence,
+            ),
+        )
+
+    def sentiments(
+        self, decided: Mapping[str, Mapping[str, Any]], given: Mapping[str, float] | None
+    ) -> tuple[dict[str, float], dict[str, str]]:
+        """Sentiment score and band of every segment in ``decided``: ``given[id]`` when there,
+        else VADER's."""
+
+        def make() -> tuple:
+            from analysis.sentiment import sentiment_score
+
+            text = {s.id: s.text for s in self.segments}
+            known = given or {}
+            scores: dict[str, float] = {}
+            for members in decided.values():
+                for sid in members:
+                    if sid not in scores:
+                        found = known.get(sid)
+                        scores[sid] = sentiment_score(text[sid]) if found is None else found
+            bands = {
+                sid: "positive" if x >= 0.05 else "negative" if x <= -0.05 else "neutral"
+                for sid, x in scores.items()
+            }
+            return scores, bands, decided, given  # the last two keep their ids unique
+
+        found = self._memoised(("sentiment", id(decided), id(given)), make)
+        return found[0], found[1]
+
+
 def build_summary(
     respondents: Iterable[Respondent] = (),
     segments: Iterable[Segment] = (),
@@ -617,27 +874,32 @@ def build_summary(
         "source": dict(SOURCE_LABELS),
     }
 
+    records = (
+        respondents
+        if isinstance(respondents, SummaryRecords)
+        else SummaryRecords(respondents, segments, codings)
+    )
+
     # Records kept by the filters.
-    kept: list[Respondent] = []
-    all_ids: set[str] = set()
-    kept_facts: dict[str, _Facts] = {}
-    for r in respondents:
-        all_ids.add(r.id)
-        facts = _respondent_facts(r)
-        if filters._facts_match(facts):
-            kept.append(r)
-            kept_facts[r.id] = facts
+    all_facts = records.facts
+    respondent_filter = replace(filters, source=None) != SummaryFilter()
+    if filters.source not in (None, "survey"):
+        kept_idx: list[int] = []
+    elif respondent_filter:
+        match = filters._facts_match
+        kept_idx = [i for i, f in enumerate(all_facts) if match(f)]
+    else:
+        kept_idx = list(range(len(all_facts)))
+    everyone = records.respondents
+    kept = [everyone[i] for i in kept_idx]
 
     # Respondents: totals by channel, area and crime type.
     total_key = ledger.count(("resp",), len(kept))
     channels = Counter(_key(r.channel) for r in kept)
     areas = Counter(_key(r.area) for r in kept)
-    crime_counts: Counter[str] = Counter()
-    exclusive_crime = True
-    for r in kept:
-        if len(r.crime_types) > 1:
-            exclusive_crime = False
-        crime_counts.update(r.crime_types or (NOT_GIVEN,))
+    kept_list = [all_facts[i] for i in kept_idx]
+    crime_counts = _crime_tally(kept_list)
+    exclusive_crime = max(map(len, map(_CRIMES, kept_list)), default=0) <= 1
     channel_order = _order(channels, ("online", "paper"))
     area_order = _order(areas, list(area_labels))
     crime_order = _order(crime_counts, list(ct_labels))
@@ -646,32 +908,26 @@ def build_summary(
         if dim != "crime_type" or exclusive_crime:
             ledger.add_total(total_key, keys)
 
-    # Closed questions: one pass over the answers, counted by (question, state, value, group)
-    # in C (Counter), then spread over the groups, which are few.
-    group_ids: dict[tuple[str, tuple[str, ...]], int] = {}
-    gids = [
-        group_ids.setdefault((_key(r.area), tuple(r.crime_types) or (NOT_GIVEN,)), len(group_ids))
-        for r in kept
-    ]
-    group_of = {gid: group for group, gid in group_ids.items()}
-    wanted = set(by_name)
-    try:
-        tally: Counter = Counter(
-            (name, a.state, a.value, gid)
-            for r, gid in zip(kept, gids, strict=True)
-            for name, a in r.answers.items()
-            if name in wanted
-        )
-    except TypeError:  # a value given as a list: the slower way, lists made tuples
-        tally = Counter(
-            (name, a.state, tuple(a.value) if isinstance(a.value, list) else a.value, gid)
-            for r, gid in zip(kept, gids, strict=True)
-            for name, a in r.answers.items()
-            if name in wanted
-        )
+    # Closed questions: the answers were made item numbers once (SummaryRecords); count them
+    # per group of respondents (area, crime types) in C, then spread over the groups, which
+    # are few.
+    group_keys = records.group_keys()
+    members_by_group: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+    for i in kept_idx:
+        members_by_group[group_keys[i]].append(i)
+    group_of = dict(enumerate(members_by_group))
+    wanted_questions = frozenset(by_name)
+    per_respondent, item_of = records.answer_items(wanted_questions)
+    everyone_by_group = records.group_members()
     tallies: dict[str, list[tuple[str, Any, int, int]]] = defaultdict(list)
-    for (name, state, value, gid), n in tally.items():
-        tallies[name].append((str(state), value, gid, n))
+    for gid, (group, members) in enumerate(members_by_group.items()):
+        if len(members) == len(everyone_by_group[group]):  # the whole group: counted once
+            counted = records.tally(wanted_questions, group, members)
+        else:
+            counted = Counter(chain.from_iterable(per_respondent[i] for i in members))
+        for item, n in counted.items():
+            name, state, value = item_of[item]
+            tallies[name].append((str(state), value, gid, n))
     own_dim = {crime_type_question: "crime_type", area_question: "area"}
     question_plans = [
         _count_question(
@@ -685,6 +941,7 @@ def build_summary(
         _count_journey(
             journey,
             kept,
+            list(map(records.journey_positions(journey).__getitem__, kept_idx)),
             ledger,
             crime_order,
             by_name.get(journey.outcome or ""),
@@ -695,81 +952,82 @@ def build_summary(
     )
 
     # Segments, then codings.
-    seg_list: list[tuple[Segment, tuple[str, ...], _Facts, bool]] = []
-    empty_by_stage: Counter[str | None] = Counter()
-    empty_total = 0
-    for segment in segments:
-        rid = segment.metadata.get("response_id")
-        if rid is not None and rid in all_ids:
-            facts = kept_facts.get(rid)
-            if facts is None:
-                continue
-            if filters.source is not None and segment.source != filters.source:
-                continue
-        else:
-            facts = _segment_facts(segment)
-            if not filters._facts_match(facts):
-                continue
-        substantive = not says_nothing(segment.text, empty_answers)
-        if not substantive:
-            empty_by_stage[segment.stage] += 1
-            empty_total += 1
-            continue
-        seg_list.append((segment, _person(segment), facts, substantive))
+    empties = empty_answers if isinstance(empty_answers, frozenset) else frozenset(empty_answers)
+    items = records.segment_items(empties)
+    segment_filter = filters != SummaryFilter()
+    if segment_filter:
+        kept_set = set(kept_idx)
+        match = filters._facts_match
+        source = filters.source
 
-    stage_people: dict[str | None, set] = defaultdict(set)
-    stage_segments: Counter[str | None] = Counter()
-    all_people: set = set()
-    for segment, person, _facts, _ in seg_list:
-        stage_people[segment.stage].add(person)
-        stage_segments[segment.stage] += 1
-        all_people.add(person)
-    base_resp = ledger.count(("tb", "respondents"), sum(1 for p in all_people if p[0] == "r"))
-    base_part = ledger.count(("tb", "participants"), sum(1 for p in all_people if p[0] == "p"))
-    ledger.count(("tb", "empty"), empty_total)
+        def wanted(facts: _Facts, owner: int, segment_source: str) -> bool:
+            if owner >= 0:
+                return owner in kept_set and (source is None or segment_source == source)
+            return match(facts)
+
+        seg_list = [
+            item
+            for item, owner in zip(items.said, items.said_owners, strict=True)
+            if wanted(item[2], owner, item[0].source)
+        ]
+        empty_stages = [
+            stage
+            for (stage, facts, segment_source), owner in zip(
+                items.empty, items.empty_owners, strict=True
+            )
+            if wanted(facts, owner, segment_source)
+        ]
+        seg_index = {item[0].id: i for i, item in enumerate(seg_list)}
+        stage_segments, stage_people, n_resp, n_part = _people_counts(seg_list)
+    else:
+        seg_list = items.said
+        empty_stages = [item[0] for item in items.empty]
+        seg_index = items.index
+        stage_segments, stage_people, n_resp, n_part = records.people_counts(empties)
+    empty_by_stage = Counter(empty_stages)
+    base_resp = ledger.count(("tb", "respondents"), n_resp)
+    base_part = ledger.count(("tb", "participants"), n_part)
+    ledger.count(("tb", "empty"), len(empty_stages))
     for stage in STAGES:
-        people = stage_people.get(stage, set())
-        ledger.count(("stage", stage, "respondents"), sum(1 for p in people if p[0] == "r"))
-        ledger.count(("stage", stage, "participants"), sum(1 for p in people if p[0] == "p"))
+        ledger.count(("stage", stage, "respondents"), stage_people[stage, "r"])
+        ledger.count(("stage", stage, "participants"), stage_people[stage, "p"])
         ledger.count(("stage", stage, "segments"), stage_segments.get(stage, 0))
         ledger.count(("stage", stage, "empty"), empty_by_stage.get(stage, 0))
 
     themes = [t for t in _themes_of(codebook) if t.stage in STAGES]
-    theme_ids = {t.id for t in themes}
-    seg_index = {s.id: i for i, (s, *_rest) in enumerate(seg_list)}
-    decided = _decide(codings, seg_index, theme_ids, include_suggestions, min_confidence)
-
-    scores: dict[str, float] = {}
-    if sentiment:
-        from analysis.sentiment import sentiment_score
-
-        wanted = {sid for members in decided.values() for sid in members}
-        given = sentiment_scores or {}
-        for segment, *_rest in seg_list:
-            if segment.id in wanted:
-                scores[segment.id] = (
-                    given[segment.id] if segment.id in given else sentiment_score(segment.text)
-                )
+    every = records.decided(
+        frozenset(t.id for t in themes), include_suggestions, float(min_confidence), empties
+    )
+    if segment_filter:
+        decided = {
+            theme: {sid: members[sid] for sid in members.keys() & seg_index.keys()}
+            for theme, members in every.items()
+        }
+    else:  # every segment that says something is counted
+        decided = every
+    scores, bands = records.sentiments(every, sentiment_scores) if sentiment else ({}, {})
 
     # Every group of a breakdown is listed for every theme, zeros included (a missing group
     # would say "nobody" as plainly as a zero).
-    fg_areas, fg_crimes, sources_seen = set(), set(), set()
-    for segment, person, facts, _ in seg_list:
-        sources_seen.add(_key(segment.source))
+    fg_areas, fg_crimes, fg_sources, sources_seen = set(), set(), set(), set()
+    for _segment, person, facts, _band, source in seg_list:
+        sources_seen.add(source)
         if person[0] == "p":
             fg_areas.add(_key(facts.area))
             fg_crimes.update(facts.crime_types or (NOT_GIVEN,))
+            fg_sources.add(_key(facts.source))
     group_orders = {
         "crime_type": crime_order,
         "area": area_order,
         "channel": channel_order,
         "participants_crime_type": _order(fg_crimes, list(ct_labels)),
         "participants_area": _order(fg_areas, list(area_labels)),
+        "participants_source": _order(fg_sources, list(SOURCE_LABELS)),
         "source": _order(sources_seen, list(SOURCE_LABELS)),
     }
     theme_plans = {
         t.id: _count_theme(
-            t, decided.get(t.id, {}), seg_list, seg_index, scores, ledger, group_orders
+            t, decided.get(t.id, {}), seg_list, seg_index, scores, bands, ledger, group_orders
         )
         for t in themes
     }
@@ -800,6 +1058,7 @@ def build_summary(
                     seg_list,
                     seg_index,
                     ledger,
+                    quote_order=records.quote_order(every, theme.id, quote_min_confidence, empties),
                     redactor=redactor,
                     quotes_per_theme=quotes_per_theme,
                     quote_min_confidence=quote_min_confidence,
@@ -1022,6 +1281,7 @@ def _group_label(labels: Mapping[str, Mapping[str, str]], dim: str, group: str) 
 def _count_journey(
     journey: Journey,
     kept: Sequence[Respondent],
+    positions: Sequence[tuple[int, Any]],
     ledger: Disclosure,
     crime_order: list[str],
     outcome_question: ClosedQuestion | None,
@@ -1032,28 +1292,18 @@ def _count_journey(
     answers when everyone who answered it passed every step), so both show or hide together.
     When no respondent has more than one crime type, the groups' counts add up to the "all"
     row's, and those sums are protected too.
+
+    ``positions`` holds, per respondent of ``kept``, how many steps in a row they passed and
+    their outcome answer (see :meth:`SummaryRecords.journey_positions`); they are counted per
+    crime-type combination in C, then spread.
     """
-    # Each respondent once: how many steps in a row they passed, and their outcome answer
-    # (None when not answered); counted per crime-type combination in C, then spread.
     steps = journey.steps
     last = len(steps)
     outcome = journey.outcome
-
-    def where(r: Respondent) -> tuple[int, Any]:
-        answers = r.answers
-        k = 0
-        for step in steps:
-            if not step.passes(answers.get(step.question)):
-                break
-            k += 1
-        if k < last or not outcome:
-            return k, None
-        answer = answers.get(outcome)
-        if answer is None or str(answer.state) != "answered":
-            return k, None
-        return k, _value_keys(answer.value)
-
-    tally = Counter((tuple(r.crime_types) or (NOT_GIVEN,), *where(r)) for r in kept)
+    tally = Counter(
+        (tuple(r.crime_types) or (NOT_GIVEN,), *where)
+        for r, where in zip(kept, positions, strict=True)
+    )
     per_group: dict[str, Counter] = defaultdict(Counter)
     for (crimes, k, out), n in tally.items():
         per_group["all"][(k, out)] += n
@@ -1221,44 +1471,62 @@ def _decide(
     return decided
 
 
+_FIRST, _SECOND, _THIRD, _FIFTH = (itemgetter(i) for i in (0, 1, 2, 4))
+_AREA, _CHANNEL, _SOURCE, _CRIMES = (
+    attrgetter(name) for name in ("area", "channel", "source", "crime_types")
+)
+
+
+def _tally(values: Iterable[Any]) -> Counter[str]:
+    """Counter of values as group keys (None and "" are NOT_GIVEN), counted in C."""
+    out: Counter[str] = Counter()
+    for value, n in Counter(values).items():
+        out[_key(value)] += n
+    return out
+
+
+def _crime_tally(facts: Iterable[_Facts]) -> Counter[str]:
+    """Counter of crime types over people (NOT_GIVEN for those with none), counted in C."""
+    lists = list(map(_CRIMES, facts))
+    out = Counter(chain.from_iterable(lists))
+    empty = lists.count(())
+    if empty:
+        out[NOT_GIVEN] += empty
+    return out
+
+
 def _count_theme(
     theme: Any,
     members: Mapping[str, tuple[str, float, str | None]],
-    seg_list: Sequence[tuple[Segment, tuple, _Facts, bool]],
+    seg_list: Sequence[tuple[Segment, tuple, _Facts, int, str]],
     seg_index: Mapping[str, int],
     scores: Mapping[str, float],
+    bands_of: Mapping[str, str],
     ledger: Disclosure,
     group_orders: Mapping[str, list[str]],
 ) -> dict[str, Any]:
     tid = theme.id
-    sources: Counter[str] = Counter()
-    bands: Counter[str] = Counter()
-    directions: Counter[str] = Counter()
-    kinds: Counter[str] = Counter()
-    people: dict[tuple, _Facts] = {}
-    items = [seg_list[seg_index[sid]] for sid in members]
-    kinds.update(kind for kind, _strength, _direction in members.values())
-    sources.update(_key(item[0].source) for item in items)
-    directions.update(_key(direction) for _kind, _strength, direction in members.values())
-    theme_scores = [scores[sid] for sid in members if sid in scores]
-    score_sum = sum(theme_scores)
-    bands.update(
-        "positive" if x >= 0.05 else "negative" if x <= -0.05 else "neutral" for x in theme_scores
-    )
-    for _segment, person, facts, _ in items:
-        if person not in people:
-            people[person] = facts
-    # Each person counts once per theme, in the groups of their first segment.
-    respondents = [f for p, f in people.items() if p[0] == "r"]
-    participants = [f for p, f in people.items() if p[0] == "p"]
+    # Counted with C loops (map, Counter, sort): a theme can have tens of thousands of segments.
+    codes = members.values()
+    kinds: Counter[str] = Counter(map(_FIRST, codes))
+    directions = _tally(map(_THIRD, codes))
+    items = list(map(seg_list.__getitem__, map(seg_index.__getitem__, members)))
+    sources = Counter(map(_FIFTH, items))
+    bands: Counter[str] = Counter(map(bands_of.__getitem__, members)) if scores else Counter()
+    score_sum = fsum(map(scores.__getitem__, members)) if scores else 0.0
+    # Each person counts once per theme, in the groups of their first segment (a person's
+    # segments share their facts).
+    people = dict(zip(map(_SECOND, reversed(items)), map(_THIRD, reversed(items)), strict=True))
+    kind = list(map(_FIRST, people))
+    respondents = list(compress(people.values(), map(eq, kind, repeat("r"))))
+    participants = list(compress(people.values(), map(eq, kind, repeat("p"))))
     by: dict[str, Counter[str]] = {
-        "crime_type": Counter(c for f in respondents for c in f.crime_types or (NOT_GIVEN,)),
-        "area": Counter(_key(f.area) for f in respondents),
-        "channel": Counter(_key(f.channel) for f in respondents),
-        "participants_crime_type": Counter(
-            c for f in participants for c in f.crime_types or (NOT_GIVEN,)
-        ),
-        "participants_area": Counter(_key(f.area) for f in participants),
+        "crime_type": _crime_tally(respondents),
+        "area": _tally(map(_AREA, respondents)),
+        "channel": _tally(map(_CHANNEL, respondents)),
+        "participants_crime_type": _crime_tally(participants),
+        "participants_area": _tally(map(_AREA, participants)),
+        "participants_source": _tally(map(_SOURCE, participants)),
     }
     prefix = ("t", tid)
     resp_key = ledger.count((*prefix, "respondents"), len(respondents))
@@ -1313,10 +1581,11 @@ def _length_band(text: str) -> int:
 def _theme_summary(
     theme: Any,
     plan: Mapping[str, Any],
-    seg_list: Sequence[tuple[Segment, tuple, _Facts, bool]],
+    seg_list: Sequence[tuple[Segment, tuple, _Facts, int, str]],
     seg_index: Mapping[str, int],
     ledger: Disclosure,
     *,
+    quote_order: Sequence[tuple[float, int, str]],
     redactor: Any,
     quotes_per_theme: int,
     quote_min_confidence: float,
@@ -1356,7 +1625,7 @@ def _theme_summary(
     lookup: dict[str, tuple] = {}
 
     def allowed(candidate: QuoteCandidate) -> bool:
-        segment, person, facts, _ = lookup[candidate.segment_id]
+        segment, person, facts, *_rest = lookup[candidate.segment_id]
         if ledger.hidden((*prefix, "src", _key(segment.source))) == SMALL:
             return False
         if person[0] == "r":
@@ -1371,6 +1640,7 @@ def _theme_summary(
         if person[0] == "p":
             cells = [
                 ("by", "participants_area", _key(facts.area)),
+                ("by", "participants_source", _key(facts.source)),
                 *(("by", "participants_crime_type", c) for c in facts.crime_types or (NOT_GIVEN,)),
             ]
             return participants.suppressed != SMALL and not any(
@@ -1380,16 +1650,9 @@ def _theme_summary(
 
     quotes: list[Quote] = []
     if segments.suppressed != SMALL and quotes_per_theme > 0:
-        # Rank on plain tuples first (a theme can have tens of thousands of segments) and make
-        # candidates of the best few only, in pick_quotes' order.
-        ranked = heapq.nsmallest(
-            _QUOTE_TRIES,
-            (
-                (-strength, _length_band(seg_list[seg_index[sid]][0].text), sid)
-                for sid, (_kind, strength, _direction) in members.items()
-                if strength >= quote_min_confidence
-            ),
-        )
+        # The theme's segments were ranked once (SummaryRecords.quote_order); take the best
+        # few of those counted here and make candidates of them only, in pick_quotes' order.
+        ranked = list(islice((t for t in quote_order if t[2] in members), _QUOTE_TRIES))
         candidates = []
         for neg_strength, _band, sid in ranked:
             item = seg_list[seg_index[sid]]

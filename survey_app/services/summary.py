@@ -13,22 +13,32 @@ at start-up (tests/survey_app/research/test_jobs.py).
 from __future__ import annotations
 
 import datetime
+import json
 import tempfile
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Text, cast, func, or_, select
 
 from analysis.disclosure import DEFAULT_THRESHOLD
+from analysis.records import ClosedAnswer, Respondent
 from analysis.records import Coding as CodingRecord
-from analysis.records import Respondent
 from analysis.records import Segment as SegmentRecord
 from survey_app.extensions import db
-from survey_app.models import Coding, QuestionnaireVersion, Response, Segment
+from survey_app.models import (
+    AnswerRow,
+    AuditEvent,
+    Coding,
+    CodingEvent,
+    QuestionnaireVersion,
+    Response,
+    Segment,
+)
 from survey_app.services import codebooks, questionnaires
 from survey_app.services.segments import AREA_QUESTION, CRIME_TYPE_QUESTION, NO_STAGE
 
@@ -37,7 +47,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("json", "csv", "xlsx")
 CHANNELS = ("online", "paper")
-SUMMARY_SOURCES = ("survey", "focus_group")
+SUMMARY_SOURCES = ("survey", "focus_group", "workshop")
 #: Filters a page or command may set, in the order the form shows them.
 FILTER_NAMES = ("version", "date_from", "date_to", "crime_type", "area", "channel", "source")
 
@@ -165,79 +175,226 @@ def stored_codebook() -> StoredCodebook | None:
     return StoredCodebook(themes=themes, stage_labels=labels)
 
 
-def _values(answer) -> tuple[str, ...]:
-    if answer is None or answer.state != "answered" or answer.value is None:
+#: Sources whose segments are focus-group or workshop turns (no questionnaire, no response).
+SESSION_SOURCES = ("focus_group", "workshop")
+
+
+def _loads(raw: str | None, parsed: dict) -> Any:
+    """JSON text parsed once per distinct text (answers repeat the same few values)."""
+    if raw is None:
+        return None
+    found = parsed.get(raw, parsed)
+    if found is parsed:
+        value = json.loads(raw)
+        found = parsed[raw] = tuple(value) if isinstance(value, list) else value
+    return found
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if value is None:
         return ()
-    if isinstance(answer.value, list | tuple):
-        return tuple(str(v) for v in answer.value)
-    return (str(answer.value),)
+    if isinstance(value, tuple):
+        return tuple(str(v) for v in value)
+    return (str(value),)
 
 
-def respondents_of(questionnaire_id: int) -> list[Respondent]:
-    """Every response to a questionnaire as a Respondent, its answer rows as closed answers."""
-    rows = db.session.scalars(
-        select(Response)
+def respondents_of(questionnaire_id: int, questions: frozenset[str]) -> list[Respondent]:
+    """Every response to a questionnaire as a Respondent with its answers to ``questions``
+    (and the crime type and area), read as plain rows: one answer object per distinct
+    (state, value), values parsed once per distinct JSON text."""
+    of_questionnaire = (
+        select(Response.id)
         .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
         .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
-        .options(selectinload(Response.answers), selectinload(Response.version))
     )
+    names = sorted(questions | {CRIME_TYPE_QUESTION, AREA_QUESTION})
+    parsed: dict = {}
+    answers_of: dict[tuple[str, Any], ClosedAnswer] = {}
+    by_response: dict[str, dict[str, ClosedAnswer]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(
+            AnswerRow.response_id, AnswerRow.question, AnswerRow.state, cast(AnswerRow.value, Text)
+        ).where(AnswerRow.response_id.in_(of_questionnaire), AnswerRow.question.in_(names))
+    )
+    for response_id, question, state, raw in rows:
+        key = (state, raw)
+        answer = answers_of.get(key)
+        if answer is None:
+            answer = answers_of[key] = ClosedAnswer(state, _loads(raw, parsed))
+        by_response[response_id][question] = answer
     out = []
-    for row in rows:
-        answers = {a.question: a for a in row.answers}
-        area = _values(answers.get(AREA_QUESTION))
+    empty: dict[str, ClosedAnswer] = {}
+    for rid, channel, submitted, content_hash in db.session.execute(
+        select(
+            Response.id, Response.channel, Response.submitted_on, QuestionnaireVersion.content_hash
+        )
+        .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+    ):
+        answers = by_response.get(rid, empty)
+        crime = answers.get(CRIME_TYPE_QUESTION)
+        area = answers.get(AREA_QUESTION)
         out.append(
             Respondent(
-                id=row.id,
-                channel=row.channel,
+                id=rid,
+                channel=channel,
                 questionnaire="",
-                version=row.version.content_hash,
-                submitted=row.submitted_on,
-                crime_types=_values(answers.get(CRIME_TYPE_QUESTION)),
-                area=area[0] if area else None,
+                version=content_hash,
+                submitted=submitted,
+                crime_types=_texts(crime.value) if crime and crime.state == "answered" else (),
+                area=(_texts(area.value) or (None,))[0]
+                if area and area.state == "answered"
+                else None,
                 answers=answers,
             )
         )
     return out
 
 
+def _segment_scope(questionnaire_id: int):
+    """A questionnaire's segments and every focus-group and workshop turn."""
+    return or_(Segment.questionnaire_id == questionnaire_id, Segment.source.in_(SESSION_SOURCES))
+
+
 def segments_of(questionnaire_id: int) -> tuple[list[SegmentRecord], list[CodingRecord]]:
-    """A questionnaire's segments and all their codings (rejected ones too: they matter)."""
-    segments = list(
-        db.session.scalars(select(Segment).where(Segment.questionnaire_id == questionnaire_id))
-    )
+    """A questionnaire's segments, every focus-group and workshop turn, and all their codings
+    (rejected ones too: they matter), read as plain rows."""
+    parsed: dict = {}
     records = [
         SegmentRecord(
-            id=s.id,
-            text=s.text,
-            stage=None if s.stage == NO_STAGE else s.stage,
-            source=s.source,
+            id=sid,
+            text=text,
+            stage=None if stage == NO_STAGE else stage,
+            source=source,
             metadata={
-                "response_id": s.response_id,
-                "question": s.question,
-                "channel": s.channel,
-                "crime_types": list(s.crime_types or []),
-                "area": s.area,
+                "response_id": response_id,
+                "question": question,
+                "channel": channel,
+                "crime_types": list(_texts(_loads(crime_types, parsed))),
+                "area": area,
+                "session": session_ref,
+                "speaker": speaker,
             },
         )
-        for s in segments
+        for (
+            sid,
+            text,
+            stage,
+            source,
+            response_id,
+            question,
+            channel,
+            crime_types,
+            area,
+            session_ref,
+            speaker,
+        ) in db.session.execute(
+            select(
+                Segment.id,
+                Segment.text,
+                Segment.stage,
+                Segment.source,
+                Segment.response_id,
+                Segment.question,
+                Segment.channel,
+                cast(Segment.crime_types, Text),
+                Segment.area,
+                Segment.session_ref,
+                Segment.speaker,
+            ).where(_segment_scope(questionnaire_id))
+        )
     ]
     codings = [
         CodingRecord(
-            segment_id=c.segment_id,
-            theme_id=c.theme,
-            coder=c.coder,
-            confidence=1.0 if c.confidence is None else float(c.confidence),
-            matched=tuple(c.matched or ()),
-            status=c.status,
-            direction=c.direction,
+            segment_id=segment_id,
+            theme_id=theme,
+            coder=coder,
+            confidence=1.0 if confidence is None else float(confidence),
+            status=status,
+            direction=direction,
         )
-        for c in db.session.scalars(
-            select(Coding)
+        for segment_id, theme, coder, confidence, status, direction in db.session.execute(
+            select(
+                Coding.segment_id,
+                Coding.theme,
+                Coding.coder,
+                Coding.confidence,
+                Coding.status,
+                Coding.direction,
+            )
             .join(Segment, Coding.segment_id == Segment.id)
-            .where(Segment.questionnaire_id == questionnaire_id)
+            .where(_segment_scope(questionnaire_id))
         )
     ]
     return records, codings
+
+
+def fingerprint(questionnaire_id: int) -> tuple:
+    """A cheap mark of everything a summary reads, which changes whenever it does.
+
+    Responses are only ever added (counted); a correction of an answer writes an audit event
+    (append-only, counted); every change to a coding writes a coding event (append-only,
+    counted); segments are counted; a new questionnaire version is counted. The codebook is
+    read afresh for every summary.
+    """
+    counts = [
+        select(func.count()).select_from(table).scalar_subquery()
+        for table in (
+            Response.__table__,
+            Segment.__table__,
+            Coding.__table__,
+            CodingEvent.__table__,
+            AuditEvent.__table__,
+            QuestionnaireVersion.__table__,
+        )
+    ]
+    return (questionnaire_id, *db.session.execute(select(*counts)).one())
+
+
+class _Cache:
+    """Per app: a questionnaire's records ready to summarise, kept while the data's
+    fingerprint stays the same, and the last few summaries made from them."""
+
+    SUMMARIES = 16
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.records: dict[int, tuple[tuple, Any]] = {}
+        self.summaries: OrderedDict[tuple, Summary] = OrderedDict()
+
+
+def _cache() -> _Cache:
+    found = current_app.extensions.get("summary_cache")
+    if found is None:
+        found = current_app.extensions["summary_cache"] = _Cache()
+    return found
+
+
+def closed_names(questionnaire_id: int) -> frozenset[str]:
+    """Names of the closed questions in any version of a questionnaire (and the journey's)."""
+    from analysis.summary import DEFAULT_JOURNEY
+
+    names = {q.name for v in versions_of(questionnaire_id) for q in questions_of(v)}
+    names |= {step.question for step in DEFAULT_JOURNEY.steps}
+    return frozenset(names)
+
+
+def records_for(questionnaire_id: int):
+    """The questionnaire's records as `analysis.summary.SummaryRecords`, read from the database
+    only when its fingerprint changed since they were last read."""
+    from analysis.summary import SummaryRecords
+
+    mark = fingerprint(questionnaire_id)
+    cache = _cache()
+    found = cache.records.get(questionnaire_id)
+    if found is not None and found[0] == mark:
+        return mark, found[1]
+    respondents = respondents_of(questionnaire_id, closed_names(questionnaire_id))
+    segments, codings = segments_of(questionnaire_id)
+    records = SummaryRecords(respondents, segments, codings)
+    with cache.lock:
+        cache.records[questionnaire_id] = (mark, records)
+    return mark, records
 
 
 # ----- the summary ------------------------------------------------------------------------------
@@ -281,8 +438,21 @@ def summary_for(request: Request, threshold: int | None = None) -> Summary:
         version = next((v for v in versions_of(found.row.id) if v.number == request.version), None)
         if version is None:
             raise SummaryError(f"{request.slug} has no version {request.version}.")
-    respondents = respondents_of(found.row.id)
-    segments, codings = segments_of(found.row.id)
+    mark, records = records_for(found.row.id)
+    codebook = stored_codebook()
+    key = (
+        mark,
+        request,
+        threshold,
+        version.content_hash,
+        None
+        if codebook is None
+        else (tuple(codebook.themes), tuple(codebook.stage_labels.items())),
+    )
+    cache = _cache()
+    made = cache.summaries.get(key)
+    if made is not None:
+        return made
     filters = SummaryFilter(
         version=version.content_hash if request.version is not None else None,
         date_from=request.date_from,
@@ -292,16 +462,19 @@ def summary_for(request: Request, threshold: int | None = None) -> Summary:
         channel=request.channel,
         source=request.source,
     )
-    return build_summary(
-        respondents,
-        segments,
-        codings,
-        stored_codebook(),
+    made = build_summary(
+        records,
+        codebook=codebook,
         questions=questions_of(version),
         filters=filters,
         threshold=threshold,
         questionnaire=request.slug,
     )
+    with cache.lock:
+        cache.summaries[key] = made
+        while len(cache.summaries) > cache.SUMMARIES:
+            cache.summaries.popitem(last=False)
+    return made
 
 
 def summary_file(summary: Summary, fmt: str) -> bytes:
