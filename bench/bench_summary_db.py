@@ -1,0 +1,271 @@
+"""Benchmark: the thematic summary page and JSON with 100,000 responses in the database (issue 10).
+
+Goal: the summary page and the JSON each build in under 2 s with 100,000 responses and their
+segments, on SQLite and on PostgreSQL. Fills a fresh database of each kind through plain
+inserts (the same records as ``bench/bench_summary.py``: every closed question answered, three
+free-text segments per response, about 1.5 codings per segment; plus 2,000 focus-group turns),
+signs a researcher in, and times through the real app (test client, full request):
+
+- **cold**: the first summary after the data changed (read the rows, prepare the records,
+  sentiment of every coded segment, count, render);
+- **page, new filter** and **JSON, new filter**: a filter not asked before (the records are
+  kept while the data's fingerprint holds; only the counting and the rendering run);
+- **page, again**: the same page again (the summary is kept too).
+
+Run: ``python bench/bench_summary_db.py [--respondents N] [--database sqlite|postgresql|both]``
+(PostgreSQL at ``BENCH_POSTGRES_ADMIN_URL``, default ``postgresql://postgres@127.0.0.1:5432/
+postgres``; a throwaway database is created and dropped). CPU seconds are printed beside wall
+seconds because the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import re
+import resource
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+os.environ["SURVEY_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bench-summary-")
+
+import psycopg  # noqa: E402
+from bench_summary import make_records  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from analysis.codebook import load_codebook  # noqa: E402
+from survey_app import create_app  # noqa: E402
+from survey_app.extensions import db  # noqa: E402
+from survey_app.models import AnswerRow, Coding, Response, Segment  # noqa: E402
+from survey_app.services import definitions, questionnaires  # noqa: E402
+from survey_app.services import summary as summaries  # noqa: E402
+from survey_app.services.users import create_user  # noqa: E402
+
+SLUG = "victims-experience"
+ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+QUESTION_OF_STAGE = {
+    "reporting": "reporting_experience",
+    "engagement": "engagement_experience",
+    "recovery": "what_would_help",
+}
+PASSWORD = "bench-password-1234567"
+
+
+def fill(app, n: int) -> str:
+    """Insert n responses, their answers, segments and codings, and focus-group turns."""
+    codebook = load_codebook(PROJECT_ROOT / "questionnaires/codebooks/victims-services.yaml")
+    with app.app_context():
+        found = questionnaires.find_questionnaire(SLUG)
+        questions = summaries.questions_of(found.version)
+        qid, vid = found.row.id, found.version.id
+    respondents, segments, codings, _scores = make_records(n, questions, codebook)
+    now = datetime.datetime(2014, 10, 1)
+    ids = {}
+    response_rows, answer_rows = [], []
+    for r in respondents:
+        rid = ids[r.id] = secrets.token_hex(16)
+        response_rows.append(
+            {"id": rid, "version_id": vid, "channel": r.channel, "submitted_on": r.submitted}
+        )
+        answers = dict(r.answers)
+        answers.pop("crime_type", None)
+        answers.pop("area", None)
+        answer_rows.append(
+            {
+                "response_id": rid,
+                "question": "crime_type",
+                "position": 0,
+                "state": "answered",
+                "value": list(r.crime_types),
+            }
+        )
+        if r.area:
+            answer_rows.append(
+                {
+                    "response_id": rid,
+                    "question": "area",
+                    "position": 1,
+                    "state": "answered",
+                    "value": r.area,
+                }
+            )
+        for position, (name, a) in enumerate(answers.items(), start=2):
+            value = list(a.value) if isinstance(a.value, tuple) else a.value
+            answer_rows.append(
+                {
+                    "response_id": rid,
+                    "question": name,
+                    "position": position,
+                    "state": a.state,
+                    "value": value,
+                }
+            )
+    by_id = {r.id: r for r in respondents}
+    segment_ids = {}
+    segment_rows = []
+    for s in segments:
+        r = by_id[s.metadata["response_id"]]
+        sid = segment_ids[s.id] = secrets.token_hex(16)
+        segment_rows.append(
+            {
+                "id": sid,
+                "source": "survey",
+                "channel": r.channel,
+                "stage": s.stage,
+                "text": s.text,
+                "questionnaire_id": qid,
+                "version_id": vid,
+                "question": QUESTION_OF_STAGE[s.stage],
+                "response_id": ids[r.id],
+                "crime_types": list(r.crime_types),
+                "area": r.area,
+            }
+        )
+    # Focus groups: 20 sessions of 100 turns, 8 participants and a facilitator each.
+    themes = {s: [t.id for t in codebook.themes_for_stage(s)] for s in QUESTION_OF_STAGE}
+    fg_codings = []
+    for session in range(20):
+        for turn in range(100):
+            stage = ("reporting", "engagement", "recovery")[turn * 3 // 100]
+            speaker = "Facilitator" if turn % 9 == 0 else f"P{turn % 8 + 1}"
+            sid = secrets.token_hex(16)
+            segment_rows.append(
+                {
+                    "id": sid,
+                    "source": "focus_group" if session < 15 else "workshop",
+                    "stage": stage,
+                    "text": "We waited weeks and nobody rang us back about what was happening.",
+                    "crime_types": [("domestic_abuse", "hate_crime")[session % 2]],
+                    "area": ("knowsley", "liverpool", "sefton", "st_helens", "wirral")[session % 5],
+                    "session_ref": str(session + 1),
+                    "turn": turn + 1,
+                    "speaker": speaker,
+                }
+            )
+            if speaker != "Facilitator":
+                fg_codings.append((sid, themes[stage][turn % len(themes[stage])]))
+    coding_rows = [
+        {
+            "id": secrets.token_hex(16),
+            "segment_id": segment_ids[c.segment_id],
+            "theme": c.theme_id,
+            "coder": c.coder,
+            "confidence": c.confidence,
+            "status": c.status,
+            "matched": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for c in codings
+    ]
+    coding_rows += [
+        {
+            "id": secrets.token_hex(16),
+            "segment_id": sid,
+            "theme": theme,
+            "coder": "person:1",
+            "confidence": 1.0,
+            "status": "human",
+            "matched": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for sid, theme in fg_codings
+    ]
+    with app.app_context():
+        for model, rows in (
+            (Response, response_rows),
+            (AnswerRow, answer_rows),
+            (Segment, segment_rows),
+            (Coding, coding_rows),
+        ):
+            for start in range(0, len(rows), 20_000):
+                db.session.execute(insert(model), rows[start : start + 20_000])
+        db.session.commit()
+    return (
+        f"{len(response_rows):,} responses, {len(answer_rows):,} answers, "
+        f"{len(segment_rows):,} segments, {len(coding_rows):,} codings"
+    )
+
+
+def timed(fn):
+    start, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - start, time.process_time() - cpu
+
+
+def run(kind: str, url: str, n: int) -> None:
+    app = create_app({"SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(directory=str(PROJECT_ROOT / "migrations"))
+        definitions.sync_definitions(Path(app.config["QUESTIONNAIRES_DIR"]), datetime.date.today())
+        create_user("researcher@example.org", "researcher", PASSWORD)
+    what, wall, _ = timed(lambda: fill(app, n))
+    print(f"{kind}: inserted {what} in {wall:.0f} s")
+    client = app.test_client()
+    page = client.get("/staff/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    signed = client.post(
+        "/staff/login",
+        data={"csrf_token": token, "email": "researcher@example.org", "password": PASSWORD},
+    )
+    assert signed.status_code == 302, signed.status_code
+    page_url = f"/research/{SLUG}/summary"
+    steps = [
+        ("cold: first page after the data changed", page_url),
+        ("page again (same filters)", page_url),
+        ("page, new filter (crime type)", f"{page_url}?crime_type=domestic_abuse"),
+        ("page, new filter (area)", f"{page_url}?area=wirral"),
+        ("JSON, new filter (channel)", f"{page_url}.json?channel=online"),
+        ("JSON, new filter (source)", f"{page_url}.json?source=focus_group"),
+        ("JSON, no filter (summary kept)", f"{page_url}.json"),
+        ("segments behind a count", None),
+    ]
+    first_page = ""
+    for label, url_ in steps:
+        if url_ is None:
+            match = re.search(r'href="([^"]*summary/segments[^"]*)"', first_page)
+            url_ = match.group(1).replace("&amp;", "&")
+        response, wall, cpu = timed(lambda u=url_: client.get(u))
+        assert response.status_code == 200, (url_, response.status_code)
+        if label.startswith("cold"):
+            first_page = response.text
+        print(f"  {label}: {wall:.2f} s wall, {cpu:.2f} s CPU ({len(response.data) // 1024} KB)")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory of the process: {rss:.0f} MB")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--respondents", type=int, default=100_000)
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args(argv)
+    if args.database in ("sqlite", "both"):
+        folder = tempfile.mkdtemp(prefix="bench-summary-db-")
+        run("SQLite", f"sqlite:///{folder}/bench.db", args.respondents)
+    if args.database in ("postgresql", "both"):
+        name = f"bench_summary_{secrets.token_hex(4)}"
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            run("PostgreSQL", f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}", args.respondents)
+        finally:
+            with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
