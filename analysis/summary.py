@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_JOURNEY",
     "NOT_GIVEN",
     "ClosedQuestion",
+    "CountRef",
     "GroupCounts",
     "Journey",
     "JourneyRow",
@@ -52,7 +53,9 @@ __all__ = [
     "SummaryRecords",
     "ThemeSummary",
     "build_summary",
+    "cell_of",
     "closed_questions",
+    "segments_behind",
 ]
 
 #: Group name for respondents who did not give a crime type or an area.
@@ -1791,3 +1794,133 @@ def _to_json(summary: Summary) -> dict[str, Any]:
         "stages": stages,
         "journey": journey,
     }
+
+
+# -- the segments behind a count -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountRef:
+    """Names one count of a :class:`Summary`, to list the segments behind it.
+
+    A theme's count (``stage`` and ``theme``), a closed question's option count (``question``
+    and ``option``) or a respondents' group count (neither); each optionally within a group
+    of a breakdown (``dim`` and ``group``: ``crime_type``, ``area``, ``channel``, ``source``,
+    ``participants_crime_type``, ``participants_area``, ``participants_source``).
+    """
+
+    stage: str | None = None
+    theme: str | None = None
+    question: str | None = None
+    option: str | None = None
+    dim: str | None = None
+    group: str | None = None
+
+
+_RESPONDENT_DIMS = ("crime_type", "area", "channel")
+
+
+def cell_of(summary: Summary, ref: CountRef) -> Cell | None:
+    """The published cell ``ref`` names, or None when the summary has no such count."""
+    if ref.theme is not None:
+        stage = summary.stages.get(ref.stage or "")
+        entry = next((t for t in stage.themes if t.theme == ref.theme), None) if stage else None
+        if entry is None:
+            return None
+        if ref.dim is None:
+            shown = [c for c in (entry.respondents, entry.participants, entry.segments) if c.shown]
+            return shown[0] if shown else entry.segments
+        return entry.breakdown.get(ref.dim, {}).get(ref.group or "")
+    if ref.question is not None:
+        question = summary.questions.get(ref.question)
+        if question is None:
+            return None
+        options = question.options
+        if ref.dim is not None:
+            groups = {"crime_type": question.by_crime_type, "area": question.by_area}
+            found = next((g for g in groups.get(ref.dim, ()) if g.group == ref.group), None)
+            if found is None:
+                return None
+            options = found.options
+        return next((o.count for o in options if o.value == ref.option), None)
+    tables = {
+        "channel": summary.by_channel,
+        "area": summary.by_area,
+        "crime_type": summary.by_crime_type,
+    }
+    return tables.get(ref.dim or "", {}).get(ref.group or "")
+
+
+def _in_group(person: tuple, facts: _Facts, source: str, dim: str, group: str) -> bool:
+    """Whether a segment's person falls in ``group`` of breakdown ``dim`` (as counted)."""
+    if dim == "source":
+        return source == group
+    participants = dim.startswith("participants_")
+    if person[0] != ("p" if participants else "r"):
+        return False
+    base = dim.removeprefix("participants_")
+    if base == "crime_type":
+        return group in (facts.crime_types or (NOT_GIVEN,))
+    if base in ("area", "channel", "source"):
+        return _key(getattr(facts, base)) == group
+    return False
+
+
+def segments_behind(
+    records: SummaryRecords,
+    summary: Summary,
+    ref: CountRef,
+    *,
+    empty_answers: Iterable[str] = EMPTY_ANSWERS,
+) -> tuple[str, ...] | None:
+    """The ids of the segments behind one count of ``summary`` (made from ``records``).
+
+    A theme's count: the segments carrying the theme (within the group, when ``ref`` names
+    one). A closed question's count or a respondents' group: the free-text segments that say
+    something of the respondents counted in it. Worked out from the published summary: a
+    hidden count has no segments behind it (an empty tuple); None when the summary has no such
+    count.
+    """
+    cell = cell_of(summary, ref)
+    if cell is None:
+        return None
+    if not cell.shown:
+        return ()
+    empties = empty_answers if isinstance(empty_answers, frozenset) else frozenset(empty_answers)
+    items = records.segment_items(empties)
+    if ref.theme is not None:
+        stage = summary.stages[ref.stage or ""]
+        entry = next(t for t in stage.themes if t.theme == ref.theme)
+        ids = set(entry.segment_ids)
+        if ref.dim is None:
+            return tuple(sorted(ids))
+        return tuple(
+            sorted(
+                segment.id
+                for segment, person, facts, _band, source in items.said
+                if segment.id in ids and _in_group(person, facts, source, ref.dim, ref.group or "")
+            )
+        )
+    filters = summary.filters
+    if filters.source not in (None, "survey"):
+        return ()
+    chosen = set()
+    for i, (r, facts) in enumerate(zip(records.respondents, records.facts, strict=True)):
+        if not filters._facts_match(facts):
+            continue
+        if ref.dim is not None and not _in_group(("r",), facts, "", ref.dim, ref.group or ""):
+            continue
+        if ref.question is not None:
+            answer = r.answers.get(ref.question)
+            if answer is None or str(answer.state) != "answered":
+                continue
+            if ref.option not in _value_keys(answer.value):
+                continue
+        chosen.add(i)
+    return tuple(
+        sorted(
+            item[0].id
+            for item, owner in zip(items.said, items.said_owners, strict=True)
+            if owner in chosen
+        )
+    )

@@ -82,20 +82,20 @@ def summary_download(slug: str, fmt: str):
 
 @bp.get("/<slug>/summary/segments")
 def summary_segments(slug: str):
-    """The segments behind one theme's counts under the same filters, redacted; none when the
-    counts are hidden."""
-    found, wanted, _errors, made = _summary_or_404(slug)
-    stage = request.args.get("stage", "")
-    theme = request.args.get("theme", "")
-    ids = summaries.theme_segment_ids(made, stage, theme)
-    entry = None
-    if ids is not None:
-        entry = next(t for t in made.stages[stage].themes if t.theme == theme)
+    """The segments behind one count (a theme's, a closed question's or a group's) under the
+    same filters, redacted, a page at a time; none when the count is hidden."""
+    found, wanted, _errors, _made = _summary_or_404(slug)
+    behind = summaries.segments_behind(wanted, request.args)
+    count_args = {
+        k: v
+        for k, v in request.args.items()
+        if k in ("stage", "theme", "question", "option", "by", "group")
+    }
     return render_template(
         "research/summary_segments.html",
         found=found,
-        entry=entry,
-        stage_label=made.stages[stage].label if entry else "",
-        rows=summaries.segment_views(ids or ()),
+        behind=behind,
+        rows=summaries.segment_views(behind.ids if behind else ()),
         args=wanted.query_args(),
+        page_args={**count_args, **wanted.query_args()},
     )

@@ -360,7 +360,7 @@ class _Cache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.records: dict[int, tuple[tuple, Any]] = {}
-        self.summaries: OrderedDict[tuple, Summary] = OrderedDict()
+        self.summaries: OrderedDict[tuple, tuple] = OrderedDict()
 
 
 def _cache() -> _Cache:
@@ -423,6 +423,11 @@ def summary_for(request: Request, threshold: int | None = None) -> Summary:
 
     Raises SummaryError for an unknown questionnaire or version, or a threshold below 5.
     """
+    return _summary_and_records(request, threshold)[0]
+
+
+def _summary_and_records(request: Request, threshold: int | None = None) -> tuple:
+    """The summary of ``request`` and the records it was made from."""
     from analysis.summary import SummaryFilter, build_summary
 
     found = questionnaires.find_questionnaire(request.slug)
@@ -450,9 +455,9 @@ def summary_for(request: Request, threshold: int | None = None) -> Summary:
         else (tuple(codebook.themes), tuple(codebook.stage_labels.items())),
     )
     cache = _cache()
-    made = cache.summaries.get(key)
-    if made is not None:
-        return made
+    kept = cache.summaries.get(key)
+    if kept is not None:
+        return kept
     filters = SummaryFilter(
         version=version.content_hash if request.version is not None else None,
         date_from=request.date_from,
@@ -471,10 +476,10 @@ def summary_for(request: Request, threshold: int | None = None) -> Summary:
         questionnaire=request.slug,
     )
     with cache.lock:
-        cache.summaries[key] = made
+        cache.summaries[key] = (made, records)
         while len(cache.summaries) > cache.SUMMARIES:
             cache.summaries.popitem(last=False)
-    return made
+    return made, records
 
 
 def summary_file(summary: Summary, fmt: str) -> bytes:
@@ -496,16 +501,124 @@ def tables(summary: Summary):
     return summary_tables(summary)
 
 
-def theme_segment_ids(summary: Summary, stage: str, theme: str) -> tuple[str, ...] | None:
-    """The segments behind a theme's counts (empty when its counts are hidden), or None when
-    the summary has no such theme."""
-    found = summary.stages.get(stage)
-    if found is None:
+#: Breakdowns a count may be taken within (see analysis.summary.CountRef).
+COUNT_DIMS = (
+    "crime_type",
+    "area",
+    "channel",
+    "source",
+    "participants_crime_type",
+    "participants_area",
+    "participants_source",
+)
+SEGMENTS_PER_PAGE = 50
+
+
+def count_ref(args):
+    """The count a URL names (``stage``/``theme``, ``question``/``option``, ``by``/``group``),
+    or None when it names none."""
+    from analysis.summary import CountRef
+
+    def text(name: str) -> str | None:
+        value = (args.get(name) or "").strip()
+        return value[:100] or None
+
+    ref = CountRef(
+        stage=text("stage"),
+        theme=text("theme"),
+        question=text("question"),
+        option=text("option"),
+        dim=text("by"),
+        group=text("group"),
+    )
+    if ref.dim is not None and (ref.dim not in COUNT_DIMS or ref.group is None):
         return None
-    for entry in found.themes:
-        if entry.theme == theme:
-            return entry.segment_ids
-    return None
+    if ref.theme is None and ref.question is None and ref.dim is None:
+        return None
+    if ref.theme is not None and ref.stage is None:
+        return None
+    if ref.question is not None and ref.option is None:
+        return None
+    return ref
+
+
+@dataclass(frozen=True)
+class Behind:
+    """The segments behind one count: what the count is, its cell, and one page of ids."""
+
+    summary: Summary
+    title: str
+    cell: Any
+    listed: str
+    ids: tuple[str, ...]
+    total: int
+    page: int
+    pages: int
+
+
+def segments_behind(request: Request, args) -> Behind | None:
+    """The segments behind the count named in ``args``, worked out on the server from the
+    published summary (a hidden count lists none); None when the summary has no such count."""
+    from analysis.summary import cell_of
+    from analysis.summary import segments_behind as behind
+
+    made, records = _summary_and_records(request)
+    ref = count_ref(args)
+    if ref is None:
+        return None
+    ids = behind(records, made, ref)
+    if ids is None:
+        return None
+    title, listed = _describe(made, ref)
+    pages = max(1, -(-len(ids) // SEGMENTS_PER_PAGE))
+    page = (args.get("page") or "1").strip()
+    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    start = (page - 1) * SEGMENTS_PER_PAGE
+    return Behind(
+        summary=made,
+        title=title,
+        cell=cell_of(made, ref),
+        listed=listed,
+        ids=ids[start : start + SEGMENTS_PER_PAGE],
+        total=len(ids),
+        page=page,
+        pages=pages,
+    )
+
+
+def _group_label(summary: Summary, dim: str, group: str) -> str:
+    base = dim.removeprefix("participants_")
+    if group == "not_given":
+        return "not given"
+    return summary.labels.get(base, {}).get(group, group.replace("_", " "))
+
+
+def _describe(summary: Summary, ref) -> tuple[str, str]:
+    """A title for the count and a sentence saying what is listed behind it."""
+    within = ""
+    if ref.dim is not None:
+        who = "participants" if ref.dim.startswith("participants_") else "respondents"
+        kind = ref.dim.removeprefix("participants_").replace("_", " ")
+        within = f" ({who}, {kind}: {_group_label(summary, ref.dim, ref.group)})"
+        if ref.dim == "source":
+            within = f" (source: {_group_label(summary, 'source', ref.group)})"
+    if ref.theme is not None:
+        stage = summary.stages[ref.stage]
+        entry = next(t for t in stage.themes if t.theme == ref.theme)
+        return (
+            f"{entry.label}{within}",
+            f"The segments coded with this theme at the {stage.label.lower()} stage"
+            f"{' in this group' if within else ''}.",
+        )
+    listed = (
+        "The free-text answers (those that say something) of the respondents counted here. "
+        "The count is of respondents: some wrote nothing, some wrote several answers."
+    )
+    if ref.question is not None:
+        question = summary.questions[ref.question]
+        option = next(o for o in question.options if o.value == ref.option)
+        return f"{question.label}: {option.label}{within}", listed
+    return f"Respondents{within}", listed
 
 
 def segment_views(ids: tuple[str, ...]):
