@@ -919,3 +919,114 @@ def test_directions_and_unreviewed_suggestions_can_be_left_out():
     ).to_json()["stages"]["engagement"]["themes"][0]
     assert (people_only["respondents"], people_only["unreviewed"]) == (12, None)
     assert people_only["coded_by"] == "people" and people_only["machine_only"] is False
+
+
+def session_turns(session, source, speakers, area="wirral", group="hate_crime"):
+    """One turn per speaker at the engagement stage, as the focus-group import stores them."""
+    return [
+        Segment(
+            f"{session}/t{i + 1:02d}",
+            f"We were never told what was happening with the case, said speaker {i}.",
+            "engagement",
+            source,
+            {"session": session, "speaker": speaker, "area": area, "crime_types": [group]},
+        )
+        for i, speaker in enumerate(speakers)
+    ]
+
+
+def test_facilitators_are_never_counted_and_workshop_participants_are_apart():
+    # Focus group 1: a facilitator and 12 participants; workshop 2: a facilitator and 3
+    # providers. Every turn is coded, the facilitators' too (they must not count).
+    group = session_turns("1", "focus_group", ["Facilitator", *(f"P{i}" for i in range(1, 13))])
+    workshop = session_turns("2", "workshop", ["Facilitator", "P1", "P2", "P3"], area="sefton")
+    segments = group + workshop
+    codings = [Coding(s.id, "kept_informed", "person:2", status="human") for s in segments]
+    summary = build_summary((), segments, codings, CODEBOOK, journey=None, sentiment=False)
+    kept = summary.to_json()["stages"]["engagement"]["themes"][0]
+    # 12 + 3 participants (P1 of session 1 and P1 of session 2 are two people), 15 segments.
+    assert (kept["participants"], kept["segments"]) == (15, 15)
+    # The workshop's 3 are hidden, so the focus group's 12 are withheld too (15 - 12 = 3).
+    assert kept["by"]["participants_source"] == {"focus_group": None, "workshop": None}
+    assert kept["by"]["source"] == {"focus_group": None, "workshop": None}
+    assert kept["by"]["participants_area"] == {"sefton": None, "wirral": None}
+    cells = summary.stages["engagement"].themes[0].breakdown["participants_source"]
+    assert (cells["focus_group"].text(), cells["workshop"].text()) == (W, F10)
+    assert summary.themes_base["participants"].value == 15
+    # The source filter keeps the workshop only: 3 participants, fewer than 10.
+    only = build_summary(
+        (),
+        segments,
+        codings,
+        CODEBOOK,
+        journey=None,
+        sentiment=False,
+        filters=SummaryFilter(source="workshop"),
+    )
+    theme = only.stages["engagement"].themes[0]
+    assert theme.participants.text() == F10 and theme.segments.text() == F10
+    assert theme.segment_ids == () and theme.quotes == ()
+
+
+def test_one_set_of_records_summarised_under_several_filters_matches_fresh_ones():
+    segments, codings, scores = theme_records()
+    people = programme_respondents()
+    records = summary_module.SummaryRecords(people, segments, codings)
+    for filters in (
+        None,
+        SummaryFilter(area="liverpool"),
+        SummaryFilter(channel="paper"),
+        SummaryFilter(crime_type="hate_crime"),
+        SummaryFilter(source="focus_group"),
+        None,
+    ):
+        kwargs = {"codebook": CODEBOOK, "filters": filters, "sentiment_scores": scores}
+        again = build_summary(records, questions=[REPORTED, AREA, CRIME], **kwargs)
+        fresh = build_summary(
+            people, segments, codings, questions=[REPORTED, AREA, CRIME], **kwargs
+        )
+        assert again.to_json() == fresh.to_json()
+
+
+def test_the_segments_behind_a_count_are_those_counted_and_none_behind_a_hidden_one():
+    from dataclasses import replace
+
+    from analysis.summary import CountRef, segments_behind
+
+    segments, codings, _scores = theme_records()
+    # The segments' respondents are among the programme's (r00 is r000).
+    segments = [
+        replace(s, metadata={**s.metadata, "response_id": "r0" + s.metadata["response_id"][1:]})
+        for s in segments
+    ]
+    people = programme_respondents()
+    records = summary_module.SummaryRecords(people, segments, codings)
+    summary = build_summary(records, codebook=CODEBOOK, questions=[REPORTED, AREA, CRIME])
+    kept = next(t for t in summary.stages["engagement"].themes if t.theme == "kept_informed")
+    everything = segments_behind(records, summary, CountRef("engagement", "kept_informed"))
+    assert everything == tuple(sorted(kept.segment_ids))
+    assert len(everything) == kept.segments.value == 25
+    # Within a shown group: only the segments of respondents in it.
+    area_cells = kept.breakdown["area"]
+    for area, cell in area_cells.items():
+        ref = CountRef("engagement", "kept_informed", dim="area", group=area)
+        ids = segments_behind(records, summary, ref)
+        if not cell.shown:
+            assert ids == ()
+            continue
+        owners = {s.metadata["response_id"] for s in segments if s.id in ids}
+        assert len(owners) == cell.value
+        assert all(next(p for p in people if p.id == o).area == area for o in owners)
+    # A closed question's count: the free text of the respondents who gave that answer.
+    yes = segments_behind(records, summary, CountRef(question="reported", option="yes"))
+    said_yes = {p.id for p in people if p.answers["reported"].value == "yes"}
+    assert yes and {s.metadata["response_id"] for s in segments if s.id in yes} <= said_yes
+    # Hidden counts list nothing, however the reference is written; unknown ones are None.
+    not_sure = CountRef(question="reported", option="not_sure")
+    assert summary.questions["reported"].options[2].count.shown is False
+    assert segments_behind(records, summary, not_sure) == ()
+    paper = CountRef(dim="channel", group="paper")
+    assert summary.by_channel["paper"].shown is False
+    assert segments_behind(records, summary, paper) == ()
+    assert segments_behind(records, summary, CountRef("engagement", "no_such_theme")) is None
+    assert segments_behind(records, summary, CountRef(question="reported", option="x")) is None

@@ -268,3 +268,163 @@ def test_the_segments_behind_a_count_are_redacted(small_set, client, login_as):
 def test_the_research_overview_links_to_the_summary(small_set, client, login_as):
     login_as("researcher")
     assert f'href="{PAGE}"' in client.get("/research/").text
+
+
+def links_to_segments(page: str) -> list[str]:
+    return [html.unescape(u) for u in re.findall(r'href="([^"]*summary/segments[^"]*)"', page)]
+
+
+def cards(page: str) -> int:
+    return page.count('class="govuk-summary-card__title"')
+
+
+def test_every_shown_count_links_to_the_segments_of_the_people_counted(small_set, client, login_as):
+    login_as("researcher")
+    links = links_to_segments(client.get(PAGE).text)
+    # Closed questions' answers and respondents' groups. (Here every cross-tabulated answer is
+    # hidden: each group's count sits beside zeros; "reported: yes" is withheld: the journey's
+    # "did not report" beside it is 5.)
+    assert not any("question=reported" in u for u in links)
+    assert any("by=area&group=liverpool" in u and "theme=" not in u for u in links)
+    # "Domestic abuse" counts the 15 in Liverpool: their free text.
+    abuse = next(u for u in links if "question=crime_type&option=domestic_abuse" in u)
+    behind = client.get(abuse)
+    assert behind.status_code == 200 and cards(behind.text) == 15
+    assert "free-text answers" in behind.text and "The count: 15" in behind.text
+    assert cards(client.get(f"{PAGE}/segments?by=area&group=liverpool").text) == 15
+    # A theme's count within a group (unfiltered, Liverpool's 15 would give away the zeros of
+    # the other areas; in Liverpool alone it is the whole count).
+    links = links_to_segments(client.get(f"{PAGE}?area=liverpool").text)
+    theme_in_area = next(
+        u for u in links if f"theme={data.BELIEVED}" in u and "by=area&group=liverpool" in u
+    )
+    assert cards(client.get(theme_in_area).text) == 15
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Hidden counts: paper (2), Wirral's 5, Knowsley's 2 who reported, the theme's online
+        # respondents (withheld: the paper zero beside them), officer_attitude (fewer than 10).
+        "by=channel&group=paper",
+        "by=channel&group=online",
+        "by=area&group=wirral",
+        "question=reported&option=yes&by=area&group=knowsley",
+        "question=reported&option=yes",
+        "question=reported&option=no",
+        "question=crime_type&option=anti_social_behaviour",
+        "stage=reporting&theme=believed_taken_seriously&by=channel&group=online",
+        "stage=reporting&theme=believed_taken_seriously&by=channel&group=paper",
+        "stage=reporting&theme=officer_attitude",
+        "stage=reporting&theme=believed_taken_seriously&by=area&group=knowsley",
+        # Nonsense and filters that make a shown count small.
+        "stage=reporting&theme=believed_taken_seriously&by=bogus&group=x",
+        "question=crime_type&option=domestic_abuse&channel=paper",
+        "stage=reporting&theme=believed_taken_seriously&area=knowsley",
+        "by=area&group=liverpool&source=focus_group",
+    ],
+)
+def test_a_url_edited_to_a_hidden_count_lists_nothing(small_set, client, login_as, query):
+    login_as("researcher")
+    page = client.get(PAGE).text
+    assert f"{PAGE}/segments?{query}" not in links_to_segments(page)
+    behind = client.get(f"{PAGE}/segments?{query}")
+    assert behind.status_code == 200
+    assert cards(behind.text) == 0
+    assert "They did not take me seriously" not in behind.text
+    assert "I rang the council" not in behind.text
+
+
+def test_the_segments_behind_a_count_come_a_page_at_a_time(small_set, client, login_as):
+    from survey_app.services import summary as summaries
+
+    login_as("researcher")
+    original = summaries.SEGMENTS_PER_PAGE
+    summaries.SEGMENTS_PER_PAGE = 10
+    try:
+        url = f"{PAGE}/segments?stage=reporting&theme={data.BELIEVED}"
+        first = client.get(url).text
+        assert cards(first) == 10 and "page 1 of 2" in first
+        second = client.get(f"{url}&page=2").text
+        assert cards(second) == 5 and 'rel="prev"' in second
+        assert cards(client.get(f"{url}&page=99").text) == 5  # past the end: the last page
+    finally:
+        summaries.SEGMENTS_PER_PAGE = original
+
+
+def add_session(session: str, source: str, speakers: list[str], theme: str) -> list[str]:
+    """Turns of a focus group or workshop as segment rows (the import's convention), each
+    coded with ``theme`` by a person, the facilitator's too (they must not count)."""
+    from datetime import UTC, datetime
+
+    from survey_app.extensions import db
+    from survey_app.models import Coding, Segment
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    ids = []
+    for turn, speaker in enumerate(speakers, start=1):
+        segment = Segment(
+            source=source,
+            channel=None,
+            stage="reporting",
+            text=f"Nobody believed us when we first reported it, said {speaker} ({turn}).",
+            questionnaire_id=None,
+            version_id=None,
+            question=None,
+            response_id=None,
+            crime_types=["hate_crime"],
+            area="wirral",
+            session_ref=session,
+            turn=turn,
+            speaker=speaker,
+        )
+        db.session.add(segment)
+        db.session.flush()
+        db.session.add(
+            Coding(
+                segment_id=segment.id,
+                theme=theme,
+                coder="person:1",
+                confidence=1.0,
+                status="human",
+                matched=[],
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        ids.append(segment.id)
+    db.session.commit()
+    return ids
+
+
+def test_focus_group_participants_count_beside_respondents(small_set, client, login_as):
+    with small_set.app_context():
+        add_session(
+            "7", "focus_group", ["Facilitator", *(f"P{i}" for i in range(1, 12))], data.BELIEVED
+        )
+        add_session("7", "focus_group", ["P1", "P2"], data.BELIEVED)  # two of them again
+        add_session("8", "workshop", ["Facilitator", "P1", "P2"], data.BELIEVED)
+    login_as("researcher")
+    doc = json.loads(client.get(f"{PAGE}.json").data)
+    believed = theme(doc, "reporting", data.BELIEVED)
+    # 11 focus-group participants + 2 at the workshop; 13 focus-group turns + 2 (facilitators
+    # left out); the 15 respondents unchanged.
+    assert believed["respondents"] == 15
+    assert believed["participants"] == 13
+    assert believed["segments"] == 30
+    assert believed["by"]["participants_source"] == {"focus_group": None, "workshop": None}
+    assert doc["themes_base"]["participants"] == 13
+    only = json.loads(client.get(f"{PAGE}.json?source=focus_group").data)
+    believed = theme(only, "reporting", data.BELIEVED)
+    assert (believed["respondents"], believed["participants"], believed["segments"]) == (
+        None,
+        11,
+        13,
+    )
+    assert only["respondents"]["total"] is None
+    page = client.get(f"{PAGE}?source=focus_group").text
+    link = next(u for u in links_to_segments(page) if f"theme={data.BELIEVED}" in u)
+    behind = client.get(link).text
+    assert cards(behind) == 13 and "said Facilitator" not in behind
+    workshop = client.get(f"{PAGE}/segments?stage=reporting&theme={data.BELIEVED}&source=workshop")
+    assert cards(workshop.text) == 0  # 2 participants: fewer than 10
