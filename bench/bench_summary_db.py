@@ -236,6 +236,7 @@ def run(kind: str, url: str, n: int) -> None:
         if url_ is None:
             match = re.search(r'href="([^"]*summary/segments[^"]*)"', first_page)
             url_ = match.group(1).replace("&amp;", "&")
+            print("  ", url_)
         response, wall, cpu = timed(lambda u=url_: client.get(u))
         assert response.status_code == 200, (url_, response.status_code)
         if label.startswith("cold"):
