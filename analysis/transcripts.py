@@ -591,31 +591,41 @@ def pseudonymise(
         total += len(text)
         if total > MAX_TEXT_CHARS:
             raise TranscriptError("The transcript is too long: split it into sessions")
-        if protected is not None:
-            text = protected.sub(speaker_name, text)
-        if added_pattern is not None:
-            text = added_pattern.sub(added_term, text)
         try:
             spans = redactor.find(text)
         except TextTooLongError:
             raise TranscriptError("A turn is too long: split the transcript") from None
-        parts: list[str] = []
+        # Chunks of text: (text, replaced). Later passes only look at text not yet replaced, so
+        # a term can never match inside a placeholder ("[name]") another pass wrote.
+        chunks: list[tuple[str, bool]] = []
         last = 0
         for span in spans:
-            if _term_key(span.text) in kept_keys:
-                entry = kept_found.setdefault(_term_key(span.text), [span.text, span.type, 0, True])
+            key = _term_key(span.text)
+            bare = _term_key(re.sub(r"(?:['’]s|['’])$", "", span.text))
+            if key in kept_keys:
+                entry = kept_found.setdefault(key, [span.text, span.type, 0, True])
                 entry[2] += 1
                 continue
-            placeholder = PLACEHOLDERS[span.type]
-            note(span.text, placeholder, span.type, True)
-            parts.append(text[last : span.start])
-            parts.append(placeholder)
+            if bare in form_to:  # the redactor found a speaker's name: their pseudonym
+                replacement = form_to[bare]
+                note(span.text, replacement, "speaker's name", False)
+            else:
+                replacement = PLACEHOLDERS[span.type]
+                note(span.text, replacement, span.type, True)
+            chunks.append((text[last : span.start], False))
+            chunks.append((replacement, True))
             last = span.end
-        parts.append(text[last:])
-        text = "".join(parts)
-        # The guarantee: no form of a speaker's name is left, whatever the steps above did.
-        if protected is not None:
-            text = protected.sub(speaker_name, text)
+        chunks.append((text[last:], False))
+        # The guarantee: every form of a speaker's name left (missed, or inside a replacement
+        # that was undone) goes now; then the researcher's added terms.
+        for pattern, replace in ((protected, speaker_name), (added_pattern, added_term)):
+            if pattern is not None:
+                chunks = [
+                    piece
+                    for chunk, done in chunks
+                    for piece in ([(chunk, True)] if done else _split_sub(pattern, replace, chunk))
+                ]
+        text = "".join(chunk for chunk, _ in chunks)
         out.append(Turn(number, pseudonym_of[_key(turn.speaker)], turn.facilitator, text))
     speakers: dict[str, int] = {}
     for turn in out:
@@ -630,6 +640,18 @@ def pseudonymise(
         for original, kind, count, _ in kept_found.values()
     ]
     return Transcript(out, speakers, replacements, kept_list)
+
+
+def _split_sub(pattern: re.Pattern, replace, text: str) -> list[tuple[str, bool]]:
+    """``pattern.sub(replace, text)`` as chunks: (text, False) between, (replacement, True)."""
+    out: list[tuple[str, bool]] = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append((text[last : match.start()], False))
+        out.append((replace(match), True))
+        last = match.end()
+    out.append((text[last:], False))
+    return out
 
 
 # ----- stages ------------------------------------------------------------------------------------
