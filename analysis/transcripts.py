@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 
+from analysis._redaction_lists import COMMON_FIRST_NAMES
 from analysis.redaction import PLACEHOLDERS, Redactor, TextTooLongError
 from analysis.topic_guides import TopicGuide
 
@@ -366,7 +367,7 @@ def parse_turns(
         if _is_facilitator(label) or key in facilitator_keys:
             return True
         if kind == "inline":
-            return known
+            return known or _looks_like_a_name(label, counts[key])
         if label.endswith("."):
             return False
         return known and bool(colon or counts[key] > 1 or label.isupper() or key in inline_keys)
@@ -394,6 +395,17 @@ def parse_turns(
     if len(out) > MAX_TURNS:
         raise TranscriptError(f"The transcript has more than {MAX_TURNS} turns: split it")
     return out, register
+
+
+def _looks_like_a_name(label: str, uses: int) -> bool:
+    """A label in lower case ("tom - ...") is a speaker when it is a common first name, or one
+    or two words used for several turns that are not ordinary words."""
+    words = _WORD_RE.findall(label)
+    if not words or len(words) > 2 or any(w.casefold() in _STOPWORDS for w in words):
+        return False
+    if all(w.capitalize() in COMMON_FIRST_NAMES for w in words[:1]):
+        return True
+    return uses > 1
 
 
 def _canonical_labels(labels: list[str]) -> dict[str, str]:

@@ -425,3 +425,12 @@ def test_a_bad_topic_guide_is_refused_naming_the_file_and_problem(change, messag
     with pytest.raises(TopicGuideError, match=message) as raised:
         parse_topic_guide(data, "topic-guides/x.yaml")
     assert "topic-guides/x.yaml" in str(raised.value)
+
+
+def test_a_speaker_in_lower_case_is_found_by_a_common_first_name_or_by_speaking_twice():
+    turns = turns_of(
+        "Facilitator: Did you report it?\ntom - No, never.\nzeb: Once.\nwell: not really\n"
+        "zeb: Twice actually.\n"
+    )
+    assert [t.speaker for t in turns] == ["Facilitator", "tom", "zeb", "zeb"]
+    assert "well: not really" in turns[2].text
