@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from analysis.transcripts import CONTINUE, MAX_TRANSCRIPT_BYTES, TranscriptError
-from survey_app.extensions import csrf
+from survey_app.errors import TITLES
 from survey_app.research import bp
 from survey_app.services import focus_groups, topic_guides, transcripts
 from survey_app.services.focus_groups import CONSENT_LABELS, KIND_LABELS, SessionInput
@@ -150,19 +150,29 @@ def session(session_id: str):
     return _session_page(_session_or_404(session_id))
 
 
+@bp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, _values) -> None:
+    """The transcript upload may be larger than other forms: raise the limit for it alone
+    (before the CSRF check reads the form), and only for signed-in staff."""
+    if endpoint == "research.transcript_upload" and current_user.is_authenticated:
+        request.max_content_length = UPLOAD_REQUEST_LIMIT
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):
+    """A transcript over the limit: say so on the session page; elsewhere the usual page."""
+    session_id = (request.view_args or {}).get("session_id")
+    if request.endpoint != "research.transcript_upload" or not current_user.is_authenticated:
+        return render_template("errors/error.html", title=TITLES[413], code=413), 413
+    session = _session_or_404(session_id)
+    limit = MAX_TRANSCRIPT_BYTES // (1024 * 1024)
+    return _session_page(session, f"The file is larger than {limit} MB", 413)
+
+
 @bp.post("/sessions/<session_id>/transcript")
-@csrf.exempt  # checked below, once the larger size limit of this one form is set
 def transcript_upload(session_id: str):
     """Read an uploaded transcript (in memory) into a pending import; then the preview."""
-    request.max_content_length = UPLOAD_REQUEST_LIMIT
-    try:
-        csrf.protect()
-        upload = request.files.get("transcript")
-    except RequestEntityTooLarge:
-        session = _session_or_404(session_id)
-        return _session_page(
-            session, f"The file is larger than {MAX_TRANSCRIPT_BYTES // (1024 * 1024)} MB", 413
-        )
+    upload = request.files.get("transcript")
     session = _session_or_404(session_id)
     if upload is None or not upload.filename:
         return _session_page(session, "Select a transcript file", 400)
