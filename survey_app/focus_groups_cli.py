@@ -32,7 +32,9 @@ def _print_preview(found: transcripts.FileImport) -> None:
     preview = found.preview
     transcript = preview.transcript
     click.echo(f"{found.path.name} ({found.file_format}): {len(transcript.turns)} turns")
-    speakers = ", ".join(f"{s} ({n} turns)" for s, n in transcript.speakers.items())
+    speakers = ", ".join(
+        f"{s} ({n} turn{'' if n == 1 else 's'})" for s, n in transcript.speakers.items()
+    )
     click.echo(f"  Speakers: {speakers}")
     if transcript.replacements:
         click.echo("  Replacements:")
@@ -130,3 +132,10 @@ def import_command(
         click.echo(f"{stored} transcripts stored, {failed} not imported.")
     if failed:
         raise SystemExit(1)
+
+
+@focus_groups_cli.command("purge")
+def purge_command() -> None:
+    """Delete transcripts uploaded but neither confirmed nor cancelled before they expired
+    (they hold the names a confirm would have replaced); safe to run from cron."""
+    click.echo(f"Deleted {transcripts.purge()} expired transcript previews.")

@@ -17,8 +17,8 @@ from survey_app.research import bp
 from survey_app.services import focus_groups, topic_guides, transcripts
 from survey_app.services.focus_groups import CONSENT_LABELS, KIND_LABELS, SessionInput
 
-# Stored turns are pseudonymised already; pages still pass them through the redactor.
-from survey_app.services.research import redacted
+# Stored turns are pseudonymised already; pages still show them redacted, with their themes.
+from survey_app.services.research import segment_views_of
 
 #: The upload request may carry the largest transcript plus the form around it.
 UPLOAD_REQUEST_LIMIT = MAX_TRANSCRIPT_BYTES + 64 * 1024
@@ -135,7 +135,7 @@ def _session_page(session, upload_error: str | None = None, status: int = 200):
         by_stage=by_stage,
         stage_labels=STAGE_LABELS,
         turns=turns,
-        texts={s.id: redacted(s.text) for s in turns},
+        views={v.id: v for v in segment_views_of(turns, original=False)},
         survey_slug=focus_groups.survey_questionnaire_slug(),
         upload_error=upload_error,
         form_errors=[{"text": upload_error, "href": "#transcript"}] if upload_error else [],
@@ -233,9 +233,7 @@ def transcript_preview(session_id: str, pending_id: str):
 def transcript_update(session_id: str, pending_id: str):
     """Apply the researcher's changes (terms added or removed, replacements undone, section
     marks) to the pending import; the preview is recomputed on the server."""
-    pending, gone = _pending_or_gone(session_id, pending_id)
-    if pending is None:
-        return gone
+    _session_or_404(session_id)
     form = request.form
     marks = {}
     for name, value in form.items():
@@ -247,15 +245,12 @@ def transcript_update(session_id: str, pending_id: str):
         keep=tuple(form.getlist("keep")),
         marks=marks,
     )
-    revision = form.get("revision", "")
     try:
-        updated = transcripts.update_pending(
-            session_id, pending_id, _user(), int(revision) if revision.isdigit() else -1, changes
-        )
+        updated = transcripts.update_pending(session_id, pending_id, _user(), _revision(), changes)
     except transcripts.StaleRevision as error:
-        return _preview_page(session_id, pending, {"revision": str(error)}, 409)
+        return _preview_again(session_id, pending_id, {"revision": str(error)}, 409)
     except ValueError as error:
-        return _preview_page(session_id, pending, {"add_term": str(error)}, 400)
+        return _preview_again(session_id, pending_id, {"add_term": str(error)}, 400)
     if updated is None:
         return _pending_or_gone(session_id, pending_id)[1]
     return redirect(
@@ -268,19 +263,26 @@ def transcript_update(session_id: str, pending_id: str):
     )
 
 
-@bp.post("/sessions/<session_id>/imports/<pending_id>/confirm")
-def transcript_confirm(session_id: str, pending_id: str):
-    """Store the previewed turns as segments, in one transaction, and forget the upload."""
+def _revision() -> int:
+    revision = request.form.get("revision", "")
+    return int(revision) if revision.isdigit() and len(revision) < 10 else -1
+
+
+def _preview_again(session_id: str, pending_id: str, errors: dict[str, str], status: int):
     pending, gone = _pending_or_gone(session_id, pending_id)
     if pending is None:
         return gone
-    revision = request.form.get("revision", "")
+    return _preview_page(session_id, pending, errors, status)
+
+
+@bp.post("/sessions/<session_id>/imports/<pending_id>/confirm")
+def transcript_confirm(session_id: str, pending_id: str):
+    """Store the previewed turns as segments, in one transaction, and forget the upload."""
+    _session_or_404(session_id)
     try:
-        stored = transcripts.confirm_pending(
-            session_id, pending_id, _user(), int(revision) if revision.isdigit() else -1
-        )
+        stored = transcripts.confirm_pending(session_id, pending_id, _user(), _revision())
     except transcripts.StaleRevision as error:
-        return _preview_page(session_id, pending, {"revision": str(error)}, 409)
+        return _preview_again(session_id, pending_id, {"revision": str(error)}, 409)
     except transcripts.ImportRefused as error:
         return _session_page(_session_or_404(session_id), str(error), 409)
     if stored is None:

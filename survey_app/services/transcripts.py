@@ -229,6 +229,7 @@ def update_pending(
 ) -> PendingImport | None:
     """Apply the researcher's changes to a pending import (commits); None when it is gone.
     Raises ValueError for a bad term and StaleRevision for an outdated page."""
+    purge_expired()
     pending = find_pending(session_id, pending_id, user)
     if pending is None:
         return None
@@ -266,6 +267,7 @@ def update_pending(
 def confirm_pending(session_id: str, pending_id: str, user: User, revision: int) -> int | None:
     """Store the pending import's turns as segments, in this one transaction, and delete it
     (commits); the number of turns, or None when it is gone. Raises ImportRefused."""
+    purge_expired()
     pending = find_pending(session_id, pending_id, user)
     if pending is None:
         return None
@@ -293,15 +295,23 @@ def confirm_pending(session_id: str, pending_id: str, user: User, revision: int)
 
 
 @transaction
+def purge() -> int:
+    """Delete expired pending imports (commits); how many."""
+    return purge_expired()
+
+
+@transaction
 def cancel_pending(session_id: str, pending_id: str, user: User) -> None:
     """Forget a pending import (commits)."""
+    purge_expired()
     pending = find_pending(session_id, pending_id, user)
     if pending is not None:
         db.session.delete(pending)
 
 
 def purge_expired() -> int:
-    """Delete every expired pending import (in the caller's transaction); how many."""
+    """Delete every expired pending import (in the caller's transaction); how many. Every
+    transcript action runs it, and so does `flask focus-groups purge` (for a daily cron)."""
     result = db.session.execute(delete(PendingImport).where(PendingImport.expires_at <= _now()))
     return result.rowcount or 0
 

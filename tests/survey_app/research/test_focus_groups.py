@@ -310,6 +310,8 @@ def test_a_preview_belongs_to_its_uploader_and_expires(researcher, client, synce
     assert client.get(path).status_code == 404
     assert confirm_raw(client, path, "0").status_code == 404
     assert count(synced, Segment) == 0
+    # The expired preview, names and all, is deleted by the next action or by the command.
+    assert count(synced, PendingImport) == 0
 
 
 def confirm_raw(client, path: str, revision: str):
@@ -432,6 +434,8 @@ def test_facilitators_turns_are_never_machine_coded(researcher, client, synced):
             )
         )
     assert "Facilitator" not in coded
+    assert coded, "the rules coded no participant's turn"
+    assert "Themes: " in client.get(f"/research/sessions/{session_id}").text
 
 
 # ----- the command line --------------------------------------------------------------------------
@@ -449,7 +453,7 @@ def test_the_command_line_previews_a_folder_and_stores_only_with_yes(synced, tmp
     result = runner.invoke(args=args)
     assert result.exit_code == 1  # the broken file
     assert "liverpool-1.docx (docx): 7 turns" in result.output
-    speakers = "Speakers: Facilitator (3 turns), P1 (1 turns), P2 (2 turns), P3 (1 turns)"
+    speakers = "Speakers: Facilitator (3 turns), P1 (1 turn), P2 (2 turns), P3 (1 turn)"
     assert speakers in result.output
     assert "'07700 900123' -> [phone]" in result.output
     assert "Reporting what happened [reporting]: 3" in result.output
@@ -488,3 +492,17 @@ def test_the_command_line_refuses_values_that_are_not_the_surveys(synced, tmp_pa
               "--area", "wirral", "--group", "hate_crime"]
     )  # fmt: skip
     assert result.exit_code == 2 and "today or in the past" in result.output
+
+
+def test_the_purge_command_deletes_expired_previews_only(researcher, client, synced):
+    session_id = record_session(client, researcher)
+    preview_path(upload(client, session_id, docx(TRANSCRIPT)))
+    other = record_session(client, researcher)
+    preview_path(upload(client, other, docx(TRANSCRIPT)))
+    with synced.app_context():
+        first = db.session.scalars(select(PendingImport)).first()
+        first.expires_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1)
+        db.session.commit()
+    result = synced.test_cli_runner().invoke(args=["focus-groups", "purge"])
+    assert "Deleted 1 expired transcript previews." in result.output
+    assert count(synced, PendingImport) == 1
