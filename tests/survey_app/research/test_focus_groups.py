@@ -475,8 +475,14 @@ def test_the_command_line_previews_a_folder_and_stores_only_with_yes(synced, tmp
               "--output", str(output)]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    text = output.read_text(encoding="utf-8-sig")
-    assert text.count("workshop,") == 11 and "[phone]" in text
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 11 and {r["source"] for r in rows} == {"workshop"}
+    assert any("[phone]" in r["text"] for r in rows)
+    assert {r["speaker"] for r in rows} == {"Facilitator", "P1", "P2", "P3"}
+    assert sorted(int(r["turn"]) for r in rows if r["session"] == rows[0]["session"])[:2] == [1, 2]
 
 
 def test_the_command_line_refuses_values_that_are_not_the_surveys(synced, tmp_path):
