@@ -512,3 +512,37 @@ def test_the_purge_command_deletes_expired_previews_only(researcher, client, syn
     result = synced.test_cli_runner().invoke(args=["focus-groups", "purge"])
     assert "Deleted 1 expired transcript previews." in result.output
     assert count(synced, PendingImport) == 1
+
+
+def test_migration_0005_downgrades_and_upgrades_again(fresh_database_url):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from tests.conftest import make_app
+
+    app = make_app(fresh_database_url)
+    tables = {"topic_guide_version", "focus_session", "focus_session_facilitator", "pending_import"}
+    with app.app_context():
+        upgrade()
+        assert tables <= set(inspect(db.engine).get_table_names())
+        downgrade(revision="0004_research_data")
+        db.engine.dispose()
+        assert not tables & set(inspect(db.engine).get_table_names())
+        upgrade()
+        assert tables <= set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+
+
+def test_markup_in_a_transcript_is_shown_as_text(researcher, client, synced):
+    session_id = record_session(client, researcher)
+    hostile = [
+        "Facilitator: Did you report it? <script>alert(1)</script>",
+        'Sam: <img src=x onerror="alert(2)"> I did &amp; more',
+    ]
+    path = preview_path(upload(client, session_id, "\n".join(hostile).encode(), "t.txt"))
+    page = client.get(path).text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
+    assert "<img src=x" not in page
+    confirm(client, path)
+    page = client.get(f"/research/sessions/{session_id}").text
+    assert "<script>alert(1)</script>" not in page and "&lt;img src=x" in page
