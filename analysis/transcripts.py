@@ -38,6 +38,7 @@ from analysis.redaction import PLACEHOLDERS, Redactor, TextTooLongError
 from analysis.topic_guides import TopicGuide
 
 __all__ = [
+    "CONTINUE",
     "FACILITATOR",
     "MAX_TRANSCRIPT_BYTES",
     "RawTurn",
@@ -47,9 +48,11 @@ __all__ = [
     "TranscriptError",
     "Turn",
     "assign_stages",
+    "clean_term",
     "parse_turns",
     "pseudonymise",
     "read_transcript",
+    "suggest_section",
 ]
 
 FACILITATOR = "Facilitator"

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from survey_app.database import transaction
 from survey_app.extensions import db
-from survey_app.models import FocusSession, QuestionnaireRow, Segment, User
+from survey_app.models import FocusSession, Segment, User
 from survey_app.models.focus_groups import CONSENT_METHODS, SESSION_KINDS
 from survey_app.services import audit, questionnaires, topic_guides
 from survey_app.services.segments import AREA_QUESTION, CRIME_TYPE_QUESTION
@@ -307,7 +307,6 @@ __all__ = [
     "CONSENT_LABELS",
     "KIND_LABELS",
     "Choices",
-    "QuestionnaireRow",
     "SessionError",
     "SessionInput",
     "all_sessions",

@@ -19,6 +19,7 @@ from analysis.topic_guides import TopicGuide
 from analysis.transcripts import (
     CONTINUE,
     FACILITATOR,
+    MAX_TRANSCRIPT_BYTES,
     RawTurn,
     StagedTurn,
     Transcript,
@@ -339,7 +340,7 @@ def transcript_files(path: Path) -> list[Path]:
 def read_for_import(path: Path, guide: TopicGuide, facilitator_names=()) -> FileImport:
     """Read and preview one file for the command line (nothing stored)."""
     try:
-        if path.stat().st_size > 5 * 1024 * 1024 + 1:
+        if path.stat().st_size > MAX_TRANSCRIPT_BYTES:
             raise TranscriptError("The file is larger than 5 MB: split the transcript")
         parsed = parse_file(path.read_bytes(), facilitator_names)
         preview = build_preview(parsed.turns, parsed.register, guide)
