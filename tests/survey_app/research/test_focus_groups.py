@@ -435,7 +435,9 @@ def test_facilitators_turns_are_never_machine_coded(researcher, client, synced):
         )
     assert "Facilitator" not in coded
     assert coded, "the rules coded no participant's turn"
-    assert "Themes: " in client.get(f"/research/sessions/{session_id}").text
+    page = client.get(f"/research/sessions/{session_id}").text
+    assert "(rules " in page  # the turns' themes, as on the segment pages
+    assert "Turn 7: P2 (recovery)" in page and "Show original" in page
 
 
 # ----- the command line --------------------------------------------------------------------------
