@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from analysis.transcripts import CONTINUE, MAX_TRANSCRIPT_BYTES, TranscriptError
+from survey_app.auth import require_role
 from survey_app.errors import TITLES
 from survey_app.research import bp
 from survey_app.services import focus_groups, topic_guides, transcripts
@@ -20,6 +21,9 @@ from survey_app.services.focus_groups import CONSENT_LABELS, KIND_LABELS, Sessio
 # Stored turns are pseudonymised already; pages still show them redacted, with their themes.
 from survey_app.services.research import segment_views_of
 
+RESEARCH_ROLES = ("researcher", "admin")
+# The blueprint's access rule, run again where an error comes before it (see _too_large).
+_access_rule = require_role(*RESEARCH_ROLES)
 #: The upload request may carry the largest transcript plus the form around it.
 UPLOAD_REQUEST_LIMIT = MAX_TRANSCRIPT_BYTES + 64 * 1024
 STAGE_LABELS = {
@@ -154,17 +158,31 @@ def session(session_id: str):
 def _upload_limit(endpoint: str | None, _values) -> None:
     """The transcript upload may be larger than other forms: raise the limit for it alone
     (before the CSRF check reads the form), and only for signed-in staff."""
-    if endpoint == "research.transcript_upload" and current_user.is_authenticated:
+    if endpoint == "research.transcript_upload" and _may_upload():
         request.max_content_length = UPLOAD_REQUEST_LIMIT
+
+
+def _may_upload() -> bool:
+    return current_user.is_authenticated and current_user.role in RESEARCH_ROLES
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error: RequestEntityTooLarge):
-    """A transcript over the limit: say so on the session page; elsewhere the usual page."""
-    session_id = (request.view_args or {}).get("session_id")
-    if request.endpoint != "research.transcript_upload" or not current_user.is_authenticated:
-        return render_template("errors/error.html", title=TITLES[413], code=413), 413
-    session = _session_or_404(session_id)
+    """A transcript over the limit: say so on the session page; elsewhere the usual page.
+
+    The CSRF check reads the form, and so raises this, before the blueprint's access rule has
+    run: the rule is run here before anything of the session is shown."""
+    generic = render_template("errors/error.html", title=TITLES[413], code=413), 413
+    if request.endpoint != "research.transcript_upload" or not _may_upload():
+        return generic
+    try:
+        if _access_rule() is not None:  # a session that has ended, for instance
+            return generic
+    except HTTPException:
+        return generic
+    session = focus_groups.find_session((request.view_args or {}).get("session_id", ""))
+    if session is None:
+        return generic
     limit = MAX_TRANSCRIPT_BYTES // (1024 * 1024)
     return _session_page(session, f"The file is larger than {limit} MB", 413)
 

@@ -388,6 +388,26 @@ def test_a_file_over_the_size_limit_is_refused_with_a_message(researcher, client
     assert count(synced, PendingImport) == 0
 
 
+def test_an_oversized_upload_by_someone_without_research_access_shows_nothing(
+    researcher, client, synced
+):
+    import io
+
+    session_id = record_session(client, researcher)
+    keyer = synced.test_client()
+    _, email = make_user(synced, "entry", "keyer@example.org")
+    sign_in(keyer, email)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', keyer.get("/staff/").text).group(1)
+    response = keyer.post(
+        f"/research/sessions/{session_id}/transcript",
+        data={"csrf_token": token, "transcript": (io.BytesIO(b"x" * 700_000), "big.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "What you sent was too large" in response.text
+    assert "Liverpool" not in response.text and "Community centre" not in response.text
+
+
 def test_the_upload_still_needs_the_csrf_token(researcher, client, synced):
     import io
 
