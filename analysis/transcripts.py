@@ -391,9 +391,11 @@ def parse_turns(
     out = []
     for label, _, paragraphs in turns:
         text = "\n\n".join(p for p in paragraphs if p)
-        if not text:
-            continue
         speaker = canonical[_key(label)]
+        if not text:  # no words: no turn, but the name is still replaced wherever it appears
+            if _name_words(speaker):
+                register.append(" ".join(_name_words(speaker)))
+            continue
         out.append(RawTurn(speaker=speaker, facilitator=speaker in facilitators, text=text))
     if len(out) > MAX_TURNS:
         raise TranscriptError(f"The transcript has more than {MAX_TURNS} turns: split it")

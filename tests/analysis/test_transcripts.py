@@ -434,3 +434,12 @@ def test_a_speaker_in_lower_case_is_found_by_a_common_first_name_or_by_speaking_
     )
     assert [t.speaker for t in turns] == ["Facilitator", "tom", "zeb", "zeb"]
     assert "well: not really" in turns[2].text
+
+
+def test_a_speaker_with_no_words_is_no_turn_but_their_name_is_still_replaced():
+    turns, register = parse_turns(
+        ["Facilitator: Hello.", "KIRSTY:", "Sam: Kirsty never said a word."]
+    )
+    assert [t.speaker for t in turns] == ["Facilitator", "Sam"]
+    result = pseudonymise(turns, register=register)
+    assert result.turns[1].text == "[name] never said a word."
