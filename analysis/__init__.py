@@ -90,6 +90,25 @@ _MODULE_OF = {
         "analysis.summary",
     ),
     "make_survey_answers": "analysis.synthetic",
+    **dict.fromkeys(
+        ["Section", "TopicGuide", "TopicGuideError", "parse_topic_guide"], "analysis.topic_guides"
+    ),
+    "transcript_recall": "analysis.transcript_recall",
+    **dict.fromkeys(
+        [
+            "RawTurn",
+            "Replacement",
+            "StagedTurn",
+            "Transcript",
+            "TranscriptError",
+            "Turn",
+            "assign_stages",
+            "parse_turns",
+            "pseudonymise",
+            "read_transcript",
+        ],
+        "analysis.transcripts",
+    ),
 }
 
 __all__: list[str] = sorted(_MODULE_OF)

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate.cli import db as db_cli
 
+from survey_app.focus_groups_cli import focus_groups_cli
 from survey_app.services import (
     backups,
     coding,
@@ -208,7 +209,9 @@ def _questionnaire_id(slug: str | None) -> int | None:
 
 @segments_cli.command("export")
 @click.option("--questionnaire", "slug", help="Only this questionnaire's segments.")
-@click.option("--source", type=click.Choice(("survey", "focus_group")), help="Only this source.")
+@click.option(
+    "--source", type=click.Choice(("survey", "focus_group", "workshop")), help="Only this source."
+)
 @click.option("--format", "fmt", type=click.Choice(research.SEGMENT_FORMATS), required=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--original", is_flag=True, help="Unredacted text (recorded in the audit trail).")
@@ -246,3 +249,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(research_cli)
     research_cli.add_command(summary_command)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(focus_groups_cli)

@@ -3,6 +3,7 @@
 from survey_app.models.audit import AuditEvent
 from survey_app.models.base import Base
 from survey_app.models.draft import Draft
+from survey_app.models.focus_groups import FocusSession, PendingImport, TopicGuideVersion
 from survey_app.models.paper import PaperBatch, PaperCopy, PaperEntry, PaperReturn
 from survey_app.models.questionnaire import QuestionnaireRow, QuestionnaireVersion
 from survey_app.models.research import (
@@ -28,16 +29,19 @@ __all__ = [
     "Coding",
     "CodingEvent",
     "Draft",
+    "FocusSession",
     "MachinePass",
     "PaperBatch",
     "PaperCopy",
     "PaperEntry",
     "PaperReturn",
+    "PendingImport",
     "QuestionnaireRow",
     "QuestionnaireVersion",
     "ResearchJob",
     "Response",
     "Segment",
     "Theme",
+    "TopicGuideVersion",
     "User",
 ]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 
 from analysis.combine import MODEL_READY_CODES
 from analysis.records import Segment as SegmentRecord
@@ -186,7 +186,11 @@ def code_segments(
     seen = select(MachinePass.segment_id).where(
         MachinePass.coder == coder_id, MachinePass.segment_id == Segment.id
     )
-    query = select(Segment.id, Segment.text, Segment.stage, Segment.source).where(~seen.exists())
+    query = select(Segment.id, Segment.text, Segment.stage, Segment.source).where(
+        ~seen.exists(),
+        # Facilitators' turns carry a stage but are never coded (nor counted).
+        or_(Segment.speaker.is_(None), Segment.speaker != "Facilitator"),
+    )
     if questionnaire_id is not None:
         query = query.where(Segment.questionnaire_id == questionnaire_id)
     todo = db.session.execute(query.order_by(Segment.id)).all()

@@ -1,5 +1,6 @@
 """`flask questionnaires sync`: every YAML file under questionnaires/ loads through one path,
-dispatched on its `kind` (questionnaire, codebook; support-services is read where it is used).
+dispatched on its `kind` (questionnaire, codebook, topic-guide; support-services is read where
+it is used).
 
 Every file is read and validated before anything is written, so one bad file changes nothing,
 and each error names the file (and, for YAML errors, the line).
@@ -15,7 +16,7 @@ from analysis.codebook import CodebookError
 from survey_app.database import transaction
 from survey_app.questionnaire import QuestionnaireError, load_questionnaire_text
 from survey_app.questionnaire.loader import read_yaml
-from survey_app.services import codebooks, questionnaires
+from survey_app.services import codebooks, questionnaires, topic_guides
 
 
 class DefinitionError(Exception):
@@ -51,10 +52,18 @@ def _codebook(text: str, source: str):
         raise DefinitionError(str(error)) from None
 
 
+def _topic_guide(text: str, source: str):
+    try:
+        return topic_guides.parse(text, source)
+    except topic_guides.TopicGuideError as error:
+        raise DefinitionError(str(error)) from None
+
+
 # kind -> validating loader (None: a kind that is read elsewhere, not synced).
 KINDS: dict[str, Callable[[str, str], Any] | None] = {
     "questionnaire": _questionnaire,
     "codebook": _codebook,
+    "topic-guide": _topic_guide,
     "support-services": None,
 }
 
@@ -106,6 +115,11 @@ def sync_definitions(directory: Path, today: date) -> list[Synced]:
             done = questionnaires.sync_one(value, today)
             results.append(
                 Synced(item.kind, done.slug, item.source, done.version_number, done.created)
+            )
+        elif item.kind == "topic-guide":
+            done = topic_guides.sync_topic_guide(value, item.source, text, today)
+            results.append(
+                Synced(item.kind, done.name, item.source, done.version_number, done.created)
             )
         else:
             done = codebooks.sync_codebook(value, item.source, text, today)

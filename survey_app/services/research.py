@@ -45,6 +45,11 @@ SEGMENT_COLUMNS = (
     # Per theme, in the order of `themes`, the directions of its codings ("negative",
     # "positive; negative"), separated by " | "; empty when no coding has one.
     "directions",
+    # Focus groups and workshops: the session's id, the turn's number, the speaker's pseudonym
+    # ("Facilitator", "P1" ...); empty for survey answers.
+    "session",
+    "turn",
+    "speaker",
 )
 # How a direction reads on a page.
 DIRECTION_WORDS = {"positive": "praise", "negative": "complaint", "mixed": "praise and complaint"}
@@ -146,6 +151,10 @@ class SegmentView:
     details: tuple[str, ...] = ()
     # Per theme, the directions its codings carry ("negative", "positive; negative", or "").
     directions: tuple[str, ...] = ()
+    # Focus-group and workshop turns: session id, turn number, speaker's pseudonym.
+    session_ref: str = ""
+    turn: int | None = None
+    speaker: str = ""
 
 
 def _codings_of(segment_ids: list[str]) -> dict[str, list[Coding]]:
@@ -189,8 +198,11 @@ def _query(questionnaire_id: int | None, source: str | None = None, stage: str |
         query = query.where(Segment.source == source)
     if stage:
         query = query.where(Segment.stage == stage)
-    # Random ids: this order says nothing about when anything was submitted.
-    return query.order_by(Segment.stage, Segment.question, Segment.id)
+    # Random ids: this order says nothing about when anything was submitted. Turns of a
+    # session keep their order.
+    return query.order_by(
+        Segment.stage, Segment.question, Segment.session_ref, Segment.turn, Segment.id
+    )
 
 
 def segment_views_of(rows: list[Segment], original: bool) -> list[SegmentView]:
@@ -213,6 +225,9 @@ def segment_views_of(rows: list[Segment], original: bool) -> list[SegmentView]:
                 themes=themes,
                 details=tuple(_detail(c) for c in mine),
                 directions=_directions(mine, themes),
+                session_ref=s.session_ref or "",
+                turn=s.turn,
+                speaker=s.speaker or "",
             )
         )
     return views
@@ -266,6 +281,9 @@ def segment_table(
             v.text,
             "; ".join(v.themes),
             " | ".join(v.directions) if any(v.directions) else "",
+            v.session_ref,
+            v.turn if v.turn is not None else "",
+            v.speaker,
         ]
         for v in segment_views_of(rows, original)
     ]

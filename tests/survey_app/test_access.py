@@ -15,6 +15,8 @@ SAMPLE_VALUES = {
     "batch_id": 0,
     "fmt": "xlsx",
     "segment_id": "x",
+    "session_id": "x",
+    "pending_id": "x",
 }
 
 
@@ -39,6 +41,31 @@ def copy_waiting_for_reconciliation(app) -> tuple[str, int]:
             answers = {question.name: Answer.answered_with(choice.value)}
             paper.save_entry(copy, keyer, found.definition, answers, None, date.today())
         return copy.serial, batch.id
+
+
+def focus_session_awaiting_confirm(app, user_id: int) -> tuple[str, str]:
+    """A focus-group session with a transcript uploaded by the user, awaiting confirm."""
+    from datetime import date
+
+    from survey_app.extensions import db
+    from survey_app.models import User
+    from survey_app.services import focus_groups, transcripts
+
+    facilitator_id, _ = make_user(app, "researcher")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        entered = focus_groups.SessionInput(
+            kind="workshop",
+            held_on="2015-03-04",
+            area="wirral",
+            crime_types=["hate_crime"],
+            topic_guide="victims-focus-group",
+            facilitators=[str(facilitator_id)],
+            consent_obtained="no",
+        )
+        session = focus_groups.create_session(entered, user, date.today())
+        pending = transcripts.start_import(session.id, b"Facilitator: Hello.\nSam: Hi.", user)
+        return session.id, pending.id
 
 
 def access_rules(app) -> dict[str, tuple[frozenset, frozenset]]:
@@ -135,7 +162,14 @@ def test_each_role_reaches_exactly_its_routes(app, client, synced, role):
     serial, batch_id = copy_waiting_for_reconciliation(app)
     user_id, email = make_user(app, role)
     assert sign_in(client, email).status_code == 302
-    SAMPLE_VALUES.update(user_id=user_id, serial=serial, batch_id=batch_id)
+    session_id, pending_id = focus_session_awaiting_confirm(app, user_id)
+    SAMPLE_VALUES.update(
+        user_id=user_id,
+        serial=serial,
+        batch_id=batch_id,
+        session_id=session_id,
+        pending_id=pending_id,
+    )
     for rule, url, allowed in protected_routes(app):
         if "GET" not in rule.methods:
             continue

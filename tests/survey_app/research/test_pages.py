@@ -96,6 +96,9 @@ def test_segment_downloads_are_redacted_and_the_original_download_is_audited(
         "text",
         "themes",
         "directions",
+        "session",
+        "turn",
+        "speaker",
     ]
     assert len(rows) == 4
     assert not [r for r in rows if PHONE in r["text"]]
