@@ -17,6 +17,7 @@ from survey_app.models.research import (
 )
 from survey_app.models.response import AnswerRow, Response
 from survey_app.models.user import ROLES, User
+from survey_app.models.workspace import Memo, SearchText, ThemeQuality
 
 __all__ = [
     "ROLES",
@@ -29,6 +30,7 @@ __all__ = [
     "CodingEvent",
     "Draft",
     "MachinePass",
+    "Memo",
     "PaperBatch",
     "PaperCopy",
     "PaperEntry",
@@ -37,7 +39,9 @@ __all__ = [
     "QuestionnaireVersion",
     "ResearchJob",
     "Response",
+    "SearchText",
     "Segment",
     "Theme",
+    "ThemeQuality",
     "User",
 ]

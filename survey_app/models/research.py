@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -95,7 +96,11 @@ class Segment(Base):
     """
 
     __tablename__ = "segment"
-    __table_args__ = (UniqueConstraint("response_id", "question"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "question"),
+        # The workspace's segment browser lists by these (migration 0006_workspace).
+        Index("ix_segment_stage_question", "stage", "question", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     source: Mapped[str] = mapped_column(String(20))
@@ -125,7 +130,11 @@ class Coding(Base):
     """
 
     __tablename__ = "coding"
-    __table_args__ = (UniqueConstraint("segment_id", "theme", "coder"),)
+    __table_args__ = (
+        UniqueConstraint("segment_id", "theme", "coder"),
+        # The workspace's theme filter (migration 0006_workspace).
+        Index("ix_coding_theme_status", "theme", "status", "segment_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     segment_id: Mapped[str] = mapped_column(ForeignKey("segment.id"), index=True)
