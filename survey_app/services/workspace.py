@@ -163,9 +163,11 @@ def choices() -> Choices:
     areas = db.session.scalars(
         select(Segment.area).where(Segment.area.is_not(None)).distinct().order_by(Segment.area)
     ).all()
-    crime_types: set[str] = set()
-    for value in db.session.scalars(select(Segment.crime_types).distinct()):
-        crime_types.update(str(v) for v in value or [])
+    if db.engine.dialect.name == "postgresql":
+        elements = "SELECT DISTINCT json_array_elements_text(crime_types) FROM segment"
+    else:
+        elements = "SELECT DISTINCT json_each.value FROM segment, json_each(segment.crime_types)"
+    crime_types = {str(v) for v in db.session.scalars(text(elements)) if v is not None}
     return Choices(
         stages=SEGMENT_STAGES,
         themes=current_themes(),
