@@ -68,7 +68,6 @@ def upgrade():
         sa.UniqueConstraint("doc", name=op.f("uq_search_text_doc")),
         sqlite_with_rowid=False,
     )
-    op.create_index(op.f("ix_search_text_sentiment"), "search_text", ["sentiment"])
     op.create_table(
         "memo",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -113,5 +112,4 @@ def downgrade():
     op.drop_index(op.f("ix_memo_theme"), table_name="memo")
     op.drop_index(op.f("ix_memo_segment_id"), table_name="memo")
     op.drop_table("memo")
-    op.drop_index(op.f("ix_search_text_sentiment"), table_name="search_text")
     op.drop_table("search_text")

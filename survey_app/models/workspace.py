@@ -27,7 +27,7 @@ class SearchText(Base):
     segment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     doc: Mapped[int] = mapped_column(BigInteger, unique=True)
     redacted: Mapped[str] = mapped_column(Text)
-    sentiment: Mapped[str] = mapped_column(String(10), index=True)
+    sentiment: Mapped[str] = mapped_column(String(10))
 
 
 class Memo(Base):

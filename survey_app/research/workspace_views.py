@@ -47,6 +47,7 @@ def workspace_page():
             errors=errors,
             form_errors=errors,
             found=found,
+            count_limit=workspace.COUNT_LIMIT,
             done=request.args.get("done", ""),
         ),
         status,

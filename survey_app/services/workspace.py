@@ -10,11 +10,13 @@ finding them in the plain redacted text and escaping every piece before wrapping
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
+from flask import current_app
 from markupsafe import Markup, escape
-from sqlalchemy import exists, func, insert, literal_column, or_, select, text
+from sqlalchemy import exists, func, insert, literal, literal_column, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.database import begin_writing, committing, transaction
@@ -29,6 +31,8 @@ MAX_WORDS = 8
 MAX_QUERY = 200
 MAX_MEMO = 5000
 INDEX_BATCH = 1000
+CHOICES_SECONDS = 60
+COUNT_LIMIT = 1_000
 CHANNELS = ("online", "paper")
 SENTIMENTS = ("negative", "neutral", "positive")
 YES_NO = ("yes", "no")
@@ -63,6 +67,12 @@ def index_missing(limit: int | None = None) -> int:
     Commits once per batch."""
     from analysis.sentiment import sentiment_band, sentiment_score  # vaderSentiment: load late
 
+    # Every search_text row has its segment (triggers drop a row with its segment or its old
+    # text), so equal counts mean nothing is missing: two quick counts on each page instead of
+    # an anti-join over every segment.
+    segments = db.session.scalar(select(func.count()).select_from(Segment))
+    if segments == db.session.scalar(select(func.count()).select_from(SearchText)):
+        return 0
     missing = (
         select(Segment.id, Segment.text)
         .where(~exists().where(SearchText.segment_id == Segment.id))
@@ -159,7 +169,12 @@ def current_themes() -> tuple[tuple[str, str], ...]:
     )
 
 
-def choices() -> Choices:
+def _areas_and_crime_types() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The areas and crime types segments carry: remembered by each app for CHOICES_SECONDS
+    (reading them means a scan of every segment, too slow for every page at 100,000)."""
+    remembered = current_app.extensions.get("survey_workspace_choices")
+    if remembered is not None and time.monotonic() - remembered[0] < CHOICES_SECONDS:
+        return remembered[1]
     areas = db.session.scalars(
         select(Segment.area).where(Segment.area.is_not(None)).distinct().order_by(Segment.area)
     ).all()
@@ -168,11 +183,18 @@ def choices() -> Choices:
     else:
         elements = "SELECT DISTINCT json_each.value FROM segment, json_each(segment.crime_types)"
     crime_types = {str(v) for v in db.session.scalars(text(elements)) if v is not None}
+    found = (tuple(areas), tuple(sorted(crime_types)))
+    current_app.extensions["survey_workspace_choices"] = (time.monotonic(), found)
+    return found
+
+
+def choices() -> Choices:
+    areas, crime_types = _areas_and_crime_types()
     return Choices(
         stages=SEGMENT_STAGES,
         themes=current_themes(),
-        crime_types=tuple(sorted(crime_types)),
-        areas=tuple(areas),
+        crime_types=crime_types,
+        areas=areas,
     )
 
 
@@ -253,14 +275,25 @@ def _coding_exists(*conditions):
 
 def _where(filters: Filters) -> list:
     clauses = []
+    # With words to find, SQLite should start from the full-text index (few matches, in `doc`
+    # order) rather than from the stage index (a quarter of all segments): `column || ''` keeps
+    # the planner off the column's index.
+    unindexed = bool(filters.words) and db.engine.dialect.name == "sqlite"
     for name in ("stage", "area", "channel", "source"):
         value = getattr(filters, name)
         if value:
-            clauses.append(getattr(Segment, name) == value)
+            column = getattr(Segment, name)
+            clauses.append((column + literal("") if unindexed else column) == value)
     if filters.crime_type:
         clauses.append(_crime_type_clause(filters.crime_type))
-    if filters.theme:
-        clauses.append(_coding_exists(Coding.theme == filters.theme, Coding.status.in_(PRESENT)))
+    if filters.theme:  # a list to drive from (the theme index), not a check on every segment
+        clauses.append(
+            Segment.id.in_(
+                select(Coding.segment_id).where(
+                    Coding.theme == filters.theme, Coding.status.in_(PRESENT)
+                )
+            )
+        )
     if filters.coded:
         has = _coding_exists(Coding.status.in_(PRESENT))
         clauses.append(has if filters.coded == "yes" else ~has)
@@ -277,8 +310,8 @@ def _where(filters: Filters) -> list:
 def _filtered(columns, filters: Filters):
     return (
         select(*columns)
-        .select_from(Segment)
-        .join(SearchText, SearchText.segment_id == Segment.id)
+        .select_from(SearchText)
+        .join(Segment, Segment.id == SearchText.segment_id)
         .where(*_where(filters))
     )
 
@@ -351,8 +384,9 @@ class Page:
     cards: list[SegmentCard]
     total: int
     page: int
-    pages: int
-    suggestions: int = 0  # machine suggestions awaiting a decision in the whole filtered set
+    pages: int  # when the total is known
+    known: bool = True  # False: more than COUNT_LIMIT match (`total` is COUNT_LIMIT + 1)
+    more: bool = False  # a next page exists
 
 
 def highlight(text_: str, words: list[str]) -> Markup:
@@ -461,19 +495,27 @@ def find(filters: Filters, page: int, labels: dict[str, str]) -> Page:
     """One page of the segments that match, redacted, highlighted, with their codings."""
     index_missing()
     query = _filtered([Segment.id], filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # Counting stops past COUNT_LIMIT ("more than 1,000"): a count visits every match, which
+    # for a common word is a good part of 100,000 segments; pages go on past it ("Next").
+    total = (
+        db.session.scalar(select(func.count()).select_from(query.limit(COUNT_LIMIT + 1).subquery()))
+        or 0
+    )
+    known = total <= COUNT_LIMIT
     pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    page = max(page, 1)
+    if known:
+        page = min(page, pages)
+    # In the order of `doc`: random (nothing about when a segment came), fixed from page to
+    # page, and the full-text index's own order, so a search needs no sort of its matches.
     ids = list(
         db.session.scalars(
-            query.order_by(
-                Segment.stage, Segment.question, Segment.session_ref, Segment.turn, Segment.id
-            )
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
+            query.order_by(SearchText.doc).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
         )
     )
-    return Page(cards_of(ids, filters.words, labels), total, page, pages)
+    more = len(ids) > PAGE_SIZE
+    ids = ids[:PAGE_SIZE]
+    return Page(cards_of(ids, filters.words, labels), total, page, pages, known, more)
 
 
 def card(segment_id: str, labels: dict[str, str]) -> SegmentCard | None:
