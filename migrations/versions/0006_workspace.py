@@ -97,6 +97,11 @@ def upgrade():
     # Segment filters used by the workspace (stage and source are few-valued; area helps).
     op.create_index("ix_segment_stage_question", "segment", ["stage", "question", "id"])
     op.create_index("ix_coding_theme_status", "coding", ["theme", "status", "segment_id"])
+    # The review queue: pending suggestions by how far their confidence is from 0.5.
+    op.execute(
+        "CREATE INDEX ix_coding_uncertainty ON coding (abs(confidence - 0.5)) "
+        "WHERE status = 'suggested' AND user_id IS NULL"
+    )
     statements = SQLITE if op.get_bind().dialect.name == "sqlite" else POSTGRESQL
     for statement in statements:
         op.execute(statement)
@@ -106,6 +111,7 @@ def downgrade():
     statements = SQLITE_DOWN if op.get_bind().dialect.name == "sqlite" else POSTGRESQL_DOWN
     for statement in statements:
         op.execute(statement)
+    op.drop_index("ix_coding_uncertainty", table_name="coding")
     op.drop_index("ix_coding_theme_status", table_name="coding")
     op.drop_index("ix_segment_stage_question", table_name="segment")
     op.drop_table("theme_quality")

@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import func, text
 
 from survey_app.models.base import Base, random_id
 from survey_app.models.response import Response
@@ -132,8 +133,15 @@ class Coding(Base):
     __tablename__ = "coding"
     __table_args__ = (
         UniqueConstraint("segment_id", "theme", "coder"),
-        # The workspace's theme filter (migration 0006_workspace).
+        # The workspace's theme filter and review queue (migration 0006_workspace): pending
+        # suggestions by how far their confidence is from 0.5 (services/review.py).
         Index("ix_coding_theme_status", "theme", "status", "segment_id"),
+        Index(
+            "ix_coding_uncertainty",
+            func.abs(text("confidence - 0.5")),
+            sqlite_where=text("status = 'suggested' AND user_id IS NULL"),
+            postgresql_where=text("status = 'suggested' AND user_id IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, literal_column, select
 
 from survey_app.database import committing, transaction
 from survey_app.extensions import db
@@ -27,32 +27,39 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def uncertainty():
+    """How far a suggestion's confidence is from the decision point (the expression of the
+    partial index ix_coding_uncertainty, so the queue reads that index in order)."""
+    return func.abs(Coding.confidence - literal_column(repr(DECISION_POINT)))
+
+
 def queue(limit: int = QUEUE_SIZE) -> list[str]:
-    """Ids of segments with pending machine suggestions, the most uncertain first."""
-    nearness = func.min(func.abs(func.coalesce(Coding.confidence, 0.0) - DECISION_POINT))
+    """Ids of segments with pending machine suggestions, the most uncertain first (by their
+    most uncertain suggestion); facilitator turns are never coded, so never queued."""
     rows = db.session.execute(
-        select(Coding.segment_id, nearness.label("nearness"))
+        select(Coding.segment_id, Segment.speaker)
         .join(Segment, Segment.id == Coding.segment_id)
-        .where(
-            Coding.status == "suggested",
-            Coding.user_id.is_(None),
-            or_(Segment.speaker.is_(None), Segment.speaker != workspace.FACILITATOR),
-        )
-        .group_by(Coding.segment_id)
-        .order_by(nearness, Coding.segment_id)
-        .limit(limit)
+        .where(Coding.status == "suggested", Coding.user_id.is_(None))
+        .order_by(uncertainty(), Coding.segment_id)
+        .limit(limit * 20)
     ).all()
-    return [r[0] for r in rows]
+    out: list[str] = []
+    for segment_id, speaker in rows:
+        if speaker != workspace.FACILITATOR and segment_id not in out:
+            out.append(segment_id)
+        if len(out) == limit:
+            break
+    return out
 
 
-def waiting() -> int:
-    """Pending machine suggestions in all."""
-    return (
-        db.session.scalar(
-            select(func.count()).where(Coding.status == "suggested", Coding.user_id.is_(None))
-        )
-        or 0
+def waiting(limit: int = 1000) -> int:
+    """Pending machine suggestions in all, counted up to ``limit`` + 1 (more means "more than")."""
+    pending = (
+        select(Coding.id)
+        .where(Coding.status == "suggested", Coding.user_id.is_(None))
+        .limit(limit + 1)
     )
+    return db.session.scalar(select(func.count()).select_from(pending.subquery())) or 0
 
 
 @transaction
