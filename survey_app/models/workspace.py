@@ -6,7 +6,8 @@ service when it first needs them (a database trigger drops a row when its segmen
 or the segment goes, so it is made again). Search runs over this redacted text only, so a search
 can never confirm a name that the page hides. Its `doc` is a random number derived from the
 segment id (never an insertion counter), used as the full-text index's rowid on SQLite (FTS5 table
-`search_fts`, made by the migration); PostgreSQL uses a GIN index on `to_tsvector('simple', ...)`.
+`search_fts`, made by the migration); on PostgreSQL the migration adds a stored tsvector column
+`tsv` with a GIN index (not declared here: SQLite has no such type).
 """
 
 from datetime import datetime

@@ -133,14 +133,13 @@ def workspace_segment_memo(segment_id: str):
 # ----- bulk decisions ---------------------------------------------------------------------------
 
 
-@bp.route("/workspace/bulk", methods=["GET", "POST"])
-def workspace_bulk():
+@bp.route("/workspace/bulk/<any(accept, reject):decision>", methods=["GET", "POST"])
+def workspace_bulk(decision: str):
     """Accept or reject every pending suggestion of the filtered set: GET asks to confirm and
     says how many; the POST carries that number and is refused if it has changed."""
     source = request.form if request.method == "POST" else request.args
     offered, filters, errors = _filters(source)
-    decision = source.get("decision", "")
-    if decision not in ("accept", "reject") or errors:
+    if errors:
         abort(400)
     count = workspace.pending_count(filters)
     error = ""

@@ -258,9 +258,10 @@ def _match_clause(words: list[str]):
     """Segments whose redacted text has every word (as a word or the start of one)."""
     if db.engine.dialect.name == "postgresql":
         query = " & ".join(f"{w}:*" for w in words)
-        return func.to_tsvector(literal_column("'simple'::regconfig"), SearchText.redacted).op(
-            "@@"
-        )(func.to_tsquery(literal_column("'simple'::regconfig"), query))
+        # search_text.tsv: a stored column with a GIN index, on PostgreSQL only (migration).
+        return literal_column("search_text.tsv").op("@@")(
+            func.to_tsquery(literal_column("'simple'::regconfig"), query)
+        )
     match = " ".join(f'"{w}"*' for w in words)
     return SearchText.doc.in_(
         select(literal_column("rowid"))

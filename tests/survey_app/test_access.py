@@ -15,6 +15,9 @@ SAMPLE_VALUES = {
     "batch_id": 0,
     "fmt": "xlsx",
     "segment_id": "x",
+    "coding_id": "x",
+    "action": "accept",
+    "decision": "accept",
 }
 
 
@@ -135,7 +138,11 @@ def test_each_role_reaches_exactly_its_routes(app, client, synced, role):
     serial, batch_id = copy_waiting_for_reconciliation(app)
     user_id, email = make_user(app, role)
     assert sign_in(client, email).status_code == 302
-    SAMPLE_VALUES.update(user_id=user_id, serial=serial, batch_id=batch_id)
+    with app.app_context():
+        from tests.survey_app.research.factories import make_segment
+
+        segment_id = make_segment()
+    SAMPLE_VALUES.update(user_id=user_id, serial=serial, batch_id=batch_id, segment_id=segment_id)
     for rule, url, allowed in protected_routes(app):
         if "GET" not in rule.methods:
             continue

@@ -81,7 +81,7 @@ def workspace_walk(browser, live_server, live_app, workspace_data):
     click(page, "button", "Add memo")
     errors["segment"] = error_summary(page)
     checker.visit("segment with a memo error", page)
-    page.goto("/research/workspace/bulk?decision=reject&stage=reporting")
+    page.goto("/research/workspace/bulk/reject?stage=reporting")
     checker.visit("bulk confirmation", page)
     with live_app.app_context():  # the number changes before the researcher confirms
         suggestion(ids["paper"], "kept_informed", 0.4)

@@ -103,7 +103,7 @@ def research_urls(app, segment_id: str) -> list[str]:
         f"/research/workspace?q={SCRIPT}",
         f"/research/workspace?q=help&theme={THEME_KEY}",
         "/research/workspace?q=onerror",
-        f"/research/workspace/bulk?decision=accept&theme={THEME_KEY}",
+        f"/research/workspace/bulk/accept?theme={THEME_KEY}",
         f"/research/{SLUG}/summary/segments?stage=recovery&theme={THEME_KEY}",
         f"/research/{SLUG}/summary?theme={THEME_KEY}",
     ]

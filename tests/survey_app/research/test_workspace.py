@@ -233,7 +233,7 @@ def test_bulk_decisions_confirm_the_number_first_and_are_recorded_one_by_one(
     user_id, _ = login_as("researcher")
     with app.app_context():
         suggestion(ids["online"], "being_listened_to", 0.7)
-    confirm = client.get(f"{WS}/bulk?decision=accept&channel=online")
+    confirm = client.get(f"{WS}/bulk/accept?channel=online")
     assert confirm.status_code == 200
     assert '<h1 class="govuk-heading-l">Accept 2 suggestions</h1>' in confirm.text
     csrf = token(client)
@@ -244,15 +244,15 @@ def test_bulk_decisions_confirm_the_number_first_and_are_recorded_one_by_one(
         other = survey_segment("Nobody called me back.")
         suggestion(other, "kept_informed", 0.5)
     stale = client.post(
-        f"{WS}/bulk",
-        data={"csrf_token": csrf, "decision": "accept", "channel": "online", "expected": "2"},
+        f"{WS}/bulk/accept",
+        data={"csrf_token": csrf, "channel": "online", "expected": "2"},
     )
     assert stale.status_code == 400
     assert "changed from 2 to 3" in stale.text
     assert "Accept 3 suggestions" in stale.text
     done = client.post(
-        f"{WS}/bulk",
-        data={"csrf_token": csrf, "decision": "accept", "channel": "online", "expected": "3"},
+        f"{WS}/bulk/accept",
+        data={"csrf_token": csrf, "channel": "online", "expected": "3"},
     )
     assert done.status_code == 302
     assert "done=3+accepted" in done.location
@@ -273,10 +273,9 @@ def test_bulk_with_a_theme_filter_decides_only_that_theme(data, client, login_as
         kept = suggestion(ids["paper"], "kept_informed", 0.3)
     csrf = token(client)
     client.post(
-        f"{WS}/bulk",
+        f"{WS}/bulk/reject",
         data={
             "csrf_token": csrf,
-            "decision": "reject",
             "theme": "officer_attitude",
             "expected": "1",
         },
@@ -414,7 +413,7 @@ WORKSPACE_POSTS = (
     "/codings/{coding}/accept",
     "/codings/{coding}/reject",
     "/codings/{coding}/remove",
-    "/bulk",
+    "/bulk/accept",
     "/review",
     "/themes/memo",
     "/retrain",
@@ -450,7 +449,7 @@ def test_only_researchers_and_admins_reach_the_workspace(data, client, login_as,
     app, ids = data
     if role:
         login_as(role)
-    for path in ("", "/review", "/themes", f"/segments/{ids['online']}", "/bulk?decision=accept"):
+    for path in ("", "/review", "/themes", f"/segments/{ids['online']}", "/bulk/accept"):
         response = client.get(WS + path)
         assert response.status_code in (302, 403), path
     response = client.post(f"{WS}/codings/{ids['suggestion']}/accept")
