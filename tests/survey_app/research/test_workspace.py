@@ -461,3 +461,29 @@ def test_only_researchers_and_admins_reach_the_workspace(data, client, login_as,
 def test_admins_use_the_workspace_too(data, client, login_as):
     login_as("admin")
     assert client.get(WS).status_code == 200
+
+
+def test_the_workspace_migration_downgrades_and_upgrades_again(fresh_database_url):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from tests.conftest import make_app
+
+    app = make_app(fresh_database_url)
+    with app.app_context():
+        upgrade(revision="0006_workspace")
+        db.engine.dispose()
+        assert {"search_text", "memo", "theme_quality"} <= set(inspect(db.engine).get_table_names())
+        downgrade(revision="0004_research_data")
+        db.engine.dispose()
+        names = set(inspect(db.engine).get_table_names())
+        assert not names & {"search_text", "memo", "theme_quality", "search_fts"}
+        upgrade(revision="0006_workspace")
+        db.engine.dispose()
+        segment_id = survey_segment("Nobody kept me informed.")
+        assert workspace.index_missing() == 1
+        db.session.execute(update(workspace.Segment).values(text="Changed."))
+        db.session.commit()
+        assert workspace.index_missing() == 1  # the trigger dropped the stale row
+        assert db.session.get(SearchText, segment_id).redacted == "Changed."
+        db.engine.dispose()
