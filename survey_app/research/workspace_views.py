@@ -33,6 +33,15 @@ def _back(filters: workspace.Filters, anchor: str = "") -> str:
     return url + (f"#{anchor}" if anchor else "")
 
 
+def _done() -> str:
+    """The notice after a bulk decision, from a number and a fixed word only (never echoed
+    text: a link could otherwise make the page say anything)."""
+    count, word = request.args.get("done", ""), request.args.get("decided", "")
+    if count.isdigit() and len(count) < 8 and word in ("accepted", "rejected"):
+        return f"{count} {word}"
+    return ""
+
+
 @bp.get("/workspace", endpoint="workspace")
 def workspace_page():
     """Segments by filters and words, redacted, with their codes and suggestions."""
@@ -48,7 +57,7 @@ def workspace_page():
             form_errors=errors,
             found=found,
             count_limit=workspace.COUNT_LIMIT,
-            done=request.args.get("done", ""),
+            done=_done(),
         ),
         status,
     )
@@ -155,7 +164,7 @@ def workspace_bulk(decision: str):
         else:
             word = "accepted" if decision == "accept" else "rejected"
             return redirect(
-                url_for("research.workspace", **filters.as_args(), done=f"{done} {word}")
+                url_for("research.workspace", **filters.as_args(), done=done, decided=word)
             )
     return (
         render_template(
@@ -184,8 +193,13 @@ def workspace_review():
         cards=workspace.cards_of(ids, [], labels),
         waiting=review.waiting(),
         training=review.training_pending(),
-        decided=request.args.get("decided", ""),
+        decided=_decided(),
     )
+
+
+def _decided() -> str:
+    value = request.args.get("decided", "")
+    return value if value.isdigit() and len(value) < 8 else ""
 
 
 @bp.post("/workspace/review")

@@ -559,8 +559,6 @@ def code(segment_id: str, themes: list[str], user: User) -> int:
         suggested = [c for c in mine if c.user_id is None and c.status in ("suggested", "rejected")]
         if suggested:
             coding.decide(suggested[0], user, accept=True)
-        elif any(c.coder == coding.person(user) for c in mine):
-            continue
         else:
             coding.code_by_person(segment.id, theme, user)
         added += 1

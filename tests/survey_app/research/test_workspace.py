@@ -255,7 +255,10 @@ def test_bulk_decisions_confirm_the_number_first_and_are_recorded_one_by_one(
         data={"csrf_token": csrf, "channel": "online", "expected": "3"},
     )
     assert done.status_code == 302
-    assert "done=3+accepted" in done.location
+    assert "done=3&decided=accepted" in done.location
+    assert "Suggestions 3 accepted." in client.get(done.location).text
+    forged = client.get(f"{WS}?done=Your+data+was+deleted&decided=accepted").text
+    assert "Your data was deleted" not in forged
     with app.app_context():
         events = db.session.scalars(
             select(CodingEvent).where(CodingEvent.action == "accepted")
