@@ -178,3 +178,32 @@ def test_a_keyboard_only_researcher_searches_decides_and_codes(
     assert user.invisible_focus == []
     assert ids  # the shared data is there too
     context.close()
+
+
+def test_without_javascript_a_researcher_codes_decides_and_confirms_in_bulk(
+    browser, live_server, live_app, workspace_data
+):
+    from tests.survey_app.browser.conftest import new_page, open_context
+
+    with live_app.app_context():
+        segment = survey_segment("The interpreter never came, so nobody understood me.")
+        pending = suggestion(segment, "accessibility_language", 0.8, ("interpreter",))
+    _, email = make_user(live_app, "researcher")
+    context, recorder = open_context(browser, live_server, java_script_enabled=False)
+    page = new_page(context, recorder)
+    sign_in(page, email)
+    page.goto("/research/workspace?q=interpreter")
+    card = page.locator(f"#segment-{segment}")
+    card.get_by_label("Add a code").select_option("kept_informed")
+    click(page, "button", "Add code")
+    page.goto("/research/workspace/bulk/accept?q=interpreter")
+    click(page, "button", "Accept 1 suggestion")
+    assert "Suggestions 1 accepted." in page.locator(".govuk-notification-banner").inner_text()
+    assert status_of(live_app, pending) == "accepted"
+    with live_app.app_context():
+        people = select(Coding.theme).where(
+            Coding.segment_id == segment, Coding.user_id.is_not(None)
+        )
+        themes = set(db.session.scalars(people))
+    assert themes == {"kept_informed"}
+    context.close()
