@@ -186,7 +186,7 @@ def workspace_bulk(decision: str):
 def workspace_review():
     """Segments whose suggestions are least certain first, to accept or reject as a batch."""
     labels = workspace.choices().theme_labels
-    workspace.index_missing()
+    workspace.index_missing(workspace.INDEX_PER_PAGE)
     ids = review.queue()
     return render_template(
         "research/workspace_review.html",

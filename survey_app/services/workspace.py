@@ -32,6 +32,8 @@ MAX_QUERY = 200
 MAX_MEMO = 5000
 INDEX_BATCH = 1000
 CHOICES_SECONDS = 60
+#: Segments a page indexes before it answers (about 2 ms of CPU each).
+INDEX_PER_PAGE = 500
 COUNT_LIMIT = 1_000
 CHANNELS = ("online", "paper")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -61,17 +63,23 @@ def doc_number(segment_id: str) -> int:
     return int(hashlib.sha256(segment_id.encode()).hexdigest()[:15], 16)
 
 
+def unindexed() -> int:
+    """How many segments have no search_text row yet.
+
+    Every search_text row has its segment (triggers drop a row with its segment or its old
+    text), so the difference of two quick counts says it, instead of an anti-join over every
+    segment on each page."""
+    segments = db.session.scalar(select(func.count()).select_from(Segment)) or 0
+    return max(0, segments - (db.session.scalar(select(func.count()).select_from(SearchText)) or 0))
+
+
 def index_missing(limit: int | None = None) -> int:
-    """Make the search_text row (redacted text, sentiment) of every segment that lacks one
-    (new segments, and those whose text changed: a trigger dropped their row); returns how many.
-    Commits once per batch."""
+    """Make the search_text row (redacted text, sentiment) of segments that lack one (new
+    segments, and those whose text changed: a trigger dropped their row), at most ``limit``;
+    returns how many. Commits once per batch."""
     from analysis.sentiment import sentiment_band, sentiment_score  # vaderSentiment: load late
 
-    # Every search_text row has its segment (triggers drop a row with its segment or its old
-    # text), so equal counts mean nothing is missing: two quick counts on each page instead of
-    # an anti-join over every segment.
-    segments = db.session.scalar(select(func.count()).select_from(Segment))
-    if segments == db.session.scalar(select(func.count()).select_from(SearchText)):
+    if not unindexed():
         return 0
     missing = (
         select(Segment.id, Segment.text)
@@ -388,6 +396,7 @@ class Page:
     pages: int  # when the total is known
     known: bool = True  # False: more than COUNT_LIMIT match (`total` is COUNT_LIMIT + 1)
     more: bool = False  # a next page exists
+    unindexed: int = 0  # segments not searchable yet
 
 
 def highlight(text_: str, words: list[str]) -> Markup:
@@ -493,8 +502,12 @@ def cards_of(ids: list[str], words: list[str], labels: dict[str, str]) -> list[S
 
 
 def find(filters: Filters, page: int, labels: dict[str, str]) -> Page:
-    """One page of the segments that match, redacted, highlighted, with their codings."""
-    index_missing()
+    """One page of the segments that match, redacted, highlighted, with their codings.
+
+    Segments not yet in the search index are indexed first, at most INDEX_PER_PAGE of them (a
+    page must not wait minutes after a large import; `flask research segments index` does all)."""
+    index_missing(INDEX_PER_PAGE)
+    waiting = unindexed()
     query = _filtered([Segment.id], filters)
     # Counting stops past COUNT_LIMIT ("more than 1,000"): a count visits every match, which
     # for a common word is a good part of 100,000 segments; pages go on past it ("Next").
@@ -516,11 +529,11 @@ def find(filters: Filters, page: int, labels: dict[str, str]) -> Page:
     )
     more = len(ids) > PAGE_SIZE
     ids = ids[:PAGE_SIZE]
-    return Page(cards_of(ids, filters.words, labels), total, page, pages, known, more)
+    return Page(cards_of(ids, filters.words, labels), total, page, pages, known, more, waiting)
 
 
 def card(segment_id: str, labels: dict[str, str]) -> SegmentCard | None:
-    index_missing()
+    index_missing(INDEX_PER_PAGE)
     found = cards_of([segment_id], [], labels)
     return found[0] if found else None
 
@@ -613,7 +626,7 @@ def _pending(filters: Filters):
 
 
 def pending_count(filters: Filters) -> int:
-    index_missing()
+    index_missing(INDEX_PER_PAGE)
     return db.session.scalar(select(func.count()).select_from(_pending(filters).subquery())) or 0
 
 

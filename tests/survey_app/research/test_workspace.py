@@ -490,3 +490,22 @@ def test_the_workspace_migration_downgrades_and_upgrades_again(fresh_database_ur
         assert workspace.index_missing() == 1  # the trigger dropped the stale row
         assert db.session.get(SearchText, segment_id).redacted == "Changed."
         db.engine.dispose()
+
+
+def test_a_page_indexes_a_few_segments_and_the_command_indexes_the_rest(
+    synced, client, runner, login_as, monkeypatch
+):
+    monkeypatch.setattr(workspace, "INDEX_PER_PAGE", 2)
+    with synced.app_context():
+        for i in range(5):
+            survey_segment(f"Answer number {i}.")
+    login_as("researcher")
+    page = client.get(WS).text
+    assert "3 segments are not in the search index yet" in page
+    assert listed(page) == 2
+    result = runner.invoke(args=["research", "segments", "index"])
+    assert result.exit_code == 0, result.output
+    assert "3 segments added to the search index; 0 missing." in result.output
+    page = client.get(WS).text
+    assert "not in the search index" not in page
+    assert listed(page) == 5
