@@ -23,6 +23,7 @@ from survey_app.services import (
     users,
 )
 from survey_app.summary_cli import demo_cli, summary_command
+from survey_app.workspace_cli import index_command
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -248,5 +249,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(responses_cli)
     app.cli.add_command(research_cli)
     research_cli.add_command(summary_command)
+    segments_cli.add_command(index_command)
     app.cli.add_command(demo_cli)
     app.cli.add_command(focus_groups_cli)

@@ -60,7 +60,8 @@ def requeue_unfinished() -> None:
         return
     with app.app_context():
         for job_id in jobs.unfinished():
-            code_task(job_id)
+            job = jobs.db.session.get(jobs.ResearchJob, job_id)
+            (train_task if job.kind == "train" else code_task)(job_id)
 
 
 @huey.task()
@@ -74,3 +75,16 @@ def code_task(job_id: str) -> None:
             jobs.run_coding_job(job_id)
     else:
         jobs.run_coding_job(job_id)
+
+
+@huey.task()
+def train_task(job_id: str) -> None:
+    """Run a queued retraining (see survey_app.services.review.run_training_job)."""
+    from survey_app.services import review
+
+    app, own = _app()
+    if own:
+        with app.app_context():
+            review.run_training_job(job_id)
+    else:
+        review.run_training_job(job_id)

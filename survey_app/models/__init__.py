@@ -18,6 +18,7 @@ from survey_app.models.research import (
 )
 from survey_app.models.response import AnswerRow, Response
 from survey_app.models.user import ROLES, User
+from survey_app.models.workspace import Memo, SearchText, ThemeQuality
 
 __all__ = [
     "ROLES",
@@ -31,6 +32,7 @@ __all__ = [
     "Draft",
     "FocusSession",
     "MachinePass",
+    "Memo",
     "PaperBatch",
     "PaperCopy",
     "PaperEntry",
@@ -40,8 +42,10 @@ __all__ = [
     "QuestionnaireVersion",
     "ResearchJob",
     "Response",
+    "SearchText",
     "Segment",
     "Theme",
+    "ThemeQuality",
     "TopicGuideVersion",
     "User",
 ]

@@ -15,11 +15,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import func, text
 
 from survey_app.models.base import Base, random_id
 from survey_app.models.response import Response
@@ -95,7 +97,11 @@ class Segment(Base):
     """
 
     __tablename__ = "segment"
-    __table_args__ = (UniqueConstraint("response_id", "question"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "question"),
+        # The workspace's segment browser lists by these (migration 0006_workspace).
+        Index("ix_segment_stage_question", "stage", "question", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     source: Mapped[str] = mapped_column(String(20))
@@ -125,7 +131,18 @@ class Coding(Base):
     """
 
     __tablename__ = "coding"
-    __table_args__ = (UniqueConstraint("segment_id", "theme", "coder"),)
+    __table_args__ = (
+        UniqueConstraint("segment_id", "theme", "coder"),
+        # The workspace's theme filter and review queue (migration 0006_workspace): pending
+        # suggestions by how far their confidence is from 0.5 (services/review.py).
+        Index("ix_coding_theme_status", "theme", "status", "segment_id"),
+        Index(
+            "ix_coding_uncertainty",
+            func.abs(text("confidence - 0.5")),
+            sqlite_where=text("status = 'suggested' AND user_id IS NULL"),
+            postgresql_where=text("status = 'suggested' AND user_id IS NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     segment_id: Mapped[str] = mapped_column(ForeignKey("segment.id"), index=True)

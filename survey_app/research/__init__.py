@@ -131,4 +131,8 @@ def start_coding(slug: str):
     return redirect(url_for("research.index", notice="queued") + "#jobs")
 
 
-from survey_app.research import focus_group_views, summary_views  # noqa: E402,F401  (routes on bp)
+from survey_app.research import (  # noqa: E402,F401  (routes on bp)
+    focus_group_views,
+    summary_views,
+    workspace_views,
+)

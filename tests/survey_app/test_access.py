@@ -17,6 +17,9 @@ SAMPLE_VALUES = {
     "segment_id": "x",
     "session_id": "x",
     "pending_id": "x",
+    "coding_id": "x",
+    "action": "accept",
+    "decision": "accept",
 }
 
 
@@ -163,12 +166,17 @@ def test_each_role_reaches_exactly_its_routes(app, client, synced, role):
     user_id, email = make_user(app, role)
     assert sign_in(client, email).status_code == 302
     session_id, pending_id = focus_session_awaiting_confirm(app, user_id)
+    with app.app_context():
+        from tests.survey_app.research.factories import make_segment
+
+        segment_id = make_segment()
     SAMPLE_VALUES.update(
         user_id=user_id,
         serial=serial,
         batch_id=batch_id,
         session_id=session_id,
         pending_id=pending_id,
+        segment_id=segment_id,
     )
     for rule, url, allowed in protected_routes(app):
         if "GET" not in rule.methods:

@@ -250,5 +250,8 @@ def test_no_column_records_when_a_response_was_stored():
         "coding_event.at",
         "research_job.created_at",
         "research_job.finished_at",
+        # Researchers' memos and a training run's figures (workspace: staff actions too).
+        "memo.created_at",
+        "theme_quality.computed_at",
     }
     assert isinstance(Response.__table__.c.submitted_on.type, Date)
