@@ -131,4 +131,7 @@ def start_coding(slug: str):
     return redirect(url_for("research.index", notice="queued") + "#jobs")
 
 
-from survey_app.research import summary_views  # noqa: E402,F401  (routes on bp)
+from survey_app.research import (  # noqa: E402  (routes on bp)
+    codebook_views,  # noqa: F401
+    summary_views,  # noqa: F401
+)
