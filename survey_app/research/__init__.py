@@ -132,6 +132,8 @@ def start_coding(slug: str):
 
 
 from survey_app.research import (  # noqa: E402  (routes on bp)
+    agreement_views,  # noqa: F401
     codebook_views,  # noqa: F401
+    sample_views,  # noqa: F401
     summary_views,  # noqa: F401
 )
