@@ -76,9 +76,6 @@ def upgrade():
             ["coding_sample.id"],
             name=op.f("fk_sample_segment_sample_id_coding_sample"),
         ),
-        sa.ForeignKeyConstraint(
-            ["segment_id"], ["segment.id"], name=op.f("fk_sample_segment_segment_id_segment")
-        ),
         sa.PrimaryKeyConstraint("sample_id", "segment_id", name=op.f("pk_sample_segment")),
     )
     op.create_table(
@@ -95,9 +92,6 @@ def upgrade():
             ["sample_id"],
             ["coding_sample.id"],
             name=op.f("fk_sample_decision_sample_id_coding_sample"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["segment_id"], ["segment.id"], name=op.f("fk_sample_decision_segment_id_segment")
         ),
         sa.ForeignKeyConstraint(
             ["settled_by_id"],

@@ -227,12 +227,13 @@ class CodingSample(Base):
 
 
 class SampleSegment(Base):
-    """A segment of a sample, in the sample's (seeded, random) order."""
+    """A segment of a sample, in the sample's (seeded, random) order. No foreign key to the
+    segment: an admin's correction may remove a segment, and the sample then goes without it."""
 
     __tablename__ = "sample_segment"
 
     sample_id: Mapped[str] = mapped_column(ForeignKey("coding_sample.id"), primary_key=True)
-    segment_id: Mapped[str] = mapped_column(ForeignKey("segment.id"), primary_key=True)
+    segment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[int]
 
 
@@ -242,7 +243,7 @@ class SampleDecision(Base):
     __tablename__ = "sample_decision"
 
     sample_id: Mapped[str] = mapped_column(ForeignKey("coding_sample.id"), primary_key=True)
-    segment_id: Mapped[str] = mapped_column(ForeignKey("segment.id"), primary_key=True)
+    segment_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # no key: see above
     theme: Mapped[str] = mapped_column(String(100), primary_key=True)
     present: Mapped[bool] = mapped_column(Boolean)
     a_said: Mapped[bool] = mapped_column(Boolean)

@@ -47,6 +47,12 @@ def _parent_options(book, leave_out: str | None = None):
     ]
 
 
+def _based_on(form) -> int | None:
+    """The version the form was made from (a hidden field), to refuse a stale save."""
+    text = form.get("based_on", "")
+    return int(text) if text.isdigit() else None
+
+
 def _wanted(form) -> ThemeChange:
     return ThemeChange(
         label=form.get("label", ""),
@@ -85,7 +91,7 @@ def codebook_add():
     if request.method == "POST":
         try:
             _version, theme_id = codebook_edits.add(
-                _wanted(request.form), current_user._get_current_object()
+                _wanted(request.form), current_user._get_current_object(), _based_on(request.form)
             )
         except CodebookEditError as error:
             errors = {error.field: error.message}
@@ -93,6 +99,7 @@ def codebook_add():
             return redirect(url_for("research.codebook", notice="added", theme=theme_id))
     return render_template(
         "research/codebook_theme.html",
+        version=version,
         adding=True,
         theme=None,
         values=values,
@@ -130,7 +137,10 @@ def codebook_edit():
         values = request.form
         try:
             codebook_edits.change(
-                theme_id, _wanted(request.form), current_user._get_current_object()
+                theme_id,
+                _wanted(request.form),
+                current_user._get_current_object(),
+                _based_on(request.form),
             )
         except CodebookEditError as error:
             errors = {error.field: error.message}
@@ -138,6 +148,7 @@ def codebook_edit():
             return redirect(url_for("research.codebook", notice="edited", theme=theme_id))
     return render_template(
         "research/codebook_theme.html",
+        version=version,
         adding=False,
         theme=theme,
         values=values,
@@ -162,6 +173,7 @@ def codebook_merge():
                 request.form.get("source", ""),
                 request.form.get("target", ""),
                 current_user._get_current_object(),
+                _based_on(request.form),
             )
         except CodebookEditError as error:
             errors = {error.field: error.message}
@@ -177,6 +189,7 @@ def codebook_merge():
             )
     return render_template(
         "research/codebook_merge.html",
+        version=version,
         values=values,
         form_errors=errors,
         options=_theme_options(book),

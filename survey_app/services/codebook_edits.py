@@ -69,11 +69,27 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _current() -> tuple[Codebook, CodebookVersion, CodebookDefinition]:
+def _current(based_on: int | None = None) -> tuple[Codebook, CodebookVersion, CodebookDefinition]:
+    """The codebook row (locked for this transaction on PostgreSQL; SQLite writes one at a time
+    anyway), its current version and definition. ``based_on`` is the version number the person's
+    form was made from: a change since is refused, so nobody overwrites an edit unseen."""
     version = codebooks.current_version()
     if version is None:
         raise NoCodebook("No codebook yet: run `flask questionnaires sync`.")
-    return version.codebook, version, codebooks.definition_of(version)
+    row = db.session.scalar(
+        select(Codebook)
+        .where(Codebook.id == version.codebook_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    version = row.current_version
+    if based_on is not None and based_on != version.number:
+        raise CodebookEditError(
+            "label",
+            f"The codebook changed while you were editing (it is now version {version.number}):"
+            " check the form and save again",
+        )
+    return row, version, codebooks.definition_of(version)
 
 
 def _store(
@@ -92,17 +108,21 @@ def _store(
 
 
 @transaction
-def add(wanted: ThemeChange, user: User) -> tuple[CodebookVersion, str]:
+def add(
+    wanted: ThemeChange, user: User, based_on: int | None = None
+) -> tuple[CodebookVersion, str]:
     """Add a theme; returns the new version and the theme's id (commits)."""
-    row, _version, book = _current()
+    row, _version, book = _current(based_on)
     new, theme_id = add_theme(book, wanted)
     return _store(row, book, new, user, f"added theme {theme_id}"), theme_id
 
 
 @transaction
-def change(theme_id: str, wanted: ThemeChange, user: User) -> CodebookVersion:
+def change(
+    theme_id: str, wanted: ThemeChange, user: User, based_on: int | None = None
+) -> CodebookVersion:
     """Change a theme's label, definition, stage or parent (commits)."""
-    row, _version, book = _current()
+    row, _version, book = _current(based_on)
     new = change_theme(book, theme_id, wanted)
     if new.version == book.version:
         raise CodebookEditError("label", "Change the label, definition, stage or parent")
@@ -110,7 +130,7 @@ def change(theme_id: str, wanted: ThemeChange, user: User) -> CodebookVersion:
 
 
 @transaction
-def merge(source_id: str, target_id: str, user: User) -> MergeResult:
+def merge(source_id: str, target_id: str, user: User, based_on: int | None = None) -> MergeResult:
     """Merge a theme into another and move its codings (commits).
 
     Each coding of the source theme becomes a coding of the target, with a "merged" coding
@@ -118,7 +138,7 @@ def merge(source_id: str, target_id: str, user: User) -> MergeResult:
     status that says most: human, accepted, suggested, rejected; the higher confidence), and
     the other is removed with a "removed" event, since (segment, theme, coder) is unique.
     Settled decisions of two-coder samples follow too."""
-    row, _version, book = _current()
+    row, _version, book = _current(based_on)
     new = merge_themes(book, source_id, target_id)
     version = _store(row, book, new, user, f"merged theme {source_id} into {target_id}")
     now = _now()

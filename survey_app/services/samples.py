@@ -240,9 +240,11 @@ class Item:
 
 
 def segment_ids(sample: CodingSample) -> list[str]:
+    """The sample's segments in its order (one removed since by a correction drops out)."""
     return list(
         db.session.scalars(
             select(SampleSegment.segment_id)
+            .join(Segment, Segment.id == SampleSegment.segment_id)
             .where(SampleSegment.sample_id == sample.id)
             .order_by(SampleSegment.position)
         )

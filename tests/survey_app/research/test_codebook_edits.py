@@ -294,3 +294,24 @@ def test_codebook_pages_before_any_sync_say_so(app, client, login_as):
         answer = client.get(path)
         assert answer.status_code == 404
         assert "flask questionnaires sync" in answer.text
+
+
+def test_a_save_from_a_stale_form_is_refused_rather_than_overwriting(synced, client, login_as):
+    login_as("researcher")
+    form = client.get("/research/codebook/edit?theme=speed_of_response").text
+    assert 'name="based_on" value="1"' in form
+    post(client, "/research/codebook/add", label="Someone else's", definition="x.", based_on="1")
+    stale = post(
+        client,
+        "/research/codebook/edit?theme=speed_of_response",
+        label="Mine",
+        definition="Mine.",
+        stage="reporting",
+        based_on="1",
+    )
+    assert "The codebook changed while you were editing (it is now version 2)" in stale.text
+    assert 'name="based_on" value="2"' in stale.text
+    assert 'value="Mine"' in stale.text
+    number, book = current(synced)
+    assert number == 2
+    assert book.theme("speed_of_response").label != "Mine"

@@ -432,3 +432,16 @@ def test_two_researchers_code_blind_settle_merge_and_the_summary_shows_it(synced
             select(Coding.coder).where(Coding.segment_id == s[16], Coding.theme == SPEED)
         ).all()
         assert sorted(rows) == sorted([f"person:{a.id}", f"person:{b.id}"])
+
+
+def test_a_segment_removed_by_a_correction_leaves_the_sample(synced, people):
+    from survey_app.models import Segment
+
+    lead, a, b = people
+    ids = responses(synced, 3)
+    sample_id = draw(lead, a, b, size="3")
+    with synced.app_context():
+        db.session.delete(db.session.get(Segment, ids[0]))  # as segments.sync_response does
+        db.session.commit()
+        assert set(samples.segment_ids(db.session.get(CodingSample, sample_id))) == set(ids[1:])
+    assert a.get(f"/research/samples/code?sample={sample_id}").status_code == 200
