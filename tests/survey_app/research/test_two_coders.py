@@ -74,10 +74,10 @@ class Person:
         return self.post(f"/research/samples/finish?sample={sample_id}")
 
 
-def draw(person, a, b, size="20", **extra):
+def draw(person, a, b, size="20", name="Reporting double-coded", **extra):
     answer = person.post(
         "/research/samples/new",
-        name="Reporting double-coded",
+        name=name,
         stage="reporting",
         size=size,
         seed="42",
@@ -445,3 +445,55 @@ def test_a_segment_removed_by_a_correction_leaves_the_sample(synced, people):
         db.session.commit()
         assert set(samples.segment_ids(db.session.get(CodingSample, sample_id))) == set(ids[1:])
     assert a.get(f"/research/samples/code?sample={sample_id}").status_code == 200
+
+
+PAYLOADS = (
+    '<script>alert("label")</script>',
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(3)",
+)
+
+
+def test_theme_labels_typed_by_researchers_render_as_text_on_every_research_page(synced, people):
+    """A theme added in the browser with script, attribute and javascript: payloads, used by two
+    coders and settled, renders escaped on every research page, for a researcher who can see
+    them all; the exports carry it as data."""
+    lead, a, b = people
+    label = " ".join(PAYLOADS)
+    added = lead.post(
+        "/research/codebook/add", label=label, definition=label, stage="reporting", parent=""
+    )
+    assert added.status_code == 302
+    theme = re.search(r"theme=([a-z0-9_]+)", added.headers["Location"]).group(1)
+    ids = responses(synced, 2)
+    sample_id = draw(lead, a, b, size="2", name=label)
+    a.code(sample_id, ids[0], theme)
+    a.finish(sample_id)
+    b.finish(sample_id)
+    lead.post(
+        f"/research/samples/settle?sample={sample_id}",
+        segment=ids[0],
+        theme=theme,
+        decision="present",
+    )
+    values = {"slug": SLUG, "fmt": "xlsx", "segment_id": ids[0]}
+    pages = [
+        *every_research_get_url(synced, values),
+        f"/research/samples/agreement?sample={sample_id}",
+        f"/research/samples/code?sample={sample_id}",
+        f"/research/codebook/edit?theme={theme}",
+        f"/research/{SLUG}/summary/segments?stage=reporting&theme={theme}",
+    ]
+    for who in (lead, a):
+        for url in pages:
+            answer = who.get(url)
+            if answer.mimetype != "text/html":
+                continue
+            body = answer.get_data(as_text=True)
+            assert '<script>alert("label")' not in body, url
+            assert "<img src=x" not in body, url
+            assert 'href="javascript:' not in body, url
+    assert (
+        "&lt;script&gt;alert(&#34;label&#34;)&lt;/script&gt;" in lead.get("/research/codebook").text
+    )
+    assert "&lt;script&gt;" in lead.get(f"/research/samples/agreement?sample={sample_id}").text
