@@ -95,7 +95,8 @@ def _current(based_on: int | None = None) -> tuple[Codebook, CodebookVersion, Co
 def _store(
     row: Codebook, old: CodebookDefinition, new: CodebookDefinition, user: User, what: str
 ) -> CodebookVersion:
-    lines = [what, *describe_changes(old, new)]
+    """Store the edited codebook as a new version; ``what`` heads the list of changes."""
+    lines = [what, *describe_changes(old, new)] if what else describe_changes(old, new)
     change = "; ".join(dict.fromkeys(lines))
     version = codebooks.store_version(row, new, "browser", "browser", change, user, date.today())
     audit.record(
@@ -114,7 +115,7 @@ def add(
     """Add a theme; returns the new version and the theme's id (commits)."""
     row, _version, book = _current(based_on)
     new, theme_id = add_theme(book, wanted)
-    return _store(row, book, new, user, f"added theme {theme_id}"), theme_id
+    return _store(row, book, new, user, ""), theme_id
 
 
 @transaction
@@ -126,7 +127,7 @@ def change(
     new = change_theme(book, theme_id, wanted)
     if new.version == book.version:
         raise CodebookEditError("label", "Change the label, definition, stage or parent")
-    return _store(row, book, new, user, f"edited theme {theme_id}")
+    return _store(row, book, new, user, "")
 
 
 @transaction
