@@ -108,8 +108,8 @@ def downgrade():
     op.drop_table("sample_decision")
     op.drop_table("sample_segment")
     op.drop_table("coding_sample")
-    with op.batch_alter_table("codebook_version") as batch:
-        for name in ("made_at", "made_by_email", "made_by_id", "change", "origin"):
-            batch.drop_column(name)
-    with op.batch_alter_table("codebook") as batch:
-        batch.drop_column("file_hash")
+    # Plain DROP COLUMN (SQLite 3.35+): no table rebuild, which codebook_version's references
+    # would make hard; none of these columns is in a constraint or index.
+    for name in ("made_at", "made_by_email", "made_by_id", "change", "origin"):
+        op.drop_column("codebook_version", name)
+    op.drop_column("codebook", "file_hash")
