@@ -37,6 +37,7 @@ from survey_app.models import (
     Coding,
     CodingEvent,
     CodingSample,
+    MachinePass,
     QuestionnaireRow,
     SampleDecision,
     SampleSegment,
@@ -441,9 +442,19 @@ def machine_coders(sample: CodingSample) -> list[str]:
 
 def against_machine(sample: CodingSample, which: str, machine: str) -> AgreementReport:
     """A coder's blind codes (``which`` is "a" or "b") against a machine coder's on the same
-    segments: every coding the machine made counts as its "yes", whatever people later decided."""
+    segments (those it looked at, when its machine passes say): every coding the machine made
+    counts as its "yes", whatever people later decided."""
     a, b = _answers(sample)
     ids = segment_ids(sample)
+    seen = set(
+        db.session.scalars(
+            select(MachinePass.segment_id).where(
+                MachinePass.coder == machine, MachinePass.segment_id.in_(ids)
+            )
+        )
+    )
+    if seen:  # only the segments the machine looked at (its passes say which)
+        ids = [i for i in ids if i in seen]
     made = [
         CodingRecord(s, t, machine)
         for s, t in db.session.execute(

@@ -371,9 +371,25 @@ def test_a_person_against_the_machine(synced, people):
         f"/research/samples/agreement?sample={sample_id}&coder=a&machine=rules@victims-services-test"
     ).text
     # A: yes yes no no; machine: yes yes yes no -> po 3/4, pe 1/2*3/4 + 1/2*1/4 = 1/2, kappa 0.5
-    assert "A against rules@victims-services-test" in page
-    assert "1 disagreements" in page
-    assert '<td class="govuk-table__cell app-table-numeric">0.50</td>' in page
+    machine = page.split('id="machine"')[1]
+    assert "A against rules@victims-services-test" in machine
+    assert "1 disagreements" in machine
+    assert '<td class="govuk-table__cell app-table-numeric">0.50</td>' in machine
+    # Once its passes say it looked at three segments only, the fourth is not its "no":
+    # A: yes yes no; machine: yes yes yes -> po 2/3, pe 2/3*1 + 1/3*0 = 2/3, kappa 0.
+    from survey_app.models import MachinePass
+
+    with synced.app_context():
+        db.session.add_all(
+            MachinePass(segment_id=i, coder="rules@victims-services-test") for i in ids[:3]
+        )
+        db.session.commit()
+    page = lead.get(
+        f"/research/samples/agreement?sample={sample_id}&coder=a&machine=rules@victims-services-test"
+    ).text
+    machine = page.split('id="machine"')[1]
+    assert "1 disagreements" in machine
+    assert '<td class="govuk-table__cell app-table-numeric">0.00</td>' in machine
 
 
 def test_two_researchers_code_blind_settle_merge_and_the_summary_shows_it(synced, people):
