@@ -48,6 +48,8 @@ def sync_command() -> None:
         state = "new version" if result.created else "unchanged"
         label = result.name if result.kind == "questionnaire" else f"{result.kind} {result.name}"
         click.echo(f"{label}: version {result.version_number} ({state}) from {result.source}")
+        if result.note:
+            click.echo(f"  note: {result.note}")
 
 
 @users_cli.command("create")

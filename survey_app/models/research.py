@@ -44,6 +44,9 @@ class Codebook(Base):
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("codebook_version.id", use_alter=True)
     )
+    # analysis.Codebook.version of the file last synced: a sync of an unchanged file leaves the
+    # browser's edits alone; a changed file makes a new version (services/codebook_edits.py).
+    file_hash: Mapped[str | None] = mapped_column(String(64))
 
     current_version: Mapped["CodebookVersion | None"] = relationship(
         foreign_keys=[current_version_id], post_update=True
@@ -64,6 +67,13 @@ class CodebookVersion(Base):
     source: Mapped[str] = mapped_column(String(300))
     source_text: Mapped[str] = mapped_column(Text, deferred=True)
     loaded_on: Mapped[date] = mapped_column(Date)
+    # "file" (questionnaires sync) or "browser" (an edit on the codebook pages); what changed in
+    # words, who (no foreign key, like the audit trail: the history outlives accounts) and when.
+    origin: Mapped[str] = mapped_column(String(10), default="file", server_default="file")
+    change: Mapped[str] = mapped_column(Text, default="", server_default="")
+    made_by_id: Mapped[int | None]
+    made_by_email: Mapped[str | None] = mapped_column(String(320))
+    made_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     codebook: Mapped[Codebook] = relationship(foreign_keys=[codebook_id])
     themes: Mapped[list["Theme"]] = relationship(
@@ -210,3 +220,50 @@ class ResearchJob(Base):
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CodingSample(Base):
+    """Segments drawn (by filters, size and a recorded seed) for two people to code blind."""
+
+    __tablename__ = "coding_sample"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    name: Mapped[str] = mapped_column(String(200))
+    questionnaire_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire.id"))
+    stage: Mapped[str | None] = mapped_column(String(20))
+    source: Mapped[str | None] = mapped_column(String(20))
+    size: Mapped[int]
+    seed: Mapped[int]
+    coder_a_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    coder_b_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    # When each coder said they had finished; the codes are blind until both have.
+    a_done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    b_done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SampleSegment(Base):
+    """A segment of a sample, in the sample's (seeded, random) order. No foreign key to the
+    segment: an admin's correction may remove a segment, and the sample then goes without it."""
+
+    __tablename__ = "sample_segment"
+
+    sample_id: Mapped[str] = mapped_column(ForeignKey("coding_sample.id"), primary_key=True)
+    segment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int]
+
+
+class SampleDecision(Base):
+    """A settled disagreement: whether the theme applies, and what each coder had said."""
+
+    __tablename__ = "sample_decision"
+
+    sample_id: Mapped[str] = mapped_column(ForeignKey("coding_sample.id"), primary_key=True)
+    segment_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # no key: see above
+    theme: Mapped[str] = mapped_column(String(100), primary_key=True)
+    present: Mapped[bool] = mapped_column(Boolean)
+    a_said: Mapped[bool] = mapped_column(Boolean)
+    b_said: Mapped[bool] = mapped_column(Boolean)
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    settled_at: Mapped[datetime] = mapped_column(DateTime)

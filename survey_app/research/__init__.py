@@ -132,7 +132,10 @@ def start_coding(slug: str):
 
 
 from survey_app.research import (  # noqa: E402,F401  (routes on bp)
+    agreement_views,
+    codebook_views,
     focus_group_views,
+    sample_views,
     summary_views,
     workspace_views,
 )

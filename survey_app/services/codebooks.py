@@ -1,11 +1,12 @@
-"""Codebooks in the database: each changed codebook file is a new version with its themes.
+"""Codebooks in the database: every change (a changed file, an edit in the browser) is a new
+version with its themes.
 
-The YAML file stays the source of truth for its themes until the browser editor exists; a
-version's source text is kept so that the analysis Codebook is rebuilt from it exactly.
+A version's source text is kept so that the analysis Codebook is rebuilt from it exactly: the
+file's own text for a synced file, the edited codebook written as YAML for a browser edit.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import yaml
 from flask import current_app
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from analysis.codebook import Codebook as CodebookDefinition
 from analysis.codebook import codebook_from_dict
 from survey_app.extensions import db
-from survey_app.models import Codebook, CodebookVersion, Theme
+from survey_app.models import Codebook, CodebookVersion, Theme, User
 
 
 @dataclass(frozen=True)
@@ -26,36 +27,52 @@ class CodebookSync:
     version_number: int
     created: bool
     themes: int
+    # Said when a changed file replaced edits made in the browser.
+    note: str = ""
 
 
-def sync_codebook(
-    definition: CodebookDefinition, source: str, source_text: str, today: date
-) -> CodebookSync:
-    """Store a validated codebook as a new current version unless that content is stored."""
-    row = db.session.scalar(select(Codebook).where(Codebook.name == definition.name))
-    if row is None:
-        row = Codebook(name=definition.name, title=definition.title or definition.name)
-        db.session.add(row)
-        db.session.flush()
-    themes = definition.all_themes()
-    existing = db.session.scalar(
-        select(CodebookVersion).where(
-            CodebookVersion.codebook_id == row.id,
-            CodebookVersion.content_hash == definition.version,
-        )
-    )
-    if existing is not None:
-        return CodebookSync(definition.name, source, existing.number, False, len(themes))
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def store_version(
+    row: Codebook,
+    definition: CodebookDefinition,
+    source: str,
+    origin: str,
+    change: str,
+    user: User | None,
+    today: date,
+    source_text: str | None = None,
+) -> CodebookVersion:
+    """A new current version of the codebook with its themes (every change is one). Without
+    ``source_text`` (a browser edit) the codebook is written as YAML."""
     latest = db.session.scalar(
         select(func.max(CodebookVersion.number)).where(CodebookVersion.codebook_id == row.id)
     )
+    number = (latest or 0) + 1
+    content_hash = definition.version
+    taken = db.session.scalar(
+        select(CodebookVersion.id).where(
+            CodebookVersion.codebook_id == row.id, CodebookVersion.content_hash == content_hash
+        )
+    )
+    if taken is not None:  # back to an earlier content (a rename undone): still a new version
+        content_hash = f"{content_hash}.{number}"
     version = CodebookVersion(
         codebook_id=row.id,
-        number=(latest or 0) + 1,
-        content_hash=definition.version,
+        number=number,
+        content_hash=content_hash,
         source=source,
-        source_text=source_text,
+        source_text=source_text
+        if source_text is not None
+        else yaml.safe_dump(definition.to_dict(), sort_keys=False, allow_unicode=True, width=100),
         loaded_on=today,
+        origin=origin,
+        change=change,
+        made_by_id=user.id if user else None,
+        made_by_email=user.email if user else None,
+        made_at=_now(),
     )
     version.themes = [
         Theme(
@@ -66,13 +83,71 @@ def sync_codebook(
             parent_key=theme.parent,
             position=position,
         )
-        for position, theme in enumerate(themes)
+        for position, theme in enumerate(definition.all_themes())
     ]
     db.session.add(version)
     db.session.flush()
-    row.title = definition.title or definition.name
     row.current_version_id = version.id
-    return CodebookSync(definition.name, source, version.number, True, len(themes))
+    return version
+
+
+def sync_codebook(
+    definition: CodebookDefinition, source: str, source_text: str, today: date
+) -> CodebookSync:
+    """Store a validated codebook file as a new current version when the file changed.
+
+    A file whose content is the one last synced changes nothing, so edits made in the browser
+    since then stay. A changed file becomes the current version (the file wins), and when it
+    replaces browser edits the result says so."""
+    row = db.session.scalar(select(Codebook).where(Codebook.name == definition.name))
+    if row is None:
+        row = Codebook(name=definition.name, title=definition.title or definition.name)
+        db.session.add(row)
+        db.session.flush()
+    themes = definition.all_themes()
+    current = row.current_version
+    if row.file_hash == definition.version and current is not None:
+        return CodebookSync(definition.name, source, current.number, False, len(themes))
+    browser = []
+    if current is not None:
+        browser = list(
+            db.session.scalars(
+                select(CodebookVersion.number)
+                .where(CodebookVersion.codebook_id == row.id, CodebookVersion.origin == "browser")
+                .where(CodebookVersion.number > _last_file_number(row.id))
+                .order_by(CodebookVersion.number)
+            )
+        )
+    note = ""
+    if browser:
+        span = f"{browser[0]}" if len(browser) == 1 else f"{browser[0]}-{browser[-1]}"
+        note = (
+            f"the changed file replaces edits made in the browser (version {span}); "
+            "make them again in the browser or in the file"
+        )
+    old = definition_of(current) if current is not None else None
+    from analysis.codebook_edit import describe_changes
+
+    lines = [f"file {source} synced", *describe_changes(old, definition)]
+    if note:
+        lines.append(note)
+    version = store_version(
+        row, definition, source, "file", "; ".join(lines), None, today, source_text
+    )
+    row.title = definition.title or definition.name
+    row.file_hash = definition.version
+    return CodebookSync(definition.name, source, version.number, True, len(themes), note)
+
+
+def _last_file_number(codebook_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.max(CodebookVersion.number)).where(
+                CodebookVersion.codebook_id == codebook_id, CodebookVersion.origin == "file"
+            )
+        )
+        or 0
+    )
 
 
 def parse_codebook(text: str, source: str) -> CodebookDefinition:

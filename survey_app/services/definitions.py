@@ -32,6 +32,7 @@ class Synced:
     source: str
     version_number: int
     created: bool
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def sync_definitions(directory: Path, today: date) -> list[Synced]:
         else:
             done = codebooks.sync_codebook(value, item.source, text, today)
             results.append(
-                Synced(item.kind, done.name, item.source, done.version_number, done.created)
+                Synced(
+                    item.kind, done.name, item.source, done.version_number, done.created, done.note
+                )
             )
     return results

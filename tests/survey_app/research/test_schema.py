@@ -50,3 +50,33 @@ def test_coding_events_cannot_be_changed_or_deleted(app):
             with pytest.raises(DBAPIError, match="append-only"):
                 db.session.execute(text(statement), {"id": event_id})
             db.session.rollback()
+
+
+def test_migration_0007_fills_the_file_hash_and_downgrades(fresh_database_url):
+    """An existing codebook's current version is the file last synced; the migration goes down
+    and up again with its data."""
+    from datetime import date
+    from pathlib import Path
+
+    from flask_migrate import downgrade, upgrade
+
+    from survey_app.services.definitions import sync_definitions
+    from tests.conftest import make_app
+
+    app = make_app(fresh_database_url)
+    with app.app_context():
+        upgrade()
+        sync_definitions(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
+        content_hash = db.session.scalar(text("SELECT content_hash FROM codebook_version"))
+        db.session.execute(text("UPDATE codebook SET file_hash = NULL"))
+        db.session.commit()
+        downgrade(revision="0004_research_data")
+        db.engine.dispose()
+    with app.app_context():
+        upgrade()
+        assert db.session.scalar(text("SELECT file_hash FROM codebook")) == content_hash
+        assert db.session.scalar(text("SELECT origin FROM codebook_version")) == "file"
+        # A sync of the same file now changes nothing.
+        results = sync_definitions(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
+        assert [r.created for r in results if r.kind == "codebook"] == [False]
+        db.engine.dispose()
