@@ -281,6 +281,10 @@ def check(slug: str):
         return redirect(url_for("respond.start", slug=slug))
     draft = _draft_for(found)
     if draft is None:
+        if request.method == "POST" and _already_sent():
+            # An earlier press sent the answers but its reply never arrived (a dropped
+            # connection): pressing again lands on the confirmation, not on a new start.
+            return redirect(url_for("respond.done", slug=slug))
         return redirect(url_for("respond.start", slug=slug))
     definition = _version(draft).definition
     answers = drafts.answers_of(draft)
@@ -298,6 +302,11 @@ def check(slug: str):
         found=found,
         summary=journey.summary(definition, answers),
     )
+
+
+def _already_sent() -> bool:
+    spent = drafts.find_draft(session.get("draft"), now())
+    return spent is not None and spent.status == "submitted"
 
 
 @bp.get("/s/<slug>/done")
