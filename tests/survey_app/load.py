@@ -136,6 +136,8 @@ class Respondent:
             self.tally.bad_pages.append((method, path, 503, text[:300]))
         if method == "POST" and page_id_of(path) is not None:
             typed = [values[0] for name, values in (form or {}).items() if name in self.texts]
+            if not typed:
+                return
             if all(html.escape(value, quote=False) in text for value in typed):
                 self.tally.kept_typed += 1
             else:
@@ -154,6 +156,18 @@ class Respondent:
             data[question.name] = [value]
             self.texts[question.name] = value
         return data
+
+    def open_text_page(self) -> tuple[str, dict]:
+        """Walk to the first page with a free-text question; its path and the answers to post."""
+        location = self.send("GET", f"/s/{SLUG}/start").location
+        for _ in range(100):
+            page = self.send("GET", location)
+            data = {"csrf_token": csrf_token(page.text), "action": "continue"}
+            data.update(self.answers_for(page_id_of(location)))
+            if "<textarea" in page.text:
+                return location, data
+            location = self.send("POST", location, data).location
+        raise AssertionError("no free-text page")
 
     def complete(self) -> None:
         start = self.send("GET", f"/s/{SLUG}/")
