@@ -21,12 +21,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 
+from flask_migrate import upgrade
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import AnswerRow, Response, Segment
 from survey_app.questionnaire import LongText, ShortText
+from survey_app.services.definitions import sync_definitions
+from survey_app.services.questionnaires import find_questionnaire
+from tests.conftest import make_app
+from tests.survey_app.gunicorn_server import run_gunicorn, server_environment
 from tests.survey_app.test_concurrency import Browser, Reply
 from tests.survey_app.walker import SLUG, csrf_token, page_id_of, typical_value
 
@@ -58,6 +65,7 @@ class Tally:
     failures: list = field(default_factory=list)  # respondents who gave up or went astray
     sent: dict = field(default_factory=dict)  # marker -> {question: text} as sent
     acknowledged: list = field(default_factory=list)  # markers whose submission reached /done
+    offered: str = ""  # the arrival rate and duration asked for
     started: float = field(default_factory=time.monotonic)
     finished: float = 0.0
 
@@ -79,7 +87,8 @@ def summary(name: str, tally: Tally) -> str:
     """One line of figures for a run."""
     seconds = tally.seconds
     return (
-        f"{name}: {len(tally.acknowledged)} questionnaires in {seconds:.1f} s = "
+        f"{name}: respondents arriving {tally.offered}; "
+        f"{len(tally.acknowledged)} questionnaires completed in {seconds:.1f} s = "
         f"{len(tally.acknowledged) / seconds:.2f}/s, {tally.answer_posts / seconds:.1f} answer "
         f"POSTs/s, {sum(tally.statuses.values()) / seconds:.1f} requests/s; latency ms "
         f"p50 {percentile(tally.latencies, 50):.0f} p95 {percentile(tally.latencies, 95):.0f} "
@@ -219,6 +228,7 @@ def run_respondents(
             with tally.lock:
                 tally.failures.append((marker, repr(problem)[:500]))
 
+    tally.offered = f"{rate:g}/s for {seconds:g} s"
     tally.started = time.monotonic()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         futures = []
@@ -317,3 +327,62 @@ def stored_problems(app, tally: Tally) -> list[str]:
     if set(answers) - responses or set(texts) - responses:
         problems.append("answers or segments without their response")
     return problems
+
+
+def load_environment(database_url: str) -> dict[str, str]:
+    """The server's environment: every respondent comes from one address here, so the
+    per-address limits are lifted (the limiter stays on)."""
+    return server_environment(
+        database_url, FLASK_SUBMISSIONS_PER_HOUR="100000", FLASK_DRAFTS_PER_HOUR="100000"
+    )
+
+
+def prepare_database(url: str):
+    """The app over a new database at `url`: migrated, questionnaires loaded."""
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        sync_definitions(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
+        definition = find_questionnaire(SLUG).definition
+        db.session.rollback()
+        db.engine.dispose()
+    return app, definition
+
+
+def run_with_fault(
+    url: str,
+    definition,
+    log_path: Path,
+    fault,
+    recover,
+    rate: float,
+    seconds: float,
+    fault_after: float,
+    fault_for: float,
+) -> tuple[Tally, list]:
+    """Respondents (`rate` a second for `seconds`) against gunicorn (4 workers) over `url`;
+    `fault()` `fault_after` seconds in, `recover()` `fault_for` seconds later.
+
+    Also one more respondent who opened a free-text page before the fault and presses Continue
+    during it, and again after it: the two replies are returned with what was typed.
+    """
+    env = load_environment(url)
+    tally = Tally()
+    with run_gunicorn(env, log_path) as server:
+        load = threading.Thread(
+            target=run_respondents, args=(server.url, definition, rate, seconds, tally)
+        )
+        load.start()
+        probe = Respondent(server.url, definition, "probe-respondent-zq", Tally())
+        try:
+            path, typed = probe.open_text_page()
+            time.sleep(fault_after)
+            fault()
+            time.sleep(1)
+            during = probe.browser.request("POST", path, typed)
+            time.sleep(fault_for - 1)
+        finally:
+            recover()
+            load.join()
+        after = probe.send("POST", path, typed)
+    return tally, [during, after, probe.texts]

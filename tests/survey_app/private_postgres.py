@@ -30,7 +30,16 @@ class PrivateCluster:
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/survey"
+        return self.url_of("survey")
+
+    def url_of(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """A new empty database in this cluster; its URL."""
+        with psycopg.connect(self.url_of("postgres"), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url_of(name)
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
@@ -61,10 +70,7 @@ def private_cluster() -> Iterator[PrivateCluster]:
     try:
         _run(["initdb", "-D", str(cluster.data), "-A", "trust", "-U", "postgres", "--no-sync"])
         cluster.start()
-        with psycopg.connect(
-            f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres", autocommit=True
-        ) as connection:
-            connection.execute("CREATE DATABASE survey")
+        cluster.create_database("survey")
         yield cluster
     finally:
         if cluster.running():

@@ -13,72 +13,28 @@ import contextlib
 import os
 import subprocess
 import tempfile
-import threading
-import time
-from datetime import date
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 
 from survey_app.extensions import db
-from survey_app.services.definitions import sync_definitions
-from survey_app.services.questionnaires import find_questionnaire
-from tests.conftest import make_app
 from tests.survey_app import private_postgres
-from tests.survey_app.gunicorn_server import run_gunicorn, server_environment
-from tests.survey_app.load import Respondent, Tally, run_respondents, stored_problems, summary
-from tests.survey_app.walker import SLUG
+from tests.survey_app.load import (
+    Tally,
+    prepare_database,
+    run_with_fault,
+    stored_problems,
+    summary,
+)
 
 pytestmark = pytest.mark.slow
 DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 
 RATE = 1.0  # respondents starting each second
 SECONDS = 20
-FAULT_AFTER = 6.0  # seconds into the run
 FAULT_FOR = 8.0
-
-
-def prepared(url: str):
-    """The app over a new database at `url`: migrated, questionnaires loaded."""
-    app = make_app(url)
-    with app.app_context():
-        upgrade()
-        sync_definitions(Path(app.config["QUESTIONNAIRES_DIR"]), date.today())
-        definition = find_questionnaire(SLUG).definition
-        db.session.rollback()
-        db.engine.dispose()
-    return app, definition
-
-
-def under_load(url: str, definition, log_path: Path, fault, recover) -> tuple[Tally, list]:
-    """Respondents for SECONDS; `fault()` FAULT_AFTER seconds in, `recover()` FAULT_FOR later.
-
-    Also one more respondent who opened a free-text page before the fault and presses Continue
-    during it, and again after it: the two replies are returned with what was typed.
-    """
-    env = server_environment(
-        url, FLASK_SUBMISSIONS_PER_HOUR="100000", FLASK_DRAFTS_PER_HOUR="100000"
-    )
-    tally = Tally()
-    with run_gunicorn(env, log_path) as server:
-        load = threading.Thread(
-            target=run_respondents, args=(server.url, definition, RATE, SECONDS, tally)
-        )
-        load.start()
-        probe = Respondent(server.url, definition, "probe-respondent-zq", Tally())
-        try:
-            path, typed = probe.open_text_page()
-            time.sleep(FAULT_AFTER)
-            fault()
-            time.sleep(1)
-            during = probe.browser.request("POST", path, typed)
-            time.sleep(FAULT_FOR - 1)
-        finally:
-            recover()
-            load.join()
-        after = probe.send("POST", path, typed)
-    return tally, [during, after, probe.texts]
+# The fault comes 6 s into the run and lasts FAULT_FOR seconds.
+TIMING = {"rate": RATE, "seconds": SECONDS, "fault_after": 6.0, "fault_for": FAULT_FOR}
 
 
 def assert_calm_and_whole(app, tally: Tally, probe: list, log: str) -> None:
@@ -100,15 +56,16 @@ def assert_calm_and_whole(app, tally: Tally, probe: list, log: str) -> None:
 
 @pytest.mark.skipif(DATABASE != "postgresql", reason="runs with TEST_DATABASE=postgresql")
 @pytest.mark.skipif(not private_postgres.available(), reason="PostgreSQL 15 server not installed")
-def test_postgresql_stopped_under_load(tmp_path):
+def test_postgresql_stopped_run_with_fault(tmp_path):
     with private_postgres.private_cluster() as cluster:
-        app, definition = prepared(cluster.url)
-        tally, probe = under_load(
+        app, definition = prepare_database(cluster.url)
+        tally, probe = run_with_fault(
             cluster.url,
             definition,
             tmp_path / "server.log",
             fault=cluster.stop,  # immediate: as a crash, connections cut mid-transaction
             recover=cluster.start,
+            **TIMING,
         )
         log = (tmp_path / "server.log").read_text(errors="replace")
         print("\n" + summary(f"PostgreSQL down {FAULT_FOR:.0f} s (shared machine)", tally))
@@ -148,20 +105,21 @@ def fill(folder: Path) -> Path:
 
 
 @pytest.mark.skipif(DATABASE != "sqlite", reason="runs with TEST_DATABASE=sqlite")
-def test_sqlite_disk_full_under_load(tmp_path):
+def test_sqlite_disk_full_run_with_fault(tmp_path):
     """A read-only SQLite file is tested in respond/test_database_unavailable.py: a running
     server's filesystem cannot be made read-only here (the kernel refuses while the database is
     open for writing: "mount point is busy"), and as root file modes change nothing."""
     with small_filesystem(64) as folder:
         url = f"sqlite:///{folder / 'survey.db'}"
-        app, definition = prepared(url)
+        app, definition = prepare_database(url)
         filler: list[Path] = []
-        tally, probe = under_load(
+        tally, probe = run_with_fault(
             url,
             definition,
             tmp_path / "server.log",
             fault=lambda: filler.append(fill(folder)),
             recover=lambda: [path.unlink() for path in filler],
+            **TIMING,
         )
         log = (tmp_path / "server.log").read_text(errors="replace")
         print("\n" + summary(f"SQLite disk full {FAULT_FOR:.0f} s (shared machine)", tally))

@@ -11,8 +11,15 @@ import pytest
 
 from survey_app.extensions import db
 from survey_app.services.questionnaires import find_questionnaire
-from tests.survey_app.gunicorn_server import run_gunicorn, server_environment
-from tests.survey_app.load import Tally, killing_workers, run_respondents, stored_problems, summary
+from tests.survey_app.gunicorn_server import run_gunicorn
+from tests.survey_app.load import (
+    Tally,
+    killing_workers,
+    load_environment,
+    run_respondents,
+    stored_problems,
+    summary,
+)
 from tests.survey_app.walker import SLUG
 
 pytestmark = pytest.mark.slow
@@ -20,13 +27,6 @@ pytestmark = pytest.mark.slow
 RATE = 1.0  # respondents starting each second
 SECONDS = 15
 KILL_EVERY = 3.0  # seconds between two killed workers
-
-
-def load_environment(database_url: str) -> dict[str, str]:
-    # Every respondent comes from one address: lift the per-address limits, keep the limiter on.
-    return server_environment(
-        database_url, FLASK_SUBMISSIONS_PER_HOUR="100000", FLASK_DRAFTS_PER_HOUR="100000"
-    )
 
 
 @pytest.fixture
