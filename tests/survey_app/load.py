@@ -378,9 +378,15 @@ def run_with_fault(
             path, typed = probe.open_text_page()
             time.sleep(fault_after)
             fault()
+            faulty_until = time.monotonic() + fault_for
             time.sleep(1)
+            # A write may still succeed for a moment (SQLite reuses its WAL file's space on a
+            # full disk): the same page is sent again (that saves it again) until it is refused.
             during = probe.browser.request("POST", path, typed)
-            time.sleep(fault_for - 1)
+            while during.status == 302 and time.monotonic() < faulty_until - 1:
+                time.sleep(0.3)
+                during = probe.browser.request("POST", path, typed)
+            time.sleep(max(0.0, faulty_until - time.monotonic()))
         finally:
             recover()
             load.join()
