@@ -65,6 +65,7 @@ class Tally:
     failures: list = field(default_factory=list)  # respondents who gave up or went astray
     sent: dict = field(default_factory=dict)  # marker -> {question: text} as sent
     acknowledged: list = field(default_factory=list)  # markers whose submission reached /done
+    durations: list = field(default_factory=list)  # (arrival, seconds to complete), in order
     offered: str = ""  # the arrival rate and duration asked for
     started: float = field(default_factory=time.monotonic)
     finished: float = 0.0
@@ -83,6 +84,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank] * 1000
 
 
+def queue_growth(tally: Tally) -> float:
+    """How much longer the last third of the respondents took to finish (from their arrival,
+    waiting included) than the first third: about 1 while the server keeps up, growing with the
+    queue when it does not."""
+    ordered = [seconds for _, seconds in sorted(tally.durations)]
+    third = len(ordered) // 3
+    if third == 0:
+        return float("nan")
+    first, last = sorted(ordered[:third]), sorted(ordered[-third:])
+    return last[len(last) // 2] / first[len(first) // 2]
+
+
 def summary(name: str, tally: Tally) -> str:
     """One line of figures for a run."""
     seconds = tally.seconds
@@ -95,7 +108,9 @@ def summary(name: str, tally: Tally) -> str:
         f"p99 {percentile(tally.latencies, 99):.0f} (answer POSTs p50 "
         f"{percentile(tally.answer_latencies, 50):.0f} p95 "
         f"{percentile(tally.answer_latencies, 95):.0f} p99 "
-        f"{percentile(tally.answer_latencies, 99):.0f}); 503s {tally.unavailable}, dropped "
+        f"{percentile(tally.answer_latencies, 99):.0f}); a questionnaire took "
+        f"{percentile([d for _, d in tally.durations], 50) / 1000:.1f} s (median), last third / "
+        f"first third {queue_growth(tally):.2f}; 503s {tally.unavailable}, dropped "
         f"connections {tally.dropped}, statuses {dict(sorted(tally.statuses.items()))}"
     )
 
@@ -222,8 +237,11 @@ def run_respondents(
 
     def one(number: int) -> None:
         marker = f"respondent-{tag}-{number:05d}-zq"
+        arrival = tally.started + number / rate
         try:
             Respondent(base_url, definition, marker, tally).complete()
+            with tally.lock:
+                tally.durations.append((number, time.monotonic() - arrival))
         except (AssertionError, GaveUp) as problem:
             with tally.lock:
                 tally.failures.append((marker, repr(problem)[:500]))
