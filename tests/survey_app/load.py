@@ -84,18 +84,6 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank] * 1000
 
 
-def queue_growth(tally: Tally) -> float:
-    """How much longer the last third of the respondents took to finish (from their arrival,
-    waiting included) than the first third: about 1 while the server keeps up, growing with the
-    queue when it does not."""
-    ordered = [seconds for _, seconds in sorted(tally.durations)]
-    third = len(ordered) // 3
-    if third == 0:
-        return float("nan")
-    first, last = sorted(ordered[:third]), sorted(ordered[-third:])
-    return last[len(last) // 2] / first[len(first) // 2]
-
-
 def summary(name: str, tally: Tally) -> str:
     """One line of figures for a run."""
     seconds = tally.seconds
@@ -109,8 +97,8 @@ def summary(name: str, tally: Tally) -> str:
         f"{percentile(tally.answer_latencies, 50):.0f} p95 "
         f"{percentile(tally.answer_latencies, 95):.0f} p99 "
         f"{percentile(tally.answer_latencies, 99):.0f}); a questionnaire took "
-        f"{percentile([d for _, d in tally.durations], 50) / 1000:.1f} s (median), last third / "
-        f"first third {queue_growth(tally):.2f}; 503s {tally.unavailable}, dropped "
+        f"{percentile([d for _, d in tally.durations], 50) / 1000:.1f} s (median, from arrival); "
+        f"503s {tally.unavailable}, dropped "
         f"connections {tally.dropped}, statuses {dict(sorted(tally.statuses.items()))}"
     )
 
