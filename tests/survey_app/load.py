@@ -65,7 +65,8 @@ class Tally:
     failures: list = field(default_factory=list)  # respondents who gave up or went astray
     sent: dict = field(default_factory=dict)  # marker -> {question: text} as sent
     acknowledged: list = field(default_factory=list)  # markers whose submission reached /done
-    durations: list = field(default_factory=list)  # (arrival, seconds to complete), in order
+    durations: list = field(default_factory=list)  # (number, seconds from arrival to /done)
+    done_at: list = field(default_factory=list)  # time.monotonic() of each completion
     offered: str = ""  # the arrival rate and duration asked for
     started: float = field(default_factory=time.monotonic)
     finished: float = 0.0
@@ -84,14 +85,23 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank] * 1000
 
 
+def completion_rate(tally: Tally) -> float:
+    """Questionnaires completed a second between the first completion and the last: the arrival
+    rate while the server keeps up, its capacity once a queue builds."""
+    if len(tally.done_at) < 2:
+        return float("nan")
+    return (len(tally.done_at) - 1) / (max(tally.done_at) - min(tally.done_at))
+
+
 def summary(name: str, tally: Tally) -> str:
     """One line of figures for a run."""
     seconds = tally.seconds
     return (
         f"{name}: respondents arriving {tally.offered}; "
-        f"{len(tally.acknowledged)} questionnaires completed in {seconds:.1f} s = "
-        f"{len(tally.acknowledged) / seconds:.2f}/s, {tally.answer_posts / seconds:.1f} answer "
-        f"POSTs/s, {sum(tally.statuses.values()) / seconds:.1f} requests/s; latency ms "
+        f"{len(tally.acknowledged)} questionnaires completed in {seconds:.1f} s, "
+        f"{completion_rate(tally):.2f}/s from the first completion to the last; over the whole "
+        f"run {tally.answer_posts / seconds:.1f} answer POSTs/s, "
+        f"{sum(tally.statuses.values()) / seconds:.1f} requests/s; latency ms "
         f"p50 {percentile(tally.latencies, 50):.0f} p95 {percentile(tally.latencies, 95):.0f} "
         f"p99 {percentile(tally.latencies, 99):.0f} (answer POSTs p50 "
         f"{percentile(tally.answer_latencies, 50):.0f} p95 "
@@ -228,8 +238,10 @@ def run_respondents(
         arrival = tally.started + number / rate
         try:
             Respondent(base_url, definition, marker, tally).complete()
+            finished = time.monotonic()
             with tally.lock:
-                tally.durations.append((number, time.monotonic() - arrival))
+                tally.durations.append((number, finished - arrival))
+                tally.done_at.append(finished)
         except (AssertionError, GaveUp) as problem:
             with tally.lock:
                 tally.failures.append((marker, repr(problem)[:500]))
