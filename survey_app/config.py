@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,9 @@ class DefaultConfig:
     HSTS_SECONDS = 365 * 24 * 3600
     MAX_CONTENT_LENGTH = 512 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
+    # Test each pooled connection before use: after a database restart, requests get a new
+    # connection instead of an error (the app recovers by itself when the database returns).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     # Prefix of the sign-in limits' keys (Redis may be shared with other apps or test runs).
     LOGIN_LIMIT_KEY_PREFIX = "survey"
     # Staff sign-in: failed attempts allowed per account and per client, and the idle timeout.

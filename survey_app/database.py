@@ -13,6 +13,7 @@ Services write inside `committing()` (or a function marked `@transaction`): the 
 a write commits, or rolls back when it raises.
 """
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey_app.extensions import db
 
@@ -39,6 +41,7 @@ R = TypeVar("R")
 def init_database(app: Flask) -> None:
     """Bind SQLAlchemy and, on SQLite, set pragmas and choose each transaction's locking."""
     db.init_app(app)
+    app.teardown_appcontext(_close_session)  # runs before Flask-SQLAlchemy's (reverse order)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
@@ -89,6 +92,14 @@ def begin_writing() -> None:
     if has_request_context():
         g.survey_writes = True
     db.session.commit()
+
+
+def _close_session(_error) -> None:
+    # Closing rolls back what the request left open; if the database went away meanwhile, that
+    # rollback fails and the connection is discarded. The answer is already on its way (a page
+    # or a 503): a failed clean-up must not turn it into a 500.
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.close()
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:

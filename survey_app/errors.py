@@ -1,8 +1,11 @@
 """Error pages: plain, with the quick exit, never a stack trace; security headers still apply."""
 
+import contextlib
+
 from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from survey_app.extensions import db
@@ -35,11 +38,36 @@ def register(app: Flask) -> None:
         title = TITLES.get(code, "Sorry, there is a problem")
         return render_template("errors/error.html", title=title, code=code), code
 
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        return unavailable(error)
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         db.session.rollback()
         app.logger.exception("Unexpected error")
         return render_template("errors/error.html", title=TITLES[500], code=500), 500
+
+
+#: Seconds a client is asked to wait after the database could not be reached.
+RETRY_AFTER_SECONDS = 30
+
+
+def unavailable(error: OperationalError):
+    """The database cannot be reached, is full or read-only: a calm page asking to try again
+    shortly (503), the respondent's question page filled in with what they typed when it can
+    be. One log line names the cause; no traceback, and never the statement or its values
+    (they hold answers)."""
+    from survey_app.respond.unavailable import unavailable_question_page
+
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+    cause = str(error.orig).strip().splitlines()[0][:200] if error.orig else ""
+    current_app.logger.warning("Database unavailable: %s: %s", type(error.orig).__name__, cause)
+    page = unavailable_question_page()
+    if page is None:
+        page = render_template("errors/error.html", title=TITLES[503], code=503)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 #: Staff pages that show the typed values again after a CSRF failure instead of losing them.

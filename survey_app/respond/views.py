@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import ValidationError, validate_csrf
 from limits import parse
+from sqlalchemy.exc import OperationalError
 
 from survey_app.extensions import csrf, limiter
 from survey_app.page_cache import render_page
@@ -210,8 +211,16 @@ def _with_notice(url: str, notice: str) -> str:
 
 
 def _render_page(found, draft, page, values, errors, notice):
-    definition = _version(draft).definition
     answers = drafts.answers_of(draft)
+    questions = _version(draft).definition.relevant_questions(page, answers)
+    return render_question_page(
+        found, _version(draft), answers, page, questions, values, errors, notice
+    )
+
+
+def render_question_page(found, version, answers, page, questions, values, errors, notice):
+    """A question page showing `questions` of `page`, filled in with `values`."""
+    definition = version.definition
     values = (
         {key: list(values.getlist(key)) for key in values} if hasattr(values, "getlist") else values
     )
@@ -225,7 +234,6 @@ def _render_page(found, draft, page, values, errors, notice):
     )
     if request.values.get("return_to") == "check":
         back = url_for("respond.check", slug=found.row.slug)
-    questions = definition.relevant_questions(page, answers)
     error_list = [
         {"text": str(error.message), "href": f"#{error.field_id}"} for error in errors.values()
     ]
@@ -250,7 +258,7 @@ def _render_page(found, draft, page, values, errors, notice):
     # A page with nothing filled in looks the same for everyone who reaches it the same way.
     key = (
         found.row.slug,
-        _version(draft).content_hash,
+        version.content_hash,
         page.id,
         tuple(q.name for q in questions),
         back,
@@ -273,6 +281,10 @@ def check(slug: str):
         return redirect(url_for("respond.start", slug=slug))
     draft = _draft_for(found)
     if draft is None:
+        if request.method == "POST" and _already_sent():
+            # An earlier press sent the answers but its reply never arrived (a dropped
+            # connection): pressing again lands on the confirmation, not on a new start.
+            return redirect(url_for("respond.done", slug=slug))
         return redirect(url_for("respond.start", slug=slug))
     definition = _version(draft).definition
     answers = drafts.answers_of(draft)
@@ -290,6 +302,11 @@ def check(slug: str):
         found=found,
         summary=journey.summary(definition, answers),
     )
+
+
+def _already_sent() -> bool:
+    spent = drafts.find_draft(session.get("draft"), now())
+    return spent is not None and spent.status == "submitted"
 
 
 @bp.get("/s/<slug>/done")
@@ -367,8 +384,12 @@ def resume():
 
 @bp.get("/exit")
 def quick_exit():
-    """Quick exit: forget the session (and an unsaved draft), then leave for a neutral site."""
-    drafts.discard(session.get("draft"))
+    """Quick exit: forget the session (and an unsaved draft), then leave for a neutral site.
+
+    It leaves even when the database cannot be reached: the draft then lapses by itself.
+    """
+    with contextlib.suppress(OperationalError):
+        drafts.discard(session.get("draft"))
     session.clear()
     response = redirect(current_app.config["EXIT_URL"], code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'

@@ -167,11 +167,9 @@ def find_published(slug: str, max_age: float = 0) -> OpenQuestionnaire | None:
     Its `row` and `version` are read-only snapshots; use find_questionnaire to change a row.
     With `max_age` > 0, what this app read up to that many seconds ago may be returned.
     """
-    if max_age <= 0:
-        return _find_published(slug)
     recent = current_app.extensions.setdefault("survey_recently_published", {})
     now = _clock()
-    if slug in recent and now - recent[slug][0] < max_age:
+    if max_age > 0 and slug in recent and now - recent[slug][0] < max_age:
         return recent[slug][1]
     found = _find_published(slug)
     if found is not None:  # unknown slugs are not remembered: they could fill the memory
@@ -179,6 +177,13 @@ def find_published(slug: str, max_age: float = 0) -> OpenQuestionnaire | None:
             recent.clear()
         recent[slug] = (now, found)
     return found
+
+
+def last_published(slug: str) -> OpenQuestionnaire | None:
+    """What this app last read of a questionnaire, however long ago, without the database (for
+    showing a page again when the database cannot be reached); None if it never read it."""
+    recent = current_app.extensions.get("survey_recently_published", {})
+    return recent[slug][1] if slug in recent else None
 
 
 MAX_RECENT = 100

@@ -90,3 +90,16 @@ def test_confirmation_address_mid_journey_goes_to_the_start(client, synced):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/s/{SLUG}/"
     assert "draft" in _session_of(client, synced)
+
+
+def test_sending_again_after_a_lost_reply_lands_on_the_confirmation(client, synced):
+    check, _ = walk(client, synced, overrides=SIGNPOSTED)
+    token = csrf_token(check.text)
+    assert client.post(check.request.path, data={"csrf_token": token}).status_code == 302
+    # The reply was lost (a dropped connection): the browser sends the form again.
+    again = client.post(check.request.path, data={"csrf_token": token})
+    assert again.status_code == 302
+    assert again.headers["Location"] == f"/s/{SLUG}/done"
+    assert "National Domestic Abuse Helpline" in client.get(again.headers["Location"]).text
+    with synced.app_context():
+        assert db.session.query(Response).count() == 1
