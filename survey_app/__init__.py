@@ -107,6 +107,7 @@ def init_extensions(app: Flask) -> None:
 def init_templates(app: Flask) -> None:
     """Find our templates first, then the GOV.UK Frontend macros; every page's layout values
     (survey_app/pages/layout.py) come from one app-wide context processor."""
+    from survey_app.pages.filters import indent_lines
     from survey_app.pages.layout import layout_context
 
     app.jinja_loader = ChoiceLoader(
@@ -117,6 +118,7 @@ def init_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["indent"] = indent_lines
     app.context_processor(layout_context)
 
 
