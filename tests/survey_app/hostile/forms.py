@@ -27,6 +27,9 @@ any_text = st.one_of(
             "\x00",
             "\r\n",
             "9" * 400,
+            "9" * 5000,  # more digits than int() will read
+            "²",  # a digit to str.isdigit(), not to int()
+            "٣",  # an Arabic-Indic three: a digit to int() too
             "-0",
             "prefer-not-to-say",
             "state:illegible",
@@ -41,6 +44,12 @@ any_text = st.one_of(
         st.integers(4990, 5010),
     ),
 )
+#: Numbers as typed: plain, huge, negative, and digits that are not ASCII.
+number_text = st.one_of(
+    st.integers(-5, 100_000).map(str),
+    st.sampled_from(["0", "00", "31", "13", "2024", "9" * 400, "9" * 5000, "²", "٣", "１２"]),
+)
+
 #: Several values under one field name (a tampered form or a double-submitted one).
 any_values = st.lists(any_text, min_size=0, max_size=3)
 
