@@ -126,6 +126,9 @@ def init_security(app: Flask) -> None:
     """Security headers and CSP nonces on every response, errors included; staff and research
     forms from another origin are refused before anything else (CSRF included) looks at them."""
     from survey_app.security import add_security_headers, make_nonce, refuse_cross_origin_forms
+    from survey_app.session_cookie import CachedSerializerSessionInterface
+
+    app.session_interface = CachedSerializerSessionInterface()
 
     app.before_request(refuse_cross_origin_forms)
     app.before_request(make_nonce)
