@@ -16,7 +16,7 @@ class LoadResult:
     """Throughput and latency of one run against one URL."""
 
     requests: int
-    errors: int  # responses other than 200, and failed connections
+    errors: int  # responses other than the expected status, and failed connections
     seconds: float
     latencies: tuple[float, ...]  # seconds, successful requests only
     server_cpu_seconds: float | None = None
@@ -49,11 +49,17 @@ class LoadResult:
         return self.client_cpu_seconds / self.requests * 1000
 
 
-def build_request(host: str, port: int, path: str, headers: dict[str, str] | None = None) -> bytes:
-    """The bytes of a GET request that asks the server to close the connection afterwards."""
-    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+def build_request(
+    host: str, port: int, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+) -> bytes:
+    """The bytes of a GET (or, with a body, a form POST) that asks the server to close the
+    connection afterwards."""
+    method = "POST" if body else "GET"
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+    if body:
+        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
 async def _one(host: str, port: int, request: bytes) -> int:
@@ -66,7 +72,9 @@ async def _one(host: str, port: int, request: bytes) -> int:
     return int(data[9:12]) if data.startswith(b"HTTP/1.") else 0
 
 
-async def _run(host, port, request, concurrency, seconds) -> tuple[int, int, float, list[float]]:
+async def _run(
+    host, port, request, concurrency, seconds, ok=(200,)
+) -> tuple[int, int, float, list[float]]:
     latencies: list[float] = []
     errors = 0
     started = time.perf_counter()
@@ -80,7 +88,7 @@ async def _run(host, port, request, concurrency, seconds) -> tuple[int, int, flo
                 status = await _one(host, port, request)
             except OSError:
                 status = 0
-            if status == 200:
+            if status in ok:
                 latencies.append(time.perf_counter() - sent)
             else:
                 errors += 1
@@ -98,11 +106,16 @@ def run_load(
     concurrency: int,
     headers: dict[str, str] | None = None,
     server_pids: tuple[int, ...] = (),
+    body: bytes = b"",
+    ok: tuple[int, ...] = (200,),
 ) -> LoadResult:
-    """Keep `concurrency` requests in flight for `seconds`; also the server's CPU time spent."""
-    request = build_request(host, port, path, headers)
+    """Keep `concurrency` requests in flight for `seconds`; also the server's CPU time spent.
+    With a `body` each request is a form POST; statuses other than `ok` count as errors."""
+    request = build_request(host, port, path, headers, body)
     cpu_before, client_before = process_cpu_seconds(server_pids), time.process_time()
-    total, errors, elapsed, latencies = asyncio.run(_run(host, port, request, concurrency, seconds))
+    total, errors, elapsed, latencies = asyncio.run(
+        _run(host, port, request, concurrency, seconds, ok)
+    )
     client = time.process_time() - client_before
     cpu = process_cpu_seconds(server_pids) - cpu_before if server_pids else None
     return LoadResult(total, errors, elapsed, tuple(latencies), cpu, client)

@@ -107,6 +107,7 @@ def init_extensions(app: Flask) -> None:
 def init_templates(app: Flask) -> None:
     """Find our templates first, then the GOV.UK Frontend macros; every page's layout values
     (survey_app/pages/layout.py) come from one app-wide context processor."""
+    from survey_app.pages.filters import indent_lines
     from survey_app.pages.layout import layout_context
 
     app.jinja_loader = ChoiceLoader(
@@ -117,6 +118,7 @@ def init_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["indent"] = indent_lines
     app.context_processor(layout_context)
 
 
@@ -124,6 +126,9 @@ def init_security(app: Flask) -> None:
     """Security headers and CSP nonces on every response, errors included; staff and research
     forms from another origin are refused before anything else (CSRF included) looks at them."""
     from survey_app.security import add_security_headers, make_nonce, refuse_cross_origin_forms
+    from survey_app.session_cookie import CachedSerializerSessionInterface
+
+    app.session_interface = CachedSerializerSessionInterface()
 
     app.before_request(refuse_cross_origin_forms)
     app.before_request(make_nonce)

@@ -522,7 +522,9 @@ class MonthYear(Question):
             return named
         if not text.isascii() or not text.isdigit():
             raise AnswerError("Month must be a number", self.month_field)
-        month = int(text)
+        digits = text.lstrip("0") or "0"
+        # int() refuses more than 4,300 digits (a server error): a long number is out of range.
+        month = int(digits) if len(digits) <= 2 else 0
         if not 1 <= month <= 12:
             raise AnswerError("Month must be between 1 and 12", self.month_field)
         return month

@@ -59,7 +59,8 @@ def segments(slug: str):
     if stage not in (None, *SEGMENT_STAGES):
         stage = None
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() else 1
+    # ASCII digits only, and few: "²" passes str.isdigit() but not int() (a server error).
+    page = int(page) if page.isascii() and page.isdigit() and len(page) <= 9 else 1
     rows, pages = research.segment_page(found.row.id, stage, page)
     return render_template(
         "research/segments.html",

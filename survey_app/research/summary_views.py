@@ -2,6 +2,8 @@
 theme's counts. Registered on the research blueprint, so its access rule (researchers and
 admins) covers them. Every number shown comes from `services.summary.summary_for`."""
 
+from dataclasses import replace
+
 from flask import Response, abort, render_template, request
 
 from survey_app.research import bp
@@ -25,6 +27,11 @@ def _summary_or_404(slug: str):
     if found is None:
         abort(404)
     wanted, errors = summaries.parse_request(slug, request.args)
+    if wanted.version is not None and wanted.version not in {
+        v.number for v in summaries.versions_of(found.row.id)
+    }:  # a version that does not exist: said on the page, the current version shown
+        errors["version"] = "Select a version"
+        wanted = replace(wanted, version=None)
     try:
         made = summaries.summary_for(wanted)
     except summaries.SummaryError:

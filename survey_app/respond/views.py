@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from flask_wtf.csrf import ValidationError, validate_csrf
+from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from limits import parse
 from sqlalchemy.exc import OperationalError
 
@@ -128,12 +128,16 @@ def begin(slug: str):
     if not found.row.is_open(today()):
         return redirect(url_for("respond.start", slug=slug))
     draft = _draft_for(found) or _start_draft(found)
+    # The session cookie is being set anyway: give it the CSRF token now, so that the question
+    # page does not sign and send a new cookie as well.
+    generate_csrf()
     return redirect(_next_url(found, draft))
 
 
-def _next_url(found, draft) -> str:
+def _next_url(found, draft, answers=None) -> str:
     definition = _version(draft).definition
-    page = journey.next_unseen_page(definition, drafts.answers_of(draft))
+    answers = drafts.answers_of(draft) if answers is None else answers
+    page = journey.next_unseen_page(definition, answers)
     if page is None:
         return url_for("respond.check", slug=found.row.slug)
     return url_for("respond.question", slug=found.row.slug, page_id=page.id)
@@ -188,12 +192,13 @@ def question(slug: str, page_id: str):
             errors[q.name] = error
     if errors:
         return _render_page(found, draft, page, request.form, errors, None)
-    drafts.save_answers(draft, definition, page, parsed)
+    # The saved answers, as stored: reading the draft again would take another transaction.
+    saved = drafts.save_answers(draft, definition, page, parsed)
     if request.form.get("action") == "save":
         return redirect(url_for("respond.save", slug=slug))
     if request.form.get("return_to") == "check":
-        return redirect(_next_url(found, draft))
-    following = definition.next_page(page.id, drafts.answers_of(draft))
+        return redirect(_next_url(found, draft, saved))
+    following = definition.next_page(page.id, saved)
     if following is None:
         return redirect(url_for("respond.check", slug=slug))
     return redirect(url_for("respond.question", slug=slug, page_id=following.id))

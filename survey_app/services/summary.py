@@ -107,7 +107,9 @@ def parse_request(slug: str, args) -> tuple[Request, dict[str, str]]:
     values: dict = {}
     version = (args.get("version") or "").strip()
     if version:
-        if version.isdigit():
+        # ASCII digits, not too many: str.isdigit() passes "²", which int() refuses, and int()
+        # refuses more than 4,300 digits (both were server errors).
+        if version.isascii() and version.isdigit() and len(version) <= 9:
             values["version"] = int(version)
         else:
             errors["version"] = "Select a version"

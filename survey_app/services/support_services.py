@@ -24,9 +24,16 @@ def all_support_services() -> list:
     return _loaded[path]
 
 
+_general: dict[int, list] = {}
+
+
 def general_support_services() -> list:
-    """National services for everyone (start page and footer page)."""
-    return support_services_for(all_support_services(), (), None)
+    """National services for everyone (start page and footer page), chosen once per file."""
+    services = all_support_services()
+    if id(services) not in _general:
+        _general.clear()
+        _general[id(services)] = support_services_for(services, (), None)
+    return _general[id(services)]
 
 
 def support_services_for_answers(answers: dict[str, Answer]) -> list:

@@ -75,7 +75,14 @@ def password_problem(password: str, email: str = "") -> str | None:
 
 
 def _find_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The account with this email in any letter case.
+
+    Compared in Python: SQL's lower() folds only ASCII letters on SQLite (and under a C locale
+    on PostgreSQL), so an account such as "name@À.org" could not sign in with its own email.
+    Staff accounts are few, so reading them all costs little.
+    """
+    wanted = email.strip().lower()
+    return next((u for u in db.session.scalars(select(User)) if u.email.lower() == wanted), None)
 
 
 def create_user(email: str, role: str, password: str, actor: User | None = None) -> User:

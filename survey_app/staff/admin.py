@@ -1,5 +1,6 @@
 """Admin pages (nested in staff, admins only): staff accounts and questionnaire dates."""
 
+import re
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -17,6 +18,7 @@ from survey_app.staff.forms import (
     role_items,
 )
 
+_DATE_PART = re.compile(r"[0-9]{1,4}")
 CLOSES_BEFORE_OPENS = "Closing date must be the same as or after the opening date"
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -120,7 +122,9 @@ def _date_from(prefix: str) -> tuple[date | None, str | None]:
     parts = [request.form.get(f"{prefix}-{part}", "").strip() for part in ("day", "month", "year")]
     if not any(parts):
         return None, None
-    if not all(part.isdigit() for part in parts):
+    # ASCII digits, at most 4: str.isdigit() also passes "²" (which int() refuses) and a
+    # year of hundreds of digits overflowed date() (both were server errors).
+    if not all(_DATE_PART.fullmatch(part) for part in parts):
         return None, "must be a real date, like 27 3 2027, or left blank"
     day, month, year = (int(part) for part in parts)
     try:
