@@ -332,6 +332,33 @@ def _best_threshold(y_true: np.ndarray, proba: np.ndarray) -> float:
     return float((upper + lower) / 2)
 
 
+# Candidate values of ``prior_shift_`` and the gain in out-of-fold macro-F1 one must bring over
+# the plain most probable theme to be used (a guard against choosing on noise).
+_PRIOR_SHIFTS = (0.25, 0.5, 0.75, 1.0)
+_PRIOR_SHIFT_GAIN = 0.01
+
+
+def _best_prior_shift(logits: np.ndarray, y: np.ndarray, prior: np.ndarray) -> float:
+    """How strongly to favour rare themes in single-label decisions, from out-of-fold scores.
+
+    Deciding by ``log p - shift * log prior`` moves texts towards rare themes; macro-F1 weights
+    every theme alike, and a classifier that learned from few examples of a theme
+    under-predicts it even with balanced weights. The shift with the best out-of-fold macro-F1
+    is kept only when it beats the most probable theme by ``_PRIOR_SHIFT_GAIN``.
+    """
+    log_p = np.log(_softmax(logits) + 1e-12)
+    log_prior = np.log(prior)
+    plain = f1_score(y, log_p.argmax(axis=1), average="macro", zero_division=0)
+    best, best_f1 = 0.0, plain + _PRIOR_SHIFT_GAIN
+    for shift in _PRIOR_SHIFTS:
+        f1 = f1_score(
+            y, (log_p - shift * log_prior).argmax(axis=1), average="macro", zero_division=0
+        )
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = shift, f1
+    return best
+
+
 # Candidate values of ``none_cutoff_``: 0 always gives the best theme, 1 never does.
 _NONE_CUTOFFS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
@@ -584,6 +611,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         if final is None:
             (final,) = self._run([(X.shape[1], self._linear_tasks(X, Y, self.C_))])
         self.coef_, self.intercept_ = final
+        self.prior_ = None if self.multilabel_ else np.bincount(Y) / len(Y)
         self._fit_calibration(scores, Y[rows])
         return self
 
@@ -787,6 +815,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         self.none_cutoff_ = self._fixed_none_cutoff()
         self.thresholds_ = np.full(n_classes, 0.5)
         self.temperature_ = 2.0
+        self.prior_shift_ = 0.0
         self.platt_ = np.tile([2.0, 0.0], (n_classes, 1))
         if scores is None:  # too few examples to calibrate: a fixed squash of the scores
             if self.none_cutoff_ is None:
@@ -796,6 +825,7 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             # One temperature for all themes keeps the ranking of the SVM scores (argmax of the
             # probabilities is the predicted theme) while making the confidences honest.
             self.temperature_ = _fit_temperature(scores, Y)
+            self.prior_shift_ = _best_prior_shift(scores * self.temperature_, Y, self.prior_)
             return
         self.platt_ = np.zeros((n_classes, 2))
         for j in range(n_classes):
@@ -889,9 +919,17 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(texts)
         if not self.multilabel_:
-            return self.classes_[np.argmax(proba, axis=1)]
+            return self.classes_[np.argmax(self._shifted(proba), axis=1)]
         chosen = (proba >= self.thresholds_).astype(int)
         return self._with_best_theme(chosen, proba)
+
+    def _shifted(self, proba):
+        """Single-label decision values: log-probabilities with rare themes favoured by
+        ``prior_shift_`` (0: the most probable theme)."""
+        shift = getattr(self, "prior_shift_", 0.0)  # models saved before prior_shift_ existed
+        if not shift:
+            return proba
+        return np.log(proba + 1e-12) - shift * np.log(self.prior_)
 
     def _with_best_theme(self, chosen, proba):
         """Give texts without a theme their most likely one where ``none_cutoff_`` says so."""
