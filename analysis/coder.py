@@ -113,8 +113,10 @@ class _Features:
         stem_vocab = self.stem_vocab_
         stem_ids = np.full(len(types), -1, dtype=np.int64)
         for j, t in enumerate(types):
-            if not (is_sep[j] or is_punct[j]):
-                root = self._stem_of(t)
+            if not is_sep[j]:
+                # Clause punctuation ("?", "!", ".") is a term too (questions, exclamations),
+                # besides closing negation scopes; it has no character n-grams.
+                root = t if is_punct[j] else self._stem_of(t)
                 stem_ids[j] = (
                     stem_vocab.setdefault(root, len(stem_vocab))
                     if fit
@@ -136,24 +138,35 @@ class _Features:
             negated = np.zeros(len(ids), dtype=bool)
         word_ids = ids[word_at]
         word_doc = doc[word_at]
-        word_stem = stem_ids[word_ids]
-        unigram = np.where(word_stem >= 0, word_stem * 2 + negated[word_at], -1)
+        term_at = ~sep_at  # words and clause punctuation
+        term_doc = doc[term_at]
+        word_stem = stem_ids[ids[term_at]]
+        unigram = np.where(word_stem >= 0, word_stem * 2 + negated[term_at], -1)
         rows, cols, offset = [], [], 0
+        known = unigram >= 0
+        if not fit:
+            column, first, second = self._term_tables()
         if low == 1:
-            known = unigram >= 0
             if fit:
                 self.unigrams_ = np.unique(unigram[known])
-            r, c = _lookup(self.unigrams_, unigram[known])
-            rows.append(word_doc[known][r])
+                r, c = _lookup(self.unigrams_, unigram[known])
+            else:  # a table look-up: no search per token
+                c = column[unigram[known]]
+                r = np.flatnonzero(c >= 0)
+                c = c[r]
+            rows.append(term_doc[known][r])
             cols.append(c)
             offset = len(self.unigrams_)
         if high == 2:
-            pair = (word_doc[:-1] == word_doc[1:]) & (unigram[:-1] >= 0) & (unigram[1:] >= 0)
+            pair = (term_doc[:-1] == term_doc[1:]) & known[:-1] & known[1:]
+            if not fit:  # only pairs of terms that begin and end some known bigram
+                safe = np.where(known, unigram, 0)
+                pair &= first[safe[:-1]] & second[safe[1:]]
             codes = unigram[:-1][pair] * self.stem_base_ + unigram[1:][pair]
             if fit:
                 self.bigrams_ = np.unique(codes)
             r, c = _lookup(self.bigrams_, codes)
-            rows.append(word_doc[:-1][pair][r])
+            rows.append(term_doc[:-1][pair][r])
             cols.append(c + offset)
         n_words = (len(self.unigrams_) if low == 1 else 0) + len(self.bigrams_ if high == 2 else [])
         rows_all = np.concatenate(rows) if rows else np.zeros(0, np.int64)
@@ -201,9 +214,26 @@ class _Features:
                 cache[word] = [k for k in map(get, self._char_grams(word)) if k is not None]
         return list(map(cache.__getitem__, words))
 
+    def _term_tables(self):
+        """Look-up tables over unigram codes (built once after fitting, not saved): each code's
+        column (-1: unknown), and whether it begins or ends some known bigram."""
+        tables = self.__dict__.get("_tables")
+        if tables is None:
+            size = self.stem_base_
+            column = np.full(size, -1, dtype=np.int64)
+            first, second = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+            if self.word_ngrams[0] == 1:
+                column[self.unigrams_] = np.arange(len(self.unigrams_))
+            if self.word_ngrams[1] == 2:
+                first[self.bigrams_ // size] = True
+                second[self.bigrams_ % size] = True
+            tables = self.__dict__["_tables"] = (column, first, second)
+        return tables
+
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_grams_cache", None)  # rebuilt when needed; not saved with a model
+        for transient in ("_grams_cache", "_tables"):  # rebuilt when needed; not saved
+            state.pop(transient, None)
         return state
 
     def _prune(self, words, chars):
@@ -224,7 +254,8 @@ class _Features:
         return words[:, np.flatnonzero(keep_words)], chars[:, keep_chars]
 
     def fit_transform(self, texts):
-        self.__dict__.pop("_grams_cache", None)
+        for transient in ("_grams_cache", "_tables"):
+            self.__dict__.pop(transient, None)
         words, chars, *_ = self._counts(texts, fit=True)
         words, chars = self._prune(words, chars)
         self.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(words)
