@@ -240,7 +240,28 @@ def run(name, texts, y, aside, make_coder=ThemeCoder, groups=None):
         f"{ece:>8.3f}{seconds:>8.1f}{extra}",
         flush=True,
     )
+    print(f"{'':<26}accept all above X: {accept_above(coder, predicted, proba, target)}")
     return ours - base
+
+
+def accept_above(coder, predicted, proba, target, cutoffs=(0.5, 0.7, 0.8, 0.9)):
+    """For each cut-off X, the share of the coder's suggestions whose confidence is at least X
+    and the share of those that are right (what "accept all above X" in the workspace does).
+    Single-label: one suggestion per text, the predicted theme; multi-label: each theme given."""
+    if predicted.ndim == 2:
+        given = predicted.astype(bool)
+        confidence, right = proba[given], target[given].astype(bool)
+    else:
+        index = {c: j for j, c in enumerate(coder.classes_)}
+        column = np.array([index[c] for c in predicted])
+        confidence = proba[np.arange(len(column)), column]
+        right = column == target
+    parts = []
+    for x in cutoffs:
+        accepted = confidence >= x
+        share_right = right[accepted].mean() if accepted.any() else float("nan")
+        parts.append(f">={x:.1f}: {accepted.mean():.0%} accepted, {share_right:.0%} right")
+    return "; ".join(parts)
 
 
 def main(argv=None) -> int:
