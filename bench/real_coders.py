@@ -37,7 +37,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
 from analysis.coder import ThemeCoder
-from analysis.evaluate import baseline_coder, calibration
+from analysis.evaluate import accept_above, baseline_coder, calibration
 
 DEBATERS = {"TRUMP", "PENCE", "KAINE", "CLINTON", "HOLT", "QUIJANO", "WALLACE", "COOPER", "RADDATZ"}
 # Drug reviews: a reviewer's condition grouped into two themes, and a negative rating (1-4 of 10)
@@ -240,28 +240,14 @@ def run(name, texts, y, aside, make_coder=ThemeCoder, groups=None):
         f"{ece:>8.3f}{seconds:>8.1f}{extra}",
         flush=True,
     )
-    print(f"{'':<26}accept all above X: {accept_above(coder, predicted, proba, target)}")
+    chosen = predicted if multilabel else np.array([index[c] for c in predicted])
+    parts = [
+        f">={a['cutoff']:.1f}: {a['accepted']:.0%} accepted, "
+        + ("-" if a["right"] is None else f"{a['right']:.0%} right")
+        for a in accept_above(proba, chosen, target, multilabel)
+    ]
+    print(f"{'':<26}accept all above X: " + "; ".join(parts))
     return ours - base
-
-
-def accept_above(coder, predicted, proba, target, cutoffs=(0.5, 0.7, 0.8, 0.9)):
-    """For each cut-off X, the share of the coder's suggestions whose confidence is at least X
-    and the share of those that are right (what "accept all above X" in the workspace does).
-    Single-label: one suggestion per text, the predicted theme; multi-label: each theme given."""
-    if predicted.ndim == 2:
-        given = predicted.astype(bool)
-        confidence, right = proba[given], target[given].astype(bool)
-    else:
-        index = {c: j for j, c in enumerate(coder.classes_)}
-        column = np.array([index[c] for c in predicted])
-        confidence = proba[np.arange(len(column)), column]
-        right = column == target
-    parts = []
-    for x in cutoffs:
-        accepted = confidence >= x
-        share_right = right[accepted].mean() if accepted.any() else float("nan")
-        parts.append(f">={x:.1f}: {accepted.mean():.0%} accepted, {share_right:.0%} right")
-    return "; ".join(parts)
 
 
 def main(argv=None) -> int:
