@@ -20,6 +20,7 @@ from analysis.commands import (
 )
 
 __all__ = [
+    "accept_above",
     "add_evaluate_parser",
     "baseline_coder",
     "calibration",
@@ -97,6 +98,57 @@ def calibration(proba, truth, multilabel=False, bins=RELIABILITY_BINS):
             }
         )
     return {"expected_calibration_error": round(float(error), 4), "reliability": curve}
+
+
+#: Confidence cut-offs of the "accept all above X" figures.
+ACCEPT_CUTOFFS = (0.5, 0.7, 0.8, 0.9)
+
+
+def accept_above(proba, chosen, truth, multilabel=False, cutoffs=ACCEPT_CUTOFFS):
+    """What "accept all suggestions above X" would accept, and how much of it is right.
+
+    A suggestion is a theme the coder gave a text, with its confidence: single-label, the
+    predicted theme; multi-label, every theme given.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_texts, n_themes)
+        ``predict_proba`` output.
+    chosen : ndarray
+        Single-label: the column of each text's predicted theme. Multi-label: the 0/1 matrix
+        ``predict`` gave.
+    truth : ndarray
+        Single-label: the column of each text's theme. Multi-label: the 0/1 code matrix.
+    multilabel : bool, default=False
+    cutoffs : sequence of float
+
+    Returns
+    -------
+    list of dict
+        Per cut-off: ``cutoff``, ``accepted`` (share of all suggestions at or above it),
+        ``count`` (how many) and ``right`` (share of those that are right; None if none).
+    """
+    proba = np.asarray(proba, dtype=float)
+    if multilabel:
+        given = np.asarray(chosen).astype(bool)
+        confidence, right = proba[given], np.asarray(truth)[given].astype(bool)
+    else:
+        column = np.asarray(chosen, dtype=int)
+        confidence = proba[np.arange(len(column)), column]
+        right = column == np.asarray(truth)
+    out = []
+    for cutoff in cutoffs:
+        accepted = confidence >= cutoff
+        count = int(accepted.sum())
+        out.append(
+            {
+                "cutoff": cutoff,
+                "accepted": round(count / max(len(confidence), 1), 4),
+                "count": count,
+                "right": round(float(right[accepted].mean()), 4) if count else None,
+            }
+        )
+    return out
 
 
 def cross_validate(texts, labels, folds=5, seed=0, make_coder=None, baseline=True):
@@ -200,6 +252,8 @@ def cross_validate(texts, labels, folds=5, seed=0, make_coder=None, baseline=Tru
         index = {name: j for j, name in enumerate(names)}
         target = y if multilabel else np.array([index[str(label)] for label in y])
         result["calibration"] = calibration(proba, target, multilabel)
+        chosen = predicted if multilabel else np.array([index[str(label)] for label in predicted])
+        result["calibration"]["accept_above"] = accept_above(proba, chosen, target, multilabel)
     if baseline:
         base_guess = base_predicted if multilabel else base_predicted.astype(str)
         base_macro = round(float(f1_score(truth, base_guess, average="macro", zero_division=0)), 4)
@@ -272,6 +326,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 f"  {b['low']:.1f}-{b['high']:.1f}: {b['confidence']:.2f} -> {b['right']:.2f}"
                 f"  ({b['count']})"
             )
+        print("accept all suggestions above X (share of suggestions accepted -> share right):")
+        for a in cal["accept_above"]:
+            right = "-" if a["right"] is None else f"{a['right']:.2f}"
+            print(f"  {a['cutoff']:.1f}: {a['accepted']:.2f} ({a['count']}) -> {right}")
     width = max(len("label"), *(len(name) for name in result["per_label"]))
     print(f"\n{'label':<{width}}  precision  recall     f1  support")
     for name, m in result["per_label"].items():

