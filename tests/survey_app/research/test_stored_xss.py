@@ -70,11 +70,40 @@ def hostile(synced, client, login_as):
         db.session.commit()
         suggestion(turn_id, THEME_KEY, 0.5, matched=(SCRIPT, ATTRIBUTE, JAVASCRIPT))
         segment_ids = db.session.scalars(select(Segment.id)).all()
-    login_as("researcher")
+    user_id, _ = login_as("researcher")
+    with synced.app_context():
+        session_id, pending_id = hostile_session(user_id)
+    PATH_VALUES.update(session_id=session_id, pending_id=pending_id)
     post(client, f"/research/workspace/segments/{turn_id}/memo", memo=PAYLOAD)
     post(client, "/research/workspace/themes/memo", theme=THEME_KEY, memo=PAYLOAD)
     post(client, f"/research/workspace/segments/{turn_id}/code", code=THEME_KEY)
     return synced, turn_id, segment_ids
+
+
+def hostile_session(user_id: int) -> tuple[str, str]:
+    """A focus-group session whose notes carry the payloads, and a transcript with the payloads
+    (in what people said and as a speaker's name) awaiting confirm by the user."""
+    from datetime import date
+
+    from survey_app.models import User
+    from survey_app.services import focus_groups, transcripts
+
+    user = db.session.get(User, user_id)
+    entered = focus_groups.SessionInput(
+        kind="focus_group",
+        held_on="2015-03-04",
+        area="wirral",
+        crime_types=["hate_crime"],
+        topic_guide="victims-focus-group",
+        facilitators=[str(user_id)],
+        consent_obtained="yes",
+        consent_method="written",
+        notes=PAYLOAD,
+    )
+    session = focus_groups.create_session(entered, user, date.today())
+    transcript = f"Facilitator: Tell me about {PAYLOAD}\nSam: {PAYLOAD}\n{SCRIPT}: {PAYLOAD}\n"
+    pending = transcripts.start_import(session.id, transcript.encode(), user)
+    return session.id, pending.id
 
 
 def research_urls(app, segment_id: str) -> list[str]:
@@ -132,6 +161,14 @@ def test_payloads_render_as_text_on_every_research_page(hostile, client):
     assert "label &lt;script&gt;" in page
     themes = client.get("/research/workspace/themes").text
     assert "&lt;script&gt;alert(" in themes
+    values = PATH_VALUES
+    preview = client.get(
+        f"/research/sessions/{values['session_id']}/imports/{values['pending_id']}"
+    )
+    assert preview.status_code == 200
+    assert "&lt;script&gt;alert(" in preview.text
+    session_page = client.get(f"/research/sessions/{values['session_id']}").text
+    assert "&lt;img src=x onerror=alert(1)" in session_page
 
 
 def test_the_original_text_is_escaped_too(hostile, client):
