@@ -15,6 +15,7 @@ from survey_app.services import samples
 from survey_app.services import summary as summaries
 from tests.conftest import make_user, sign_in
 from tests.survey_app.research.factories import SLUG, make_online_response, text_answers
+from tests.survey_app.research.workspace_data import suggestion
 
 BELIEVED = "believed_taken_seriously"
 SPEED = "speed_of_response"
@@ -392,7 +393,9 @@ def test_a_person_against_the_machine(synced, people):
     assert '<td class="govuk-table__cell app-table-numeric">0.00</td>' in machine
 
 
-def test_two_researchers_code_blind_settle_merge_and_the_summary_shows_it(synced, people):
+def test_two_researchers_code_blind_settle_review_the_queue_merge_and_the_summary_shows_it(
+    synced, people
+):
     lead, a, b = people
     s = responses(synced, 20)
     sample_id = draw(lead, a, b, size="20")
@@ -430,6 +433,23 @@ def test_two_researchers_code_blind_settle_merge_and_the_summary_shows_it(synced
             decision=decision,
         )
         assert answer.status_code == 302
+    # The machine's suggestions on two answers outside the sample, decided from the review
+    # queue: one accepted (it counts), one rejected (it does not).
+    extra = responses(synced, 2)
+    with synced.app_context():
+        accept_id = suggestion(extra[0], BELIEVED, 0.55)
+        reject_id = suggestion(extra[1], SPEED, 0.6)
+    queue = lead.get("/research/workspace/review").text
+    assert f'id="segment-{extra[0]}"' in queue and f'id="segment-{extra[1]}"' in queue
+    decided = lead.client.post(
+        "/research/workspace/review",
+        data={
+            "csrf_token": csrf(lead.client, "/research/workspace/review"),
+            f"decision-{accept_id}": "accept",
+            f"decision-{reject_id}": "reject",
+        },
+    )
+    assert decided.location.endswith("decided=2")
     merged = lead.post("/research/codebook/merge", source=ATTITUDE, target=SPEED)
     assert merged.status_code == 302
     with synced.app_context():
@@ -437,8 +457,8 @@ def test_two_researchers_code_blind_settle_merge_and_the_summary_shows_it(synced
     themes = {t.theme: t for t in made.stages["reporting"].themes}
     assert ATTITUDE not in themes
     believed, speed = themes[BELIEVED], themes[SPEED]
-    assert believed.segments.value == 10
-    assert set(believed.segment_ids) == set(s[:10])
+    assert believed.segments.value == 11
+    assert set(believed.segment_ids) == {*s[:10], extra[0]}
     assert speed.segments.value == 7
     assert set(speed.segment_ids) == set(s[12:19])
     assert believed.coded_by == "people"
