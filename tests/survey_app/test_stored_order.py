@@ -253,5 +253,11 @@ def test_no_column_records_when_a_response_was_stored():
         # Researchers' memos and a training run's figures (workspace: staff actions too).
         "memo.created_at",
         "theme_quality.computed_at",
+        # Focus-group sessions (recorded by staff) and transcripts awaiting confirm: staff
+        # actions, never part of a submission.
+        "focus_session.created_at",
+        "focus_session.transcript_imported_at",
+        "pending_import.created_at",
+        "pending_import.expires_at",
     }
     assert isinstance(Response.__table__.c.submitted_on.type, Date)
