@@ -73,13 +73,14 @@ def unindexed() -> int:
     return max(0, segments - (db.session.scalar(select(func.count()).select_from(SearchText)) or 0))
 
 
-def index_missing(limit: int | None = None) -> int:
+def index_missing(limit: int | None = None, missing: int | None = None) -> int:
     """Make the search_text row (redacted text, sentiment) of segments that lack one (new
     segments, and those whose text changed: a trigger dropped their row), at most ``limit``;
-    returns how many. Commits once per batch."""
+    returns how many. ``missing``: what `unindexed()` just said, if the caller knows. Commits
+    once per batch."""
     from analysis.sentiment import sentiment_band, sentiment_score  # vaderSentiment: load late
 
-    if not unindexed():
+    if not (unindexed() if missing is None else missing):
         return 0
     missing = (
         select(Segment.id, Segment.text)
@@ -506,8 +507,9 @@ def find(filters: Filters, page: int, labels: dict[str, str]) -> Page:
 
     Segments not yet in the search index are indexed first, at most INDEX_PER_PAGE of them (a
     page must not wait minutes after a large import; `flask research segments index` does all)."""
-    index_missing(INDEX_PER_PAGE)
     waiting = unindexed()
+    if waiting:
+        waiting -= index_missing(INDEX_PER_PAGE, waiting)
     query = _filtered([Segment.id], filters)
     # Counting stops past COUNT_LIMIT ("more than 1,000"): a count visits every match, which
     # for a common word is a good part of 100,000 segments; pages go on past it ("Next").
