@@ -87,6 +87,10 @@ ACTION_LABELS = {
     "user.create": "Created an account",
     "user.role": "Changed a role",
     "user.active": "Deactivated or reactivated an account",
+    "codebook.edit": "Changed the codebook",
+    "codebook.merge_codings": "Moved codings in a theme merge",
+    "sample.create": "Drew a two-coder sample",
+    "sample.finish": "Finished coding a sample",
 }
 #: Actions written once per field in one save: shown as one row, the fields collapsed inside.
 GROUPED = {"entry.create", "entry.change", "reconcile", "response.correct"}
