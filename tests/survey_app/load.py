@@ -66,7 +66,8 @@ class Tally:
     sent: dict = field(default_factory=dict)  # marker -> {question: text} as sent
     acknowledged: list = field(default_factory=list)  # markers whose submission reached /done
     durations: list = field(default_factory=list)  # (number, seconds from arrival to /done)
-    done_at: list = field(default_factory=list)  # time.monotonic() of each completion
+    answered_at: list = field(default_factory=list)  # time.monotonic() of each answered request
+    window: float = 0.0  # seconds over which respondents arrived
     offered: str = ""  # the arrival rate and duration asked for
     started: float = field(default_factory=time.monotonic)
     finished: float = 0.0
@@ -85,12 +86,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank] * 1000
 
 
-def completion_rate(tally: Tally) -> float:
-    """Questionnaires completed a second between the first completion and the last: the arrival
-    rate while the server keeps up, its capacity once a queue builds."""
-    if len(tally.done_at) < 2:
+def served_rate(tally: Tally) -> float:
+    """Requests answered a second while respondents were arriving: the offered rate (less a
+    little for the first respondents' start) while the server keeps up, its capacity once a
+    queue builds."""
+    end = tally.started + tally.window
+    return sum(1 for t in tally.answered_at if t <= end) / tally.window
+
+
+def offered_rate(tally: Tally, rate: float) -> float:
+    """Requests a second the arriving respondents ask for (their requests per questionnaire)."""
+    if not tally.acknowledged:
         return float("nan")
-    return (len(tally.done_at) - 1) / (max(tally.done_at) - min(tally.done_at))
+    return rate * len(tally.answered_at) / len(tally.acknowledged)
 
 
 def summary(name: str, tally: Tally) -> str:
@@ -98,9 +106,10 @@ def summary(name: str, tally: Tally) -> str:
     seconds = tally.seconds
     return (
         f"{name}: respondents arriving {tally.offered}; "
-        f"{len(tally.acknowledged)} questionnaires completed in {seconds:.1f} s, "
-        f"{completion_rate(tally):.2f}/s from the first completion to the last; over the whole "
-        f"run {tally.answer_posts / seconds:.1f} answer POSTs/s, "
+        f"{len(tally.acknowledged)} questionnaires completed in {seconds:.1f} s; "
+        f"{served_rate(tally):.1f} requests/s answered while they arrived; over the whole run "
+        f"{len(tally.acknowledged) / seconds:.2f} questionnaires/s, "
+        f"{tally.answer_posts / seconds:.1f} answer POSTs/s, "
         f"{sum(tally.statuses.values()) / seconds:.1f} requests/s; latency ms "
         f"p50 {percentile(tally.latencies, 50):.0f} p95 {percentile(tally.latencies, 95):.0f} "
         f"p99 {percentile(tally.latencies, 99):.0f} (answer POSTs p50 "
@@ -145,6 +154,7 @@ class Respondent:
                     self.tally.bad_pages.append((method, path, reply.status, reply.text[:300]))
                 else:
                     self.tally.latencies.append(elapsed)
+                    self.tally.answered_at.append(time.monotonic())
             if reply.status == 503:
                 time.sleep(RETRY_PAUSE_SECONDS)
                 continue
@@ -238,15 +248,14 @@ def run_respondents(
         arrival = tally.started + number / rate
         try:
             Respondent(base_url, definition, marker, tally).complete()
-            finished = time.monotonic()
             with tally.lock:
-                tally.durations.append((number, finished - arrival))
-                tally.done_at.append(finished)
+                tally.durations.append((number, time.monotonic() - arrival))
         except (AssertionError, GaveUp) as problem:
             with tally.lock:
                 tally.failures.append((marker, repr(problem)[:500]))
 
     tally.offered = f"{rate:g}/s for {seconds:g} s"
+    tally.window = seconds
     tally.started = time.monotonic()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         futures = []

@@ -56,7 +56,7 @@ def assert_calm_and_whole(app, tally: Tally, probe: list, log: str) -> None:
 
 @pytest.mark.skipif(DATABASE != "postgresql", reason="runs with TEST_DATABASE=postgresql")
 @pytest.mark.skipif(not private_postgres.available(), reason="PostgreSQL 15 server not installed")
-def test_postgresql_stopped_run_with_fault(tmp_path):
+def test_postgresql_stopped_under_load(tmp_path):
     with private_postgres.private_cluster() as cluster:
         app, definition = prepare_database(cluster.url)
         tally, probe = run_with_fault(
@@ -105,7 +105,7 @@ def fill(folder: Path) -> Path:
 
 
 @pytest.mark.skipif(DATABASE != "sqlite", reason="runs with TEST_DATABASE=sqlite")
-def test_sqlite_disk_full_run_with_fault(tmp_path):
+def test_sqlite_disk_full_under_load(tmp_path):
     """A read-only SQLite file is tested in respond/test_database_unavailable.py: a running
     server's filesystem cannot be made read-only here (the kernel refuses while the database is
     open for writing: "mount point is busy"), and as root file modes change nothing."""
