@@ -130,6 +130,9 @@ def init_security(app: Flask) -> None:
 
     app.session_interface = CachedSerializerSessionInterface()
 
+    from survey_app.request_guards import refuse_nul_in_url
+
+    app.before_request(refuse_nul_in_url)
     app.before_request(refuse_cross_origin_forms)
     app.before_request(make_nonce)
     app.after_request(add_security_headers)

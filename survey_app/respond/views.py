@@ -242,7 +242,9 @@ def render_question_page(found, version, answers, page, questions, values, error
     error_list = [
         {"text": str(error.message), "href": f"#{error.field_id}"} for error in errors.values()
     ]
-    return_to = request.values.get("return_to")
+    # Only "check" means anything: any other value would be a new page-cache key for each
+    # made-up value, letting anyone empty the cache (page_cache.MAX_PAGES) at will.
+    return_to = "check" if request.values.get("return_to") == "check" else None
     context = {
         "found": found,
         "page": page,

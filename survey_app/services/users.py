@@ -91,7 +91,8 @@ def create_user(email: str, role: str, password: str, actor: User | None = None)
     Audited with the admin who created it (``actor``; None for the command line).
     """
     email = email.strip()
-    if "@" not in email or len(email) > 320:
+    # Control characters are never part of an address (and PostgreSQL refuses NUL: a 500).
+    if "@" not in email or len(email) > 320 or any(ord(c) < 32 or ord(c) == 127 for c in email):
         raise AccountError("Enter an email address in the correct format, like name@example.org")
     if role not in ROLES:
         raise AccountError(f"Role must be one of: {', '.join(ROLES)}")

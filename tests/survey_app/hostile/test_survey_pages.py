@@ -25,7 +25,7 @@ from tests.survey_app.hostile.forms import (
     shown,
     typed_text,
 )
-from tests.survey_app.walker import SLUG, csrf_token, walk
+from tests.survey_app.walker import SLUG, begin, csrf_token, walk
 
 PREFER_NOT = "prefer-not-to-say"
 
@@ -310,3 +310,14 @@ def test_every_page_survives_any_form(respondent, data):
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert has_error_summary(response.text)
+
+
+def test_made_up_return_to_values_do_not_fill_the_page_cache(hostile_app):
+    client = hostile_app.test_client()
+    first = begin(client)  # a page with nothing filled in yet: one the page cache keeps
+    cache = hostile_app.extensions.setdefault("survey_page_cache", {})
+    before = len(cache)
+    for n in range(20):
+        page = client.get(f"{first.request.path}?return_to=x{n}")
+        assert page.status_code == 200 and 'name="return_to"' not in page.text
+    assert len(cache) <= before + 1
