@@ -75,9 +75,9 @@ def _check_texts(texts) -> list[str]:
 class _Features:
     """Word n-gram and in-word character n-gram TF-IDF features, computed a batch at a time.
 
-    The batch is tokenised by one regular-expression pass over all texts joined, negation scopes
-    and bigrams are found with array operations, and stems and character n-grams are computed once
-    per distinct word: the per-token work in Python is a dictionary look-up.
+    The batch is tokenised once per distinct whitespace-separated chunk (``_token_ids``),
+    negation scopes and bigrams are found with array operations, and stems and character
+    n-grams are computed once per distinct word: there is no Python code per token.
     """
 
     def __init__(self, word_ngrams, char_ngrams, stem_words, negation, char_weight, min_df):
