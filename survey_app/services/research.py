@@ -7,15 +7,11 @@ here, where segment text leaves the database for people, so no page or file can 
 
 import csv
 import io
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from analysis.codebook import export_qdc
-from analysis.codebook import export_xlsx as codebook_xlsx
 from analysis.redaction import redact
 from analysis.spreadsheet import CSV_ENCODING, neutralise
 from survey_app.database import committing, transaction
@@ -29,7 +25,7 @@ from survey_app.models import (
     Segment,
     User,
 )
-from survey_app.services import audit, codebooks, coding, exports
+from survey_app.services import audit, codebook_edits, codebooks, coding, exports
 from survey_app.services.questionnaires import OpenQuestionnaire
 
 SEGMENT_COLUMNS = (
@@ -369,11 +365,7 @@ def audit_original_responses(found: OpenQuestionnaire, count: int, user: User | 
 
 def codebook_file(fmt: str) -> tuple[bytes, str] | None:
     """The current codebook as REFI-QDA (.qdc) or XLSX, with a file name; None before a sync."""
-    book = codebooks.current_codebook()
-    if book is None:
+    current = codebooks.current_version()
+    if current is None:
         return None
-    writer = {"qdc": export_qdc, "xlsx": codebook_xlsx}[fmt]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{book.name}.{fmt}"
-        writer(book, path)
-        return path.read_bytes(), path.name
+    return codebook_edits.version_file(current.number, fmt)
