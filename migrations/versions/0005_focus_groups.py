@@ -30,6 +30,8 @@ def upgrade():
         sa.UniqueConstraint("name", "content_hash", name=op.f("uq_topic_guide_version_name")),
     )
     op.create_index(op.f("ix_topic_guide_version_name"), "topic_guide_version", ["name"])
+    # A session's turns are read by session (the session page, re-staging after an edit).
+    op.create_index(op.f("ix_segment_session_ref"), "segment", ["session_ref"])
     op.create_table(
         "focus_session",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -112,3 +114,4 @@ def downgrade():
     op.drop_table("focus_session_facilitator")
     op.drop_table("focus_session")
     op.drop_table("topic_guide_version")
+    op.drop_index(op.f("ix_segment_session_ref"), table_name="segment")

@@ -125,7 +125,7 @@ class Segment(Base):
     crime_types: Mapped[list] = mapped_column(JSON, default=list)
     area: Mapped[str | None] = mapped_column(String(100))
     # Later sources: a focus-group session, the turn's number and the speaker's pseudonym.
-    session_ref: Mapped[str | None] = mapped_column(String(64))
+    session_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     turn: Mapped[int | None]
     speaker: Mapped[str | None] = mapped_column(String(64))
 

@@ -91,6 +91,12 @@ ACTION_LABELS = {
     "codebook.merge_codings": "Moved codings in a theme merge",
     "sample.create": "Drew a two-coder sample",
     "sample.finish": "Finished coding a sample",
+    "focus_session.create": "Recorded a focus-group session",
+    "focus_session.update": "Changed a focus-group session",
+    "focus_session.transcript": "Stored a transcript's turns",
+    "segment.original": "Showed a segment's original text",
+    "segments.original_download": "Downloaded segments with original text",
+    "responses.original_download": "Downloaded responses with original text",
 }
 #: Actions written once per field in one save: shown as one row, the fields collapsed inside.
 GROUPED = {"entry.create", "entry.change", "reconcile", "response.correct"}

@@ -458,6 +458,13 @@ def test_facilitators_turns_are_never_machine_coded(researcher, client, synced):
     page = client.get(f"/research/sessions/{session_id}").text
     assert "(rules " in page  # the turns' themes, as on the segment pages
     assert "Turn 7: P2 (recovery)" in page and "Show original" in page
+    with synced.app_context():
+        turn_id = db.session.scalar(
+            select(Segment.id).where(Segment.session_ref == session_id, Segment.turn == 7)
+        )
+    token = csrf(client, f"/research/sessions/{session_id}")
+    shown = client.post(f"/research/segments/{turn_id}/original", data={"csrf_token": token})
+    assert "Turn 7, P2 (focus group, recovery)" in shown.text
 
 
 # ----- the command line --------------------------------------------------------------------------

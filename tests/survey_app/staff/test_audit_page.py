@@ -55,3 +55,20 @@ def test_a_keying_is_one_row_with_question_labels_and_answers_in_words(app, sync
     assert "Keyed a form" not in listed(admin.get(f"/staff/admin/audit?since={tomorrow}").text)
     wrong = admin.get("/staff/admin/audit?since=yesterday").text
     assert "From: enter a date like" in wrong and wrong.count("govuk-error-summary") >= 1
+
+
+def test_every_action_the_services_record_has_a_label_in_words():
+    """The audit page shows actions in words: each action name a service passes to
+    audit.record (found in the source, so a new one cannot be missed) has a label."""
+    import re
+    from pathlib import Path
+
+    from survey_app.services import audit
+
+    services = Path(audit.__file__).parent
+    recorded = set()
+    for path in services.glob("*.py"):
+        for call in re.findall(r"audit\.record\((.*?)\)", path.read_text(), re.S):
+            recorded.update(re.findall(r'"([a-z_]+\.[a-z_.]+)"', call))
+    assert len(recorded) > 15
+    assert recorded <= set(audit.ACTION_LABELS), recorded - set(audit.ACTION_LABELS)
