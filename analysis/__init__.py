@@ -80,12 +80,15 @@ _MODULE_OF = {
     **dict.fromkeys(
         [
             "ClosedQuestion",
+            "CountRef",
             "Journey",
             "JourneyStep",
             "Summary",
             "SummaryFilter",
+            "SummaryRecords",
             "build_summary",
             "closed_questions",
+            "segments_behind",
         ],
         "analysis.summary",
     ),
