@@ -259,5 +259,12 @@ def test_no_column_records_when_a_response_was_stored():
         "focus_session.transcript_imported_at",
         "pending_import.created_at",
         "pending_import.expires_at",
+        # Codebook versions made in the browser, two-coder samples and their settlements: staff
+        # actions on data already stored.
+        "codebook_version.made_at",
+        "coding_sample.created_at",
+        "coding_sample.a_done_at",
+        "coding_sample.b_done_at",
+        "sample_decision.settled_at",
     }
     assert isinstance(Response.__table__.c.submitted_on.type, Date)

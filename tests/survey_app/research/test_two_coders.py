@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing.converters import AnyConverter
 
 from survey_app.extensions import db
 from survey_app.models import Coding, CodingEvent, CodingSample, SampleDecision
@@ -161,8 +162,14 @@ def every_research_get_url(app, values):
         for rule in app.url_map.iter_rules():
             if not rule.endpoint.startswith("research.") or "GET" not in rule.methods:
                 continue
-            built = rule.build({name: values.get(name, "x") for name in rule.arguments})[1]
-            urls.append(built)
+            # Each choice of an any(...) part; other parts from `values`, else "x".
+            variants = [{}]
+            for name, converter in rule._converters.items():
+                if isinstance(converter, AnyConverter):
+                    variants = [{**v, name: o} for v in variants for o in sorted(converter.items)]
+            for variant in variants:
+                filled = {name: variant.get(name, values.get(name, "x")) for name in rule.arguments}
+                urls.append(rule.build(filled)[1])
     return urls
 
 
