@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Coding, FocusSession, PendingImport, Segment
 from tests.conftest import make_user, sign_in
+from tests.survey_app.research.factories import make_online_response, text_answers
 from tests.transcript_files import docx, encrypted_office_file, macro_docm, zip_bomb_docx
 
 TRANSCRIPT = [
@@ -250,6 +251,21 @@ def test_a_word_transcript_goes_through_preview_and_confirm_into_staged_segments
     assert "Coping and recovery: 2 turns" in page
     assert "/research/victims-experience/segments?stage=reporting" in page
     assert "Upload and preview" not in page  # one transcript per session
+
+    # The turns sit next to the survey's answers in the coding workspace, stage by stage.
+    with synced.app_context():
+        make_online_response(
+            text_answers(
+                crime_type=["hate_crime"],
+                area="wirral",
+                reported="yes",
+                reporting_experience="The call handler listened and sent someone the same day.",
+            )
+        )
+    listed = client.get("/research/workspace?stage=reporting").text
+    assert "The call handler listened" in listed
+    assert "I rang 101 twice. Ring me on [phone]" in listed
+    assert "Counselling helped me cope" not in listed  # a recovery turn
 
 
 def test_the_researcher_adds_and_undoes_replacements_and_marks_sections(researcher, client, synced):
