@@ -96,7 +96,6 @@ _MODULE_OF = {
     **dict.fromkeys(
         ["Section", "TopicGuide", "TopicGuideError", "parse_topic_guide"], "analysis.topic_guides"
     ),
-    "transcript_recall": "analysis.transcript_recall",
     **dict.fromkeys(
         [
             "RawTurn",
