@@ -28,6 +28,11 @@ def researcher(hostile_app):
     return client
 
 
+def has_nul(query: dict) -> bool:
+    """A NUL in a query string is refused with 400 before any view (request_guards.py)."""
+    return any("\x00" in value for value in query.values())
+
+
 def maybe(strategy):
     """A query value, or the parameter left out."""
     return st.one_of(st.none(), strategy)
@@ -49,6 +54,9 @@ filter_args = st.fixed_dictionaries(
 @given(args=filter_args, download=st.sampled_from(["", ".csv", ".json"]))
 def test_summary_filters_with_anything(researcher, args, download):
     response = researcher.get(f"/research/{SLUG}/summary{download}", query_string=args)
+    if has_nul(args):
+        assert response.status_code == 400
+        return
     if download:
         assert response.status_code in (200, 400)
         return
@@ -65,7 +73,7 @@ def test_summary_filters_with_anything(researcher, args, download):
 def test_segments_behind_a_count_with_anything(researcher, args, stage, theme):
     query = {**args, "theme": theme, **({"stage": stage} if stage is not None else {})}
     response = researcher.get(f"/research/{SLUG}/summary/segments", query_string=query)
-    assert response.status_code == 200
+    assert response.status_code == (400 if has_nul(query) else 200)
 
 
 @given(
@@ -75,7 +83,7 @@ def test_segments_behind_a_count_with_anything(researcher, args, stage, theme):
 def test_segment_list_stage_and_paging_with_anything(researcher, stage, page):
     query = {k: v for k, v in (("stage", stage), ("page", page)) if v is not None}
     response = researcher.get(f"/research/{SLUG}/segments", query_string=query)
-    assert response.status_code == 200
+    assert response.status_code == (400 if has_nul(query) else 200)
 
 
 @given(segment_id=any_text.filter(lambda s: "/" not in s))
