@@ -38,7 +38,12 @@ def _errors(form) -> list[dict]:
 @bp.get("/users", endpoint="users")
 def users_list():
     """Every staff account, with links to change each."""
-    return render_template("staff/admin/users.html", accounts=users.all_users())
+    accounts = users.all_users()
+    # ?created= names the new account by id, never by text from the URL: a crafted link cannot
+    # make the banner say anything but an existing account's email.
+    wanted = request.args.get("created", "")
+    created = next((a for a in accounts if wanted.isdigit() and a.id == int(wanted)), None)
+    return render_template("staff/admin/users.html", accounts=accounts, created=created)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -48,11 +53,13 @@ def create_user():
     problem = None
     if form.validate_on_submit():
         try:
-            users.create_user(form.email.data, form.role.data, form.password.data, _admin())
+            account = users.create_user(
+                form.email.data, form.role.data, form.password.data, _admin()
+            )
         except users.AccountError as error:
             problem = str(error)
         else:
-            return redirect(url_for("staff.admin.users", created=form.email.data.strip()))
+            return redirect(url_for("staff.admin.users", created=account.id))
     errors = _errors(form)
     if problem:
         field = "password" if "assword" in problem else "email"

@@ -36,7 +36,11 @@ def test_admin_creates_an_account_that_can_sign_in(app, client, login_as):
     }
     response = client.post("/staff/admin/users/new", data=data)
     assert response.status_code == 302
-    assert "new.keyer@example.org" in client.get("/staff/admin/users").text
+    assert "Account created for new.keyer@example.org" in client.get(response.location).text
+    # The banner names an account by id: a crafted link cannot make it say something else.
+    for crafted in ("Call 0800 000 000 to confirm", "99999", "-1"):
+        page = client.get("/staff/admin/users", query_string={"created": crafted}).text
+        assert "Account created" not in page and "0800" not in page
     other = app.test_client()
     assert sign_in(other, "new.keyer@example.org", "purple elephants dance").status_code == 302
 
