@@ -79,10 +79,12 @@ def _find_by_email(email: str) -> User | None:
 
     Compared in Python: SQL's lower() folds only ASCII letters on SQLite (and under a C locale
     on PostgreSQL), so an account such as "name@À.org" could not sign in with its own email.
-    Staff accounts are few, so reading them all costs little.
+    Staff accounts are few, so reading them all costs little. casefold, not lower: "ſ" typed in
+    capitals is "S", whose lower case is "s".
     """
-    wanted = email.strip().lower()
-    return next((u for u in db.session.scalars(select(User)) if u.email.lower() == wanted), None)
+    wanted = email.strip().casefold()
+    accounts = db.session.scalars(select(User))
+    return next((u for u in accounts if u.email.casefold() == wanted), None)
 
 
 def create_user(email: str, role: str, password: str, actor: User | None = None) -> User:

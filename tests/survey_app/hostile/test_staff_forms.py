@@ -64,7 +64,12 @@ emails = st.one_of(
     st.emails(),
     st.builds(
         "{}@{}.org".format,
-        core_text(multiline=False, max_size=30).filter(lambda s: "@" not in s and " " not in s),
+        # No blanks or control characters (tab included): the app refuses those in an address.
+        core_text(multiline=False, max_size=30).filter(
+            lambda s: (
+                "@" not in s and not any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in s)
+            )
+        ),
         st.text(st.characters(categories=("Ll", "Lu", "Lo")), min_size=1, max_size=20),
     ),
 )
@@ -81,7 +86,9 @@ def test_an_account_signs_in_with_its_email_as_typed(hostile_app, email, passwor
     except Exception as error:  # a common password is refused: not this test's subject
         assume("too common" not in str(error))
         raise
-    typed = email.upper() if case else email
+    # In capitals where capitals name the same address: "ı".upper() is "I", which folds to "i".
+    same = email.upper().casefold() == email.casefold()
+    typed = email.upper() if case and same else email
     client = hostile_app.test_client()
     response = client.post(
         "/staff/login",
