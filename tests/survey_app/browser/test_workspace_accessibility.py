@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Coding
-from tests.conftest import make_user
+from tests.conftest import empty_tables, make_user
 from tests.survey_app.browser.keyboard import KeyboardUser
 from tests.survey_app.browser.page_checks import (
     WIDTHS,
@@ -41,6 +41,9 @@ def workspace_data(live_app):
 
     from survey_app.services.definitions import sync_definitions
 
+    # The server's database is shared by the package's tests: start from empty tables so that
+    # other modules' segments and suggestions do not change the counts walked here.
+    empty_tables(live_app)
     with live_app.app_context():  # the codebook too: live_app syncs questionnaires only
         sync_definitions(Path(live_app.config["QUESTIONNAIRES_DIR"]), date.today())
         ids = {
