@@ -30,11 +30,11 @@ from survey_app.models import (
     Codebook,
     CodebookVersion,
     Coding,
-    CodingEvent,
     SampleDecision,
     User,
 )
 from survey_app.services import audit, codebooks
+from survey_app.services.coding import coding_event
 
 __all__ = [
     "CodebookEditError",
@@ -153,7 +153,7 @@ def merge(source_id: str, target_id: str, user: User, based_on: int | None = Non
         if kept is None:
             coding.theme = target_id
             coding.updated_at = now
-            db.session.add(_event(coding, "merged", user, now))
+            db.session.add(coding_event(coding, "merged", user, now))
             moved += 1
             continue
         if (STATUS_RANK.get(coding.status, 0), coding.confidence or 0.0) > (
@@ -166,8 +166,8 @@ def merge(source_id: str, target_id: str, user: User, based_on: int | None = Non
             kept.matched = list(dict.fromkeys([*(kept.matched or []), *(coding.matched or [])]))
         kept.needs_review = kept.needs_review or coding.needs_review
         kept.updated_at = now
-        db.session.add(_event(kept, "merged", user, now))
-        db.session.add(_event(coding, "removed", user, now))
+        db.session.add(coding_event(kept, "merged", user, now))
+        db.session.add(coding_event(coding, "removed", user, now))
         db.session.delete(coding)
         folded += 1
     db.session.flush()
@@ -195,20 +195,6 @@ def merge(source_id: str, target_id: str, user: User, based_on: int | None = Non
         new=f"into {target_id}: {moved} codings moved, {folded} folded into existing ones",
     )
     return MergeResult(version, moved, folded)
-
-
-def _event(coding: Coding, action: str, user: User, at: datetime) -> CodingEvent:
-    return CodingEvent(
-        at=at,
-        coding_id=coding.id,
-        segment_id=coding.segment_id,
-        theme=coding.theme,
-        coder=coding.coder,
-        actor_id=user.id,
-        action=action,
-        status=coding.status,
-        confidence=coding.confidence,
-    )
 
 
 def versions() -> list[CodebookVersion]:

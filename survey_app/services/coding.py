@@ -300,7 +300,7 @@ def code_by_person(segment_id: str, theme: str, user: User) -> Coding:
         updated_at=now,
     )
     db.session.add(coding)
-    db.session.add(_event(coding, "created", user, now))
+    db.session.add(coding_event(coding, "created", user, now))
     return coding
 
 
@@ -312,10 +312,11 @@ def decide(coding: Coding, user: User, accept: bool) -> None:
     coding.status = "accepted" if accept else "rejected"
     coding.needs_review = False
     coding.updated_at = now
-    db.session.add(_event(coding, coding.status, user, now))
+    db.session.add(coding_event(coding, coding.status, user, now))
 
 
-def _event(coding: Coding, action: str, user: User | None, at: datetime) -> CodingEvent:
+def coding_event(coding: Coding, action: str, user: User | None, at: datetime) -> CodingEvent:
+    """The history row of one change to a coding, by a person (or None: a machine or command)."""
     return CodingEvent(
         at=at,
         coding_id=coding.id,

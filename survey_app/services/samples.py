@@ -35,7 +35,6 @@ from survey_app.database import transaction
 from survey_app.extensions import db
 from survey_app.models import (
     Coding,
-    CodingEvent,
     CodingSample,
     MachinePass,
     QuestionnaireRow,
@@ -47,6 +46,7 @@ from survey_app.models import (
 from survey_app.models.base import random_id
 from survey_app.models.research import SEGMENT_STAGES, SOURCES
 from survey_app.services import audit, codebooks, research
+from survey_app.services.coding import coding_event
 
 MAX_SIZE = 200
 PAGE_SIZE = 25
@@ -302,20 +302,6 @@ def items(sample: CodingSample, user: User, page: int) -> tuple[list[Item], int,
     return out, page, pages, len(mine)
 
 
-def _event(coding: Coding, action: str, user: User, at: datetime) -> CodingEvent:
-    return CodingEvent(
-        at=at,
-        coding_id=coding.id,
-        segment_id=coding.segment_id,
-        theme=coding.theme,
-        coder=coding.coder,
-        actor_id=user.id,
-        action=action,
-        status=coding.status,
-        confidence=coding.confidence,
-    )
-
-
 @transaction
 def save_codes(sample: CodingSample, user: User, segment_id: str, themes: set[str]) -> None:
     """Set the person's own codes of one segment of their assignment (commits).
@@ -356,14 +342,14 @@ def save_codes(sample: CodingSample, user: User, segment_id: str, themes: set[st
                 updated_at=now,
             )
             db.session.add(row)
-            db.session.add(_event(row, "created", user, now))
+            db.session.add(coding_event(row, "created", user, now))
         elif row.status != "human":
             row.status = "human"
             row.updated_at = now
-            db.session.add(_event(row, "created", user, now))
+            db.session.add(coding_event(row, "created", user, now))
     for theme, row in existing.items():
         if theme not in themes and row.status == "human":
-            db.session.add(_event(row, "removed", user, now))
+            db.session.add(coding_event(row, "removed", user, now))
             db.session.delete(row)
 
 
@@ -532,7 +518,7 @@ def settle(sample: CodingSample, segment_id: str, theme: str, present: bool, use
     for row in rows:
         row.status = status
         row.updated_at = now
-        db.session.add(_event(row, "settled", user, now))
+        db.session.add(coding_event(row, "settled", user, now))
     if present and not rows:  # the "yes" coder's coding was removed since: made again
         yes = sample.coder_a_id if decision.a_said else sample.coder_b_id
         row = Coding(
@@ -548,4 +534,4 @@ def settle(sample: CodingSample, segment_id: str, theme: str, present: bool, use
             updated_at=now,
         )
         db.session.add(row)
-        db.session.add(_event(row, "settled", user, now))
+        db.session.add(coding_event(row, "settled", user, now))

@@ -17,13 +17,13 @@ from survey_app.database import committing
 from survey_app.extensions import db
 from survey_app.models import (
     Coding,
-    CodingEvent,
     MachinePass,
     QuestionnaireVersion,
     Response,
     Segment,
 )
 from survey_app.questionnaire import Questionnaire
+from survey_app.services.coding import coding_event
 
 # Answers copied onto every segment of a response (what summaries filter on).
 CRIME_TYPE_QUESTION = "crime_type"
@@ -166,32 +166,18 @@ def _review_codings(segment_id: str, actor) -> int:
     for coding in codings:
         coding.needs_review = True
         coding.updated_at = now
-        db.session.add(_event(coding, "needs_review", actor, now))
+        db.session.add(coding_event(coding, "needs_review", actor, now))
     return len(codings)
 
 
 def _remove(segment: Segment, actor) -> None:
     now = _now()
     for coding in db.session.scalars(select(Coding).where(Coding.segment_id == segment.id)):
-        db.session.add(_event(coding, "removed", actor, now))
+        db.session.add(coding_event(coding, "removed", actor, now))
         db.session.delete(coding)
     db.session.execute(delete(MachinePass).where(MachinePass.segment_id == segment.id))
     db.session.flush()
     db.session.delete(segment)
-
-
-def _event(coding: Coding, action: str, actor, at: datetime) -> CodingEvent:
-    return CodingEvent(
-        at=at,
-        coding_id=coding.id,
-        segment_id=coding.segment_id,
-        theme=coding.theme,
-        coder=coding.coder,
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        status=coding.status,
-        confidence=coding.confidence,
-    )
 
 
 def rebuild(

@@ -595,7 +595,7 @@ def remove(coding_id: str, user: User) -> Coding:
     if row.user_id is None:
         coding.decide(row, user, accept=False)
         return row
-    db.session.add(coding._event(row, "removed", user, _now()))
+    db.session.add(coding.coding_event(row, "removed", user, _now()))
     db.session.delete(row)
     return row
 
@@ -648,7 +648,7 @@ def decide_all(filters: Filters, user: User, accept: bool, expected: int) -> int
         row.status = status
         row.needs_review = False
         row.updated_at = now
-        db.session.add(coding._event(row, status, user, now))
+        db.session.add(coding.coding_event(row, status, user, now))
     return len(rows)
 
 
