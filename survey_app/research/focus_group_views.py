@@ -314,3 +314,36 @@ def transcript_cancel(session_id: str, pending_id: str):
     _session_or_404(session_id)
     transcripts.cancel_pending(session_id, pending_id, _user())
     return redirect(url_for("research.session", session_id=session_id, notice="cancelled"))
+
+
+def _delete_page(session, errors: dict[str, str] | None = None, status: int = 200):
+    errors = errors or {}
+    return render_template(
+        "research/focus_groups/transcript_delete.html",
+        session=session,
+        stored=transcripts.stored_transcript(session.id),
+        offered=focus_groups.choices(),
+        kinds=KIND_LABELS,
+        form_errors=errors,
+    ), status
+
+
+@bp.route("/sessions/<session_id>/transcript/delete", methods=["GET", "POST"])
+def transcript_delete(session_id: str):
+    """Delete a session's stored turns (after a page saying what goes), so that a corrected
+    transcript can be uploaded."""
+    session = _session_or_404(session_id)
+    if request.method == "GET":
+        return _delete_page(session)
+    expected = request.form.get("expected", "")
+    try:
+        deleted = transcripts.delete_stored(
+            session_id,
+            _user(),
+            int(expected) if expected.isdigit() and len(expected) < 10 else -1,
+        )
+    except transcripts.ImportRefused as error:
+        return _delete_page(_session_or_404(session_id), {"expected": str(error)}, 409)
+    if deleted is None:
+        abort(404)
+    return redirect(url_for("research.session", session_id=session_id, notice="deleted"))

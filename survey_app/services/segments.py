@@ -18,6 +18,7 @@ from survey_app.extensions import db
 from survey_app.models import (
     Coding,
     MachinePass,
+    Memo,
     QuestionnaireVersion,
     Response,
     Segment,
@@ -154,7 +155,7 @@ def sync_response(response: Response, definition: Questionnaire, actor=None) -> 
             db.session.execute(delete(MachinePass).where(MachinePass.segment_id == segment.id))
     for name, segment in existing.items():
         if name not in target:
-            _remove(segment, actor)
+            remove_segment(segment, actor)
             changes.removed += 1
             changes.questions.append(name)
     return changes
@@ -170,12 +171,15 @@ def _review_codings(segment_id: str, actor) -> int:
     return len(codings)
 
 
-def _remove(segment: Segment, actor) -> None:
+def remove_segment(segment: Segment, actor) -> None:
+    """Delete a segment with its codings (each recorded as removed), machine passes and memos
+    (a memo may quote the text that is going)."""
     now = _now()
     for coding in db.session.scalars(select(Coding).where(Coding.segment_id == segment.id)):
         db.session.add(coding_event(coding, "removed", actor, now))
         db.session.delete(coding)
     db.session.execute(delete(MachinePass).where(MachinePass.segment_id == segment.id))
+    db.session.execute(delete(Memo).where(Memo.segment_id == segment.id))
     db.session.flush()
     db.session.delete(segment)
 

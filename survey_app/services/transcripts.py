@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from analysis.topic_guides import TopicGuide
 from analysis.transcripts import (
@@ -32,8 +32,8 @@ from analysis.transcripts import (
 )
 from survey_app.database import transaction
 from survey_app.extensions import db
-from survey_app.models import FocusSession, PendingImport, Segment, User
-from survey_app.services import audit, topic_guides
+from survey_app.models import Coding, FocusSession, Memo, PendingImport, Segment, User
+from survey_app.services import audit, segments, topic_guides
 
 #: How long a transcript may wait between upload and confirm.
 PENDING_MINUTES = 30
@@ -315,6 +315,65 @@ def purge_expired() -> int:
     transcript action runs it, and so does `flask focus-groups purge` (for a daily cron)."""
     result = db.session.execute(delete(PendingImport).where(PendingImport.expires_at <= _now()))
     return result.rowcount or 0
+
+
+# ----- deleting a stored transcript ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredTranscript:
+    """What deleting a session's transcript would remove."""
+
+    turns: int
+    codings: int
+    people_codings: int
+    memos: int
+
+
+def stored_transcript(session_id: str) -> StoredTranscript:
+    """Counts of a session's stored turns and of what hangs on them."""
+    turn_ids = select(Segment.id).where(Segment.session_ref == session_id)
+    codings = db.session.execute(
+        select(Coding.coder).where(Coding.segment_id.in_(turn_ids))
+    ).scalars()
+    coders = list(codings)
+    return StoredTranscript(
+        turns=db.session.scalar(select(func.count()).select_from(turn_ids.subquery())),
+        codings=len(coders),
+        people_codings=sum(coder.startswith("person:") for coder in coders),
+        memos=db.session.scalar(
+            select(func.count()).select_from(Memo).where(Memo.segment_id.in_(turn_ids))
+        ),
+    )
+
+
+@transaction
+def delete_stored(session_id: str, user: User, expected_turns: int) -> StoredTranscript | None:
+    """Delete a session's stored turns with their codings (recorded as removed in the coding
+    history), machine passes and memos, so that a corrected transcript can be uploaded
+    (commits). The session's details stay. None when there is no such session; raises
+    ImportRefused when nothing is stored, and StaleRevision when the number of turns is not
+    the one the researcher was shown."""
+    session = db.session.scalar(
+        select(FocusSession).where(FocusSession.id == session_id).with_for_update()
+    )
+    if session is None:
+        return None
+    found = stored_transcript(session_id)
+    if found.turns == 0:
+        raise ImportRefused("This session has no stored transcript")
+    if found.turns != expected_turns:
+        raise StaleRevision("The transcript changed since this page was shown: check it again")
+    for segment in db.session.scalars(select(Segment).where(Segment.session_ref == session_id)):
+        segments.remove_segment(segment, user)
+    session.transcript_imported_at = None
+    audit.record(
+        user,
+        "focus_session.transcript_deleted",
+        field=f"focus_session:{session.id}",
+        old=f"{found.turns} turns, {found.codings} codings, {found.memos} memos",
+    )
+    return found
 
 
 # ----- the command line ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Focus groups in a real browser: a researcher records a session, uploads a Word transcript,
-checks the preview, confirms, and sees the staged turns beside the survey's answers. The session
-and preview pages (and their error states) pass axe-core at 320 and 1280 px without scrolling
-sideways, and the whole journey works with the keyboard alone, focus always visible."""
+checks the preview, confirms, and sees the staged turns beside the survey's answers. The session,
+preview and delete-confirmation pages (and their error states) pass axe-core at 320 and 1280 px
+without scrolling sideways, and the whole journey works with the keyboard alone, focus always
+visible."""
 
 from datetime import date
 from pathlib import Path
@@ -94,6 +95,9 @@ def focus_walk(browser, live_server, synced_live, transcript_file):
     click(page, "button", "Store 7 turns")
     checker.visit("session with turns", page)
     text = page.content()
+    click(page, "link", "Delete this transcript")
+    checker.visit("delete the transcript", page)
+    click(page, "link", "Cancel")
     click(page, "link", "Change the session's details")
     checker.visit("edit session", page)
     page.goto("/research/sessions")
@@ -104,7 +108,7 @@ def focus_walk(browser, live_server, synced_live, transcript_file):
 
 def test_the_walk_stores_the_staged_turns_and_shows_them_beside_the_survey(focus_walk, synced_live):
     checker, _, session_page = focus_walk
-    assert len(checker.labels()) == 11
+    assert len(checker.labels()) == 12
     assert "Reporting: 3 turns" in session_page
     assert "The survey's answers about reporting" in session_page
     assert "[redacted] came too" in session_page

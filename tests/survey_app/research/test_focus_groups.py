@@ -364,6 +364,81 @@ def test_cancel_discards_the_upload_and_stores_nothing(researcher, client, synce
     assert "Nothing was stored" in client.get(response.headers["Location"]).text
 
 
+def test_a_stored_transcript_is_deleted_with_what_hangs_on_it_and_can_be_uploaded_again(
+    researcher, client, synced
+):
+    from survey_app.models import CodingEvent, Memo, User
+    from survey_app.services import coding, workspace
+
+    session_id = record_session(client, researcher)
+    other_id = record_session(client, researcher, area="wirral")
+    confirm(client, preview_path(upload(client, session_id, docx(TRANSCRIPT))))
+    confirm(client, preview_path(upload(client, other_id, docx(TRANSCRIPT))))
+    with synced.app_context():
+        coding.code_segments()
+        turns = db.session.scalars(select(Segment.id).where(Segment.session_ref == session_id))
+        turn_ids = set(turns)
+        workspace.add_memo(
+            db.session.get(User, researcher), "Says 101 was slow", sorted(turn_ids)[0]
+        )
+        ours = db.session.scalar(
+            select(func.count()).select_from(Coding).where(Coding.segment_id.in_(turn_ids))
+        )
+        theirs = db.session.scalar(select(func.count()).select_from(Coding)) - ours
+        events_before = db.session.scalar(select(func.count()).select_from(CodingEvent))
+    assert ours > 0 and theirs > 0
+    session_page = client.get(f"/research/sessions/{session_id}").text
+    assert f"/research/sessions/{session_id}/transcript/delete" in session_page
+    page = client.get(f"/research/sessions/{session_id}/transcript/delete").text
+    assert f"{len(turn_ids)} stored turns" in page and f"{ours} codings of those turns" in page
+    assert "1 memo written" in page
+
+    # A page drawn before the transcript changed (another number of turns) deletes nothing.
+    token = csrf(client, f"/research/sessions/{session_id}/transcript/delete")
+    path = f"/research/sessions/{session_id}/transcript/delete"
+    stale = client.post(path, data={"csrf_token": token, "expected": str(len(turn_ids) + 1)})
+    assert stale.status_code == 409 and "changed since this page was shown" in stale.text
+    assert count(synced, Segment) == 2 * len(turn_ids)
+
+    done = client.post(path, data={"csrf_token": token, "expected": str(len(turn_ids))})
+    assert done.status_code == 302
+    shown = client.get(done.headers["Location"]).text
+    assert "upload a corrected transcript" in shown and 'name="transcript"' in shown
+    assert count(synced, Coding) == theirs
+    assert count(synced, Memo) == 0
+    assert count(synced, CodingEvent) == events_before + ours
+    with synced.app_context():
+        left = set(db.session.scalars(select(Segment.session_ref)))
+        assert left == {other_id}  # the other session's turns stay
+        removed = db.session.scalars(
+            select(CodingEvent.segment_id).where(CodingEvent.action == "removed")
+        ).all()
+        assert set(removed) <= turn_ids and len(removed) == ours
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "focus_session.transcript_deleted")
+        ).one()
+        assert event.field == f"focus_session:{session_id}"
+        assert event.old_value.startswith(f"{len(turn_ids)} turns, {ours} codings, 1 memos")
+
+    again = client.post(path, data={"csrf_token": token, "expected": str(len(turn_ids))})
+    assert again.status_code == 409 and "no stored transcript" in again.text
+    confirm(client, preview_path(upload(client, session_id, docx(TRANSCRIPT))))
+    assert count(synced, Segment) == 2 * len(turn_ids)
+
+
+def test_deleting_a_transcript_needs_the_csrf_token_and_research_access(researcher, client, synced):
+    session_id = record_session(client, researcher)
+    confirm(client, preview_path(upload(client, session_id, docx(TRANSCRIPT))))
+    stored = count(synced, Segment)
+    path = f"/research/sessions/{session_id}/transcript/delete"
+    assert client.post(path, data={"expected": str(stored)}).status_code == 400
+    _, email = make_user(synced, "entry", "keyer@example.org")
+    client.post("/staff/logout", data={"csrf_token": csrf(client, "/research/sessions")})
+    assert sign_in(client, email).status_code == 302
+    assert client.get(path).status_code == 403
+    assert count(synced, Segment) == stored
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
