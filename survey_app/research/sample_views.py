@@ -23,6 +23,7 @@ BLIND_PAGES = frozenset(
         "research.samples_list",
         "research.sample_code",
         "research.sample_finish",
+        "research.sample_withdraw",
         "research.codebook",
         "research.codebook_history",
         "research.codebook_export",
@@ -56,8 +57,10 @@ def samples_list():
         rows=rows,
         emails={s.id: samples.emails(s) for s in rows},
         finished={s.id for s in rows if samples.is_finished(s)},
+        withdrawable={s.id for s in rows if samples.may_withdraw(s, current_user)},
         me=me,
-        notice=request.args.get("notice"),
+        drawn=next((s for s in rows if s.id == request.args.get("drawn")), None),
+        withdrawn=request.args.get("notice") == "withdrawn",
     )
 
 
@@ -93,7 +96,7 @@ def samples_new():
             except SampleError as error:
                 errors[error.field] = error.message
             else:
-                return redirect(url_for("research.samples_list", notice=sample.name) + "#samples")
+                return redirect(url_for("research.samples_list", drawn=sample.id) + "#samples")
     people = [("", "Choose a person")] + [(str(u.id), u.email) for u in samples.coders()]
     return render_template(
         "research/sample_new.html",
@@ -160,3 +163,32 @@ def sample_finish():
     sample = _my_sample_or_404()
     samples.finish(sample, current_user._get_current_object())
     return redirect(url_for("research.sample_code", sample=sample.id))
+
+
+@bp.route("/samples/<sample_id>/withdraw", methods=["GET", "POST"])
+def sample_withdraw(sample_id: str):
+    """Withdraw a sample nobody will finish (an admin or the person who drew it), after a page
+    saying what happens; its coders are then no longer blind."""
+    sample = samples.find(sample_id)
+    if sample is None:
+        abort(404)
+    errors = {}
+    if request.method == "POST":
+        try:
+            samples.withdraw(sample, current_user._get_current_object())
+        except SampleError as error:
+            errors[error.field] = error.message
+        else:
+            return redirect(url_for("research.samples_list", notice="withdrawn"))
+    finished = samples.is_finished(sample)
+    # A coder still coding blind may not learn how far the other has got.
+    coding_blind = not finished and current_user.id in (sample.coder_a_id, sample.coder_b_id)
+    return render_template(
+        "research/sample_withdraw.html",
+        sample=sample,
+        emails=samples.emails(sample),
+        codes=None if coding_blind else samples.codes_so_far(sample),
+        allowed=samples.may_withdraw(sample, current_user),
+        finished=finished,
+        form_errors=errors,
+    ), (409 if errors else 200)

@@ -91,6 +91,7 @@ ACTION_LABELS = {
     "codebook.merge_codings": "Moved codings in a theme merge",
     "sample.create": "Drew a two-coder sample",
     "sample.finish": "Finished coding a sample",
+    "sample.withdraw": "Withdrew a two-coder sample",
     "focus_session.create": "Recorded a focus-group session",
     "focus_session.update": "Changed a focus-group session",
     "focus_session.transcript": "Stored a transcript's turns",

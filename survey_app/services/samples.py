@@ -27,7 +27,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from analysis.agreement import AgreementReport, compare_coders
 from analysis.records import Coding as CodingRecord
@@ -364,6 +364,49 @@ def finish(sample: CodingSample, user: User) -> None:
     else:
         return
     audit.record(user, "sample.finish", field=f"sample:{sample.id}")
+
+
+# ----- withdrawing a sample ---------------------------------------------------------------------
+
+
+def may_withdraw(sample: CodingSample, user: User) -> bool:
+    """A sample not yet finished may be withdrawn by an admin or by the person who drew it."""
+    return not is_finished(sample) and (user.role == "admin" or user.id == sample.created_by_id)
+
+
+def codes_so_far(sample: CodingSample) -> tuple[int, int]:
+    """How many codings each coder has made on the sample's segments."""
+    ids = segment_ids(sample)
+    return tuple(
+        sum(len(themes) for themes in _own_codes(ids, user_id).values())
+        for user_id in (sample.coder_a_id, sample.coder_b_id)
+    )
+
+
+@transaction
+def withdraw(sample: CodingSample, user: User) -> None:
+    """Withdraw a sample that is not finished (commits): its list of segments goes and its
+    coders are no longer blind. Each coder's codes so far stay as their own codings (a person
+    made them). Raises SampleError when it is finished or the person may not withdraw it."""
+    if is_finished(sample):
+        raise SampleError(
+            "sample", "Both coders have finished: the sample can no longer be withdrawn"
+        )
+    if not may_withdraw(sample, user):
+        raise SampleError("sample", "Only an admin or the person who drew a sample can withdraw it")
+    a_codes, b_codes = codes_so_far(sample)
+    audit.record(
+        user,
+        "sample.withdraw",
+        field=f"sample:{sample.id}",
+        old=(
+            f"{sample.name}: {sample.size} segments, seed {sample.seed}, coders "
+            f"{sample.coder_a_id} ({a_codes} codes) and {sample.coder_b_id} ({b_codes} codes)"
+        ),
+    )
+    db.session.execute(delete(SampleDecision).where(SampleDecision.sample_id == sample.id))
+    db.session.execute(delete(SampleSegment).where(SampleSegment.sample_id == sample.id))
+    db.session.delete(sample)
 
 
 # ----- agreement and settling -------------------------------------------------------------------

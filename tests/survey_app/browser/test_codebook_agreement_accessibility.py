@@ -41,6 +41,7 @@ EXPECTED_PAGES = {
     "draw a sample",
     "draw a sample with an error",
     "two coders with a notice",
+    "withdraw a sample",
     "assignment",
     "assignment saved",
     "closed while coding blind",
@@ -161,6 +162,9 @@ def workspace_walk(browser, live_server, live_app):
     assert page.get_by_role("heading", name="Reporting, <i>double</i>").count() == 1
     assert page.locator("main i").count() == 0
     sample_id, segment_ids = sample_of(live_app)
+    click(page, "link", "Withdraw Reporting, <i>double</i>")
+    checker.visit("withdraw a sample", page)
+    click(page, "link", "Cancel")
 
     for coder, themes in (("a", ["speed_of_response"]), ("b", [])):
         coder_context, coder_page = context_for(people[coder])

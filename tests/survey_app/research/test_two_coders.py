@@ -540,3 +540,65 @@ def test_theme_labels_typed_by_researchers_render_as_text_on_every_research_page
         "&lt;script&gt;alert(&#34;label&#34;)&lt;/script&gt;" in lead.get("/research/codebook").text
     )
     assert "&lt;script&gt;" in lead.get(f"/research/samples/agreement?sample={sample_id}").text
+
+
+def test_a_sample_nobody_finishes_is_withdrawn_and_its_coders_see_again(synced, people):
+    from survey_app.models import AuditEvent, SampleSegment
+
+    lead, a, b = people
+    ids = responses(synced, 4)
+    sample_id = draw(lead, a, b, size="4")
+    a.code(sample_id, ids[0], SPEED)
+    a.code(sample_id, ids[1], SPEED, BELIEVED)
+    assert a.get("/research/workspace").status_code == 403
+    path = f"/research/samples/{sample_id}/withdraw"
+    assert f'href="{path}"' in lead.get("/research/samples").text
+
+    # Neither another researcher nor a coder may withdraw it; a coder coding blind is not
+    # told how far the other has got.
+    outsider = Person(synced)
+    assert f'href="{path}"' not in outsider.get("/research/samples").text
+    assert "Only an admin or the person who drew" in outsider.get(path).text
+    refused = outsider.post(path)
+    assert refused.status_code == 409 and "Only an admin or the person who drew" in refused.text
+    seen_by_b = b.get(path)
+    assert seen_by_b.status_code == 200 and "3 codes" not in seen_by_b.text
+    assert b.post(path).status_code == 409
+
+    page = lead.get(path).text
+    assert f"{a.email}: 3 codes; {b.email}: 0 codes" in page and "seed 42" in page
+    done = lead.post(path)
+    assert done.status_code == 302
+    assert "Sample withdrawn." in lead.get(done.headers["Location"]).text
+    with synced.app_context():
+        assert db.session.get(CodingSample, sample_id) is None
+        assert not db.session.scalars(
+            select(SampleSegment).where(SampleSegment.sample_id == sample_id)
+        ).all()
+        kept = db.session.scalars(select(Coding.theme).where(Coding.coder == f"person:{a.id}"))
+        assert sorted(kept) == sorted([SPEED, SPEED, BELIEVED])
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "sample.withdraw")
+        ).one()
+        assert event.old_value.startswith("Reporting double-coded: 4 segments, seed 42")
+    assert a.get("/research/workspace").status_code == 200
+    assert b.get("/research/workspace").status_code == 200
+    assert lead.get(path).status_code == 404
+
+
+def test_an_admin_may_withdraw_any_sample_but_not_a_finished_one(synced, people):
+    lead, a, b = people
+    ids = responses(synced, 3)
+    admin = Person(synced, role="admin")
+    first = draw(lead, a, b, size="3", name="First")
+    assert admin.post(f"/research/samples/{first}/withdraw").status_code == 302
+    second = draw(lead, a, b, size="3", name="Second")
+    a.code(second, ids[0], SPEED)
+    a.finish(second)
+    b.finish(second)
+    for person in (lead, admin):
+        refused = person.post(f"/research/samples/{second}/withdraw")
+        assert refused.status_code == 409 and "can no longer be withdrawn" in refused.text
+    with synced.app_context():
+        assert db.session.get(CodingSample, second) is not None
+    assert lead.get(f"/research/samples/agreement?sample={second}").status_code == 200
