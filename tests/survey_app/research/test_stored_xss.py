@@ -11,12 +11,14 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import Segment, Theme
 from survey_app.services import codebooks
+from tests.conftest import make_user
 from tests.survey_app.research.factories import (
     SLUG,
     make_online_response,
     make_paper_response,
     text_answers,
 )
+from tests.survey_app.research.urls import research_get_urls
 from tests.survey_app.research.workspace_data import suggestion, turn
 
 SCRIPT = "<script>alert('xss-script')</script>"
@@ -71,13 +73,28 @@ def hostile(synced, client, login_as):
         suggestion(turn_id, THEME_KEY, 0.5, matched=(SCRIPT, ATTRIBUTE, JAVASCRIPT))
         segment_ids = db.session.scalars(select(Segment.id)).all()
     user_id, _ = login_as("researcher")
+    coders = [make_user(synced, "researcher")[0] for _ in range(2)]
     with synced.app_context():
         session_id, pending_id = hostile_session(user_id)
-    PATH_VALUES.update(session_id=session_id, pending_id=pending_id)
+        sample_id = hostile_sample(user_id, coders)
+    PATH_VALUES.update(session_id=session_id, pending_id=pending_id, sample_id=sample_id)
     post(client, f"/research/workspace/segments/{turn_id}/memo", memo=PAYLOAD)
     post(client, "/research/workspace/themes/memo", theme=THEME_KEY, memo=PAYLOAD)
     post(client, f"/research/workspace/segments/{turn_id}/code", code=THEME_KEY)
     return synced, turn_id, segment_ids
+
+
+def hostile_sample(user_id: int, coders: list[int]) -> str:
+    """A two-coder sample named with the payloads, drawn by the user for two other people."""
+    from survey_app.models import User
+    from survey_app.services import samples
+
+    drawn = samples.create(
+        samples.Draw(name=f"sample {SCRIPT} {ATTRIBUTE}", size=5, seed=1),
+        *coders,
+        db.session.get(User, user_id),
+    )
+    return drawn.id
 
 
 def hostile_session(user_id: int) -> tuple[str, str]:
@@ -107,28 +124,10 @@ def hostile_session(user_id: int) -> tuple[str, str]:
 
 
 def research_urls(app, segment_id: str) -> list[str]:
-    """Every GET route under /research, with its variable parts filled in (every choice of an
-    any(...) part), plus the workspace filtered and searched with payloads."""
-    values = {**PATH_VALUES, "segment_id": segment_id}
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/research") or "GET" not in rule.methods:
-            continue
-        choices = {}
-        for items, name in re.findall(r"<any\(([^)]*)\):(\w+)>", rule.rule):
-            choices[name] = [i.strip() for i in items.split(",")]
-        missing = set(rule.arguments) - set(values) - set(choices)
-        assert not missing, f"{rule.rule}: add a value for {missing} to PATH_VALUES"
-        variants = [{}]
-        for name, options in choices.items():
-            variants = [{**v, name: o} for v in variants for o in options]
-        for variant in variants:
-            path = rule.rule
-            for name in rule.arguments:
-                value = variant.get(name, values.get(name))
-                path = re.sub(rf"<[^>]*\b{name}>", value, path)
-            urls.append(path)
-    urls += [
+    """Every GET route under /research with its variable parts filled in, plus the workspace
+    filtered and searched with payloads."""
+    return [
+        *research_get_urls(app, {**PATH_VALUES, "segment_id": segment_id}),
         f"/research/workspace?q={SCRIPT}",
         f"/research/workspace?q=help&theme={THEME_KEY}",
         "/research/workspace?q=onerror",
@@ -136,7 +135,6 @@ def research_urls(app, segment_id: str) -> list[str]:
         f"/research/{SLUG}/summary/segments?stage=recovery&theme={THEME_KEY}",
         f"/research/{SLUG}/summary?theme={THEME_KEY}",
     ]
-    return urls
 
 
 def test_payloads_render_as_text_on_every_research_page(hostile, client):

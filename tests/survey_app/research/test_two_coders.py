@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
-from werkzeug.routing.converters import AnyConverter
 
 from survey_app.extensions import db
 from survey_app.models import Coding, CodingEvent, CodingSample, SampleDecision
@@ -16,6 +15,7 @@ from survey_app.services import samples
 from survey_app.services import summary as summaries
 from tests.conftest import make_user, sign_in
 from tests.survey_app.research.factories import SLUG, make_online_response, text_answers
+from tests.survey_app.research.urls import research_get_urls
 from tests.survey_app.research.workspace_data import suggestion
 
 BELIEVED = "believed_taken_seriously"
@@ -155,24 +155,6 @@ def machine_suggestion(app, segment_id, theme, coder="rules@victims-services-tes
         db.session.commit()
 
 
-def every_research_get_url(app, values):
-    """Every GET route of the research blueprint, with real values for its variables."""
-    urls = []
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if not rule.endpoint.startswith("research.") or "GET" not in rule.methods:
-                continue
-            # Each choice of an any(...) part; other parts from `values`, else "x".
-            variants = [{}]
-            for name, converter in rule._converters.items():
-                if isinstance(converter, AnyConverter):
-                    variants = [{**v, name: o} for v in variants for o in sorted(converter.items)]
-            for variant in variants:
-                filled = {name: variant.get(name, values.get(name, "x")) for name in rule.arguments}
-                urls.append(rule.build(filled)[1])
-    return urls
-
-
 def test_a_coder_cannot_see_the_other_coders_codes_anywhere(synced, people):
     lead, a, b = people
     ids = responses(synced, 4)
@@ -181,13 +163,13 @@ def test_a_coder_cannot_see_the_other_coders_codes_anywhere(synced, people):
         a.code(sample_id, segment_id, SPEED)
         machine_suggestion(synced, segment_id, ATTITUDE)
     b.code(sample_id, ids[0], BELIEVED)
-    values = {"slug": SLUG, "fmt": "xlsx", "segment_id": ids[0]}
+    values = {"slug": SLUG, "segment_id": ids[0], "sample_id": sample_id}
     queries = [
         f"?sample={sample_id}",
         f"?sample={sample_id}&coder=a&machine=rules@victims-services-test",
         f"?sample={sample_id}&user={a.id}",
     ]
-    for url in every_research_get_url(synced, values):
+    for url in research_get_urls(synced, values, default="x"):
         for query in ("", *queries):
             answer = b.get(url + query)
             body = answer.get_data(as_text=True)
@@ -519,9 +501,9 @@ def test_theme_labels_typed_by_researchers_render_as_text_on_every_research_page
         theme=theme,
         decision="present",
     )
-    values = {"slug": SLUG, "fmt": "xlsx", "segment_id": ids[0]}
+    values = {"slug": SLUG, "segment_id": ids[0], "sample_id": sample_id}
     pages = [
-        *every_research_get_url(synced, values),
+        *research_get_urls(synced, values, default="x"),
         f"/research/samples/agreement?sample={sample_id}",
         f"/research/samples/code?sample={sample_id}",
         f"/research/codebook/edit?theme={theme}",
