@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from survey_app.services import questionnaires
 from survey_app.services import summary as summaries
 
 demo_cli = AppGroup("demo", help="Demonstration data (never on a database with real responses).")
@@ -32,6 +33,11 @@ def summary_command(slug: str, fmt: str, output: str, threshold: int | None, **f
     """Write the thematic summary (closed questions, themes per stage, quotes, the journey),
     small counts hidden; in JSON hidden numbers are null."""
     request, errors = summaries.parse_request(slug, filters)
+    found = questionnaires.find_questionnaire(slug)
+    if found is not None:
+        errors.update(
+            summaries.without_unoffered(request, summaries.offered_choices(found.row.id))[1]
+        )
     if errors:
         raise click.ClickException("; ".join(errors.values()))
     try:

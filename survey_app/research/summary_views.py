@@ -18,7 +18,6 @@ DOWNLOADS = {
     ),
     "json": ("application/json", "summary.json"),
 }
-ERROR_ANCHORS = {"date_from": "date_from", "date_to": "date_to"}
 
 
 def _summary_or_404(slug: str):
@@ -32,11 +31,14 @@ def _summary_or_404(slug: str):
     }:  # a version that does not exist: said on the page, the current version shown
         errors["version"] = "Select a version"
         wanted = replace(wanted, version=None)
+    offered = summaries.offered_choices(found.row.id)
+    wanted, refused = summaries.without_unoffered(wanted, offered)
+    errors.update(refused)
     try:
         made = summaries.summary_for(wanted)
     except summaries.SummaryError:
         abort(404)
-    return found, wanted, errors, made
+    return found, wanted, errors, made, offered
 
 
 @bp.get("/summary")
@@ -54,7 +56,7 @@ def summary_home():
 @bp.get("/<slug>/summary")
 def summary(slug: str):
     """The thematic summary page: filters, closed questions, themes per stage, the journey."""
-    found, wanted, errors, made = _summary_or_404(slug)
+    found, wanted, errors, made, offered = _summary_or_404(slug)
     versions = summaries.versions_of(found.row.id)
     return render_template(
         "research/summary.html",
@@ -64,11 +66,17 @@ def summary(slug: str):
         args=wanted.query_args(),
         form_errors=errors,
         questionnaires=questionnaires.all_questionnaires(),
-        versions=versions,
-        crime_types=summaries.choice_labels(found.version, "crime_type"),
-        areas=summaries.choice_labels(found.version, "area"),
-        channels=summaries.CHANNELS,
-        sources=summaries.SUMMARY_SOURCES,
+        version_options=[
+            (str(v.number), f"Version {v.number} (loaded {v.loaded_on.isoformat()})")
+            for v in versions
+        ],
+        crime_types=offered["crime_type"],
+        areas=offered["area"],
+        channels=[(value, value.capitalize()) for value in summaries.CHANNELS],
+        sources=[
+            (value, made.labels.get("source", {}).get(value, value))
+            for value in summaries.SUMMARY_SOURCES
+        ],
         tables=summaries.tables(made),
     )
 
@@ -76,7 +84,7 @@ def summary(slug: str):
 @bp.get("/<slug>/summary.<any(csv, xlsx, json):fmt>")
 def summary_download(slug: str, fmt: str):
     """The summary's tables as a zip of CSV files, an XLSX workbook or the JSON contract."""
-    _found, _wanted, errors, made = _summary_or_404(slug)
+    _found, _wanted, errors, made, _offered = _summary_or_404(slug)
     if errors:
         abort(400)
     mimetype, name = DOWNLOADS[fmt]
@@ -91,7 +99,7 @@ def summary_download(slug: str, fmt: str):
 def summary_segments(slug: str):
     """The segments behind one count (a theme's, a closed question's or a group's) under the
     same filters, redacted, a page at a time; none when the count is hidden."""
-    found, wanted, _errors, _made = _summary_or_404(slug)
+    found, wanted, _errors, _made, _offered = _summary_or_404(slug)
     behind = summaries.segments_behind(wanted, request.args)
     count_args = {
         k: v

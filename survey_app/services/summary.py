@@ -17,7 +17,7 @@ import json
 import tempfile
 import threading
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -162,6 +162,38 @@ def choice_labels(version: QuestionnaireVersion, name: str) -> list[tuple[str, s
         if question.name == name:
             return [(str(v), label) for v, label in question.options]
     return []
+
+
+#: The filters whose values are a closed question's options, and what a wrong one says.
+CHOICE_FILTERS = {
+    "crime_type": "Select a crime type from the list",
+    "area": "Select an area from the list",
+}
+
+
+def offered_choices(questionnaire_id: int) -> dict[str, list[tuple[str, str]]]:
+    """For each of CHOICE_FILTERS, (value, label) of the question's options in any version of
+    the questionnaire, the newest version's first: what the filter menus offer and accept."""
+    offered: dict[str, dict[str, str]] = {name: {} for name in CHOICE_FILTERS}
+    for version in versions_of(questionnaire_id):
+        for name, options in offered.items():
+            for value, label in choice_labels(version, name):
+                options.setdefault(value, label)
+    return {name: list(options.items()) for name, options in offered.items()}
+
+
+def without_unoffered(
+    request: Request, offered: dict[str, list[tuple[str, str]]]
+) -> tuple[Request, dict[str, str]]:
+    """The request without crime-type and area values that no version offers, and an error for
+    each: such a value (a stale or edited link, a typo on the command line) would otherwise give
+    an empty summary without a word."""
+    errors = {}
+    for name, message in CHOICE_FILTERS.items():
+        if getattr(request, name) not in (None, *(value for value, _ in offered[name])):
+            errors[name] = message
+            request = replace(request, **{name: None})
+    return request, errors
 
 
 def stored_codebook() -> StoredCodebook | None:

@@ -42,6 +42,9 @@ def summary_walk(browser, live_server, live_app):
     with page.expect_navigation():
         page.get_by_role("button", name="Apply filters").click()
     checker.visit("summary with an error", page)
+    page.goto("/research/victims-experience/summary?area=atlantis")  # an edited link
+    assert "Select an area from the list" in page.locator("#area-error").inner_text()
+    checker.visit("summary with a menu's error", page)
     page.goto("/research/summary")
     with page.expect_navigation():
         page.locator('a[href*="theme=believed_taken_seriously"]').first.click()
@@ -56,6 +59,7 @@ def test_summary_walk_reaches_its_pages(summary_walk):
         "summary",
         "summary filtered",
         "summary with an error",
+        "summary with a menu's error",
         "segments behind a count",
     }
 

@@ -132,6 +132,16 @@ def test_an_unknown_questionnaire_is_an_error(small_set, runner, tmp_path):
     assert "No questionnaire" in result.output
 
 
+def test_an_area_no_version_offers_is_an_error_on_the_command_line(small_set, runner, tmp_path):
+    path = tmp_path / "x.json"
+    args = ["research", "summary", "--questionnaire", SLUG, "--format", "json"]
+    result = runner.invoke(args=[*args, "--output", str(path), "--area", "Wirral"])
+    assert result.exit_code != 0 and "Select an area from the list" in result.output
+    assert not path.exists()
+    run_summary(runner, path, "json", "--area", "wirral")
+    assert path.exists()
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_files_hold_the_same_figures_and_hide_the_same_cells(small_set, runner, tmp_path, fmt):
     out = tmp_path / f"s.{fmt}"
@@ -184,6 +194,32 @@ def test_the_page_filters_are_in_the_url_and_bad_dates_are_listed(small_set, cli
     assert bad.status_code == 200
     assert "Error: Summary" in bad.text
     assert 'href="#date_from"' in bad.text
+
+
+def test_a_filter_value_no_version_offers_is_said_and_left_out(small_set, client, login_as):
+    login_as("researcher")
+    everyone = text_of(client.get(PAGE).text)
+    for query, field, message in (
+        ("area=atlantis", "area", "Select an area from the list"),
+        (
+            "crime_type=burglary%20of%20the%20moon",
+            "crime_type",
+            "Select a crime type from the list",
+        ),
+        ("area=wirral%1B", "area", "Select an area from the list"),
+        ("channel=carrier-pigeon", "channel", "Select online or paper"),
+    ):
+        page = client.get(f"{PAGE}?{query}")
+        assert page.status_code == 200 and "Error: Summary" in page.text
+        assert f'href="#{field}"' in page.text and message in page.text
+        assert f'id="{field}-error"' in page.text  # beside its menu, too
+        main = text_of(page.text).split("Filters", 1)[1]
+        assert main.split("Apply filters", 1)[1] == everyone.split("Apply filters", 1)[1]
+        assert client.get(f"{PAGE.replace('summary', 'summary.json')}?{query}").status_code == 400
+    kept = client.get(f"{PAGE}?area=wirral&crime_type=hate_crime").text
+    assert "Error: Summary" not in kept
+    assert '<option value="wirral" selected>' in kept
+    assert '<option value="hate_crime" selected>' in kept
 
 
 def test_a_count_links_to_its_segments_redacted(small_set, client, login_as):
