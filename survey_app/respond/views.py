@@ -9,6 +9,7 @@ from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from limits import parse
 from sqlalchemy.exc import OperationalError
 
+from survey_app import start_page_shortcut
 from survey_app.extensions import csrf, limiter
 from survey_app.page_cache import render_page
 from survey_app.pages.presenters import present_page
@@ -104,7 +105,7 @@ def start(slug: str):
     found = _questionnaire_or_404(slug)
     row, day, has_draft = found.row, today(), _draft_for(found) is not None
     # The busiest page: rendered once per version, dates, day and draft-or-not (page_cache.py).
-    return render_page(
+    page = render_page(
         (row.slug, found.version.content_hash, row.opens_on, row.closes_on, day, has_draft),
         "respond/start.html",
         found=found,
@@ -113,6 +114,9 @@ def start(slug: str):
         draft=has_draft,
         today=day,
     )
+    if not has_draft:  # the same for every visitor without a cookie: served again without Flask
+        start_page_shortcut.allow_keeping(slug, day)
+    return page
 
 
 @bp.get("/s/<slug>/start")
