@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from survey_app.database import committing, transaction
@@ -204,18 +204,20 @@ MAX_RECENT = 100
 _clock = time.monotonic
 
 
+_QUESTIONNAIRE = QuestionnaireRow.__table__
+# Built once: every answer POST runs it (answers are accepted only on a fresh read).
+_PUBLISHED = select(
+    _QUESTIONNAIRE.c.id,
+    _QUESTIONNAIRE.c.slug,
+    _QUESTIONNAIRE.c.title,
+    _QUESTIONNAIRE.c.opens_on,
+    _QUESTIONNAIRE.c.closes_on,
+    _QUESTIONNAIRE.c.current_version_id,
+).where(_QUESTIONNAIRE.c.slug == bindparam("slug"))
+
+
 def _find_published(slug: str) -> OpenQuestionnaire | None:
-    table = QuestionnaireRow.__table__
-    row = db.session.execute(
-        select(
-            table.c.id,
-            table.c.slug,
-            table.c.title,
-            table.c.opens_on,
-            table.c.closes_on,
-            table.c.current_version_id,
-        ).where(table.c.slug == slug)
-    ).one_or_none()
+    row = db.session.connection().execute(_PUBLISHED, {"slug": slug}).one_or_none()
     if row is None or row.current_version_id is None:
         return None
     version = published_version(row.current_version_id)
