@@ -74,11 +74,14 @@ def init_logging(app: Flask) -> None:
 
 
 def init_proxies(app: Flask) -> None:
-    """Believe forwarding headers from the configured proxies only (survey_app/proxy.py)."""
+    """Believe forwarding headers from the configured proxies only (survey_app/proxy.py); serve
+    cookieless start pages again without Flask (survey_app/start_page_shortcut.py)."""
     from survey_app.proxy import TrustedProxies, parse_networks
+    from survey_app.start_page_shortcut import StartPageShortcut
 
     trusted = parse_networks(app.config["TRUSTED_PROXIES"])
-    app.wsgi_app = TrustedProxies(app.wsgi_app, trusted)
+    # The shortcut sits inside: it sees the scheme a trusted proxy gave, never a forged one.
+    app.wsgi_app = TrustedProxies(StartPageShortcut(app.wsgi_app, app), trusted)
 
 
 def init_extensions(app: Flask) -> None:

@@ -165,21 +165,29 @@ class Questionnaire:
         visible = self.visible_pages(answers or {})
         return visible[0] if visible else None
 
-    def next_page(self, page_id: str, answers: Mapping[str, Answer]) -> Page | None:
-        """The next shown page after ``page_id`` (which need not be shown itself), or None."""
+    def next_page(
+        self, page_id: str, answers: Mapping[str, Answer], visible: list[Page] | None = None
+    ) -> Page | None:
+        """The next shown page after ``page_id`` (which need not be shown itself), or None
+        (``visible``: the answers' visible pages, if the caller has them already)."""
         order = list(self._pages)
         position = order.index(self.page(page_id).id)
-        visible = {page.id for page in self.visible_pages(answers)}
+        shown = self.visible_pages(answers) if visible is None else visible
+        visible = {page.id for page in shown}
         for later in order[position + 1 :]:
             if later in visible:
                 return self._pages[later]
         return None
 
-    def previous_page(self, page_id: str, answers: Mapping[str, Answer]) -> Page | None:
-        """The shown page before ``page_id``, or None at the start."""
+    def previous_page(
+        self, page_id: str, answers: Mapping[str, Answer], visible: list[Page] | None = None
+    ) -> Page | None:
+        """The shown page before ``page_id``, or None at the start (``visible``: the answers'
+        visible pages, if the caller has them already)."""
         order = list(self._pages)
         position = order.index(self.page(page_id).id)
-        visible = {page.id for page in self.visible_pages(answers)}
+        shown = self.visible_pages(answers) if visible is None else visible
+        visible = {page.id for page in shown}
         for earlier in reversed(order[:position]):
             if earlier in visible:
                 return self._pages[earlier]

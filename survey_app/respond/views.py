@@ -9,6 +9,7 @@ from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from limits import parse
 from sqlalchemy.exc import OperationalError
 
+from survey_app import start_page_shortcut
 from survey_app.extensions import csrf, limiter
 from survey_app.page_cache import render_page
 from survey_app.pages.presenters import present_page
@@ -49,9 +50,10 @@ def _questionnaire_or_404(slug: str, fresh: bool = False):
     return found
 
 
-def _draft_for(found):
-    """The session's open draft for this questionnaire, or None."""
-    draft = drafts.find_draft(session.get("draft"), now())
+def _draft_for(found, find=drafts.find_draft_snapshot):
+    """The session's open draft for this questionnaire, or None: a read-only snapshot, or with
+    `find=drafts.find_draft` the ORM object (for pages that change more than its answers)."""
+    draft = find(session.get("draft"), now())
     if draft is None or draft.status != "open":
         return None
     if _version(draft).questionnaire_id != found.row.id:
@@ -104,7 +106,7 @@ def start(slug: str):
     found = _questionnaire_or_404(slug)
     row, day, has_draft = found.row, today(), _draft_for(found) is not None
     # The busiest page: rendered once per version, dates, day and draft-or-not (page_cache.py).
-    return render_page(
+    page = render_page(
         (row.slug, found.version.content_hash, row.opens_on, row.closes_on, day, has_draft),
         "respond/start.html",
         found=found,
@@ -113,6 +115,9 @@ def start(slug: str):
         draft=has_draft,
         today=day,
     )
+    if not has_draft:  # the same for every visitor without a cookie: served again without Flask
+        start_page_shortcut.allow_keeping(slug, day)
+    return page
 
 
 @bp.get("/s/<slug>/start")
@@ -174,13 +179,13 @@ def question(slug: str, page_id: str):
     if page is None or page not in visible:
         return redirect(_with_notice(_next_url(found, draft), "not-asked"))
     if request.method == "GET":
-        if not journey.is_reached(definition, page, answers):
+        if not journey.is_reached(definition, page, answers, visible):
             return redirect(_with_notice(_next_url(found, draft), "earlier-first"))
         values = {}
         for q in page.questions:
             if q.name in answers:
                 values.update(q.form_values(answers[q.name]))
-        return _render_page(found, draft, page, values, {}, notice)
+        return _render_page(found, draft, page, values, {}, notice, visible)
 
     if not _csrf_ok():
         return _render_page(found, draft, page, request.form, {}, NOTICES["started-again"])
@@ -198,7 +203,8 @@ def question(slug: str, page_id: str):
         return redirect(url_for("respond.save", slug=slug))
     if request.form.get("return_to") == "check":
         return redirect(_next_url(found, draft, saved))
-    following = definition.next_page(page.id, saved)
+    # The pages shown change only if the answers did (a page sent again unchanged is common).
+    following = definition.next_page(page.id, saved, visible if saved == answers else None)
     if following is None:
         return redirect(url_for("respond.check", slug=slug))
     return redirect(url_for("respond.question", slug=slug, page_id=following.id))
@@ -215,23 +221,26 @@ def _with_notice(url: str, notice: str) -> str:
     return f"{url}?notice={notice}"
 
 
-def _render_page(found, draft, page, values, errors, notice):
+def _render_page(found, draft, page, values, errors, notice, visible=None):
     answers = drafts.answers_of(draft)
     questions = _version(draft).definition.relevant_questions(page, answers)
     return render_question_page(
-        found, _version(draft), answers, page, questions, values, errors, notice
+        found, _version(draft), answers, page, questions, values, errors, notice, visible
     )
 
 
-def render_question_page(found, version, answers, page, questions, values, errors, notice):
-    """A question page showing `questions` of `page`, filled in with `values`."""
+def render_question_page(
+    found, version, answers, page, questions, values, errors, notice, visible=None
+):
+    """A question page showing `questions` of `page`, filled in with `values` (`visible`: the
+    answers' visible pages, if the caller has them already)."""
     definition = version.definition
     values = (
         {key: list(values.getlist(key)) for key in values} if hasattr(values, "getlist") else values
     )
     sections = definition.sections
     section_number = next(i for i, s in enumerate(sections, 1) if s.id == page.section_id)
-    previous = definition.previous_page(page.id, answers)
+    previous = definition.previous_page(page.id, answers, visible)
     back = (
         url_for("respond.question", slug=found.row.slug, page_id=previous.id)
         if previous
@@ -286,7 +295,7 @@ def check(slug: str):
     found = _questionnaire_or_404(slug)
     if not found.row.is_open(today()):
         return redirect(url_for("respond.start", slug=slug))
-    draft = _draft_for(found)
+    draft = _draft_for(found, drafts.find_draft)
     if draft is None:
         if request.method == "POST" and _already_sent():
             # An earlier press sent the answers but its reply never arrived (a dropped
@@ -344,7 +353,7 @@ def done(slug: str):
 def save(slug: str):
     """Save and come back later: a random code, shown once; no email or name asked."""
     found = _questionnaire_or_404(slug)
-    draft = _draft_for(found)
+    draft = _draft_for(found, drafts.find_draft)
     if draft is None:
         return redirect(url_for("respond.start", slug=slug))
     days = current_app.config["RESUME_CODE_DAYS"]

@@ -2,9 +2,10 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 
 from survey_app.database import begin_writing, committing
 from survey_app.extensions import db
@@ -76,20 +77,56 @@ def find_draft(draft_id: str | None, now: datetime) -> Draft | None:
     return draft
 
 
-def answers_of(draft: Draft) -> dict[str, Answer]:
+@dataclass(frozen=True)
+class DraftSnapshot:
+    """A draft as the question pages read it: one small query, no ORM object (read-only)."""
+
+    id: str
+    version_id: int
+    answers: dict
+    status: str
+
+
+_DRAFT = Draft.__table__
+# Built once: the question pages run it on every request.
+_SNAPSHOT = select(_DRAFT.c.version_id, _DRAFT.c.answers, _DRAFT.c.status).where(
+    _DRAFT.c.id == bindparam("draft_id"), _DRAFT.c.expires_at > bindparam("now")
+)
+
+
+def find_draft_snapshot(draft_id: str | None, now: datetime) -> DraftSnapshot | None:
+    """Like find_draft, as a snapshot: for pages that only read the draft or save answers."""
+    if not draft_id:
+        return None
+    row = db.session.connection().execute(_SNAPSHOT, {"draft_id": draft_id, "now": now}).first()
+    return None if row is None else DraftSnapshot(draft_id, *row)
+
+
+def answers_of(draft: Draft | DraftSnapshot) -> dict[str, Answer]:
     """The draft's answers as typed Answer objects, by question name."""
     return {name: Answer.from_json(data) for name, data in draft.answers.items()}
 
 
 def save_answers(
-    draft: Draft, definition: Questionnaire, page: Page, answers: dict[str, Answer]
+    draft: Draft | DraftSnapshot, definition: Questionnaire, page: Page, answers: dict[str, Answer]
 ) -> dict[str, Answer]:
-    """Store one page's answers and drop answers that later routing made irrelevant."""
+    """Store one page's answers and drop answers that later routing made irrelevant.
+
+    Returns the draft's answers as now stored. A page sent again unchanged writes nothing; a
+    draft submitted meanwhile (another tab) is left as it is.
+    """
     merged = answers_of(draft)
     merged.update(answers)
     merged = definition.prune(merged)
-    with committing():
-        draft.answers = {name: answer.to_json() for name, answer in merged.items()}
+    stored = {name: answer.to_json() for name, answer in merged.items()}
+    if stored != draft.answers:
+        with committing():
+            db.session.execute(
+                update(Draft)
+                .where(Draft.id == draft.id, Draft.status == "open")
+                .values(answers=stored)
+                .execution_options(synchronize_session=False)
+            )
     return merged
 
 

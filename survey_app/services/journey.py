@@ -15,9 +15,15 @@ def next_unseen_page(definition: Questionnaire, answers: dict[str, Answer]) -> P
     return None
 
 
-def is_reached(definition: Questionnaire, page: Page, answers: dict[str, Answer]) -> bool:
-    """Whether every page before this one has been seen (answered or skipped)."""
-    for earlier in definition.visible_pages(answers):
+def is_reached(
+    definition: Questionnaire,
+    page: Page,
+    answers: dict[str, Answer],
+    visible: list[Page] | None = None,
+) -> bool:
+    """Whether every page before this one has been seen (answered or skipped); `visible`: the
+    answers' visible pages, if the caller has them already."""
+    for earlier in definition.visible_pages(answers) if visible is None else visible:
         if earlier == page:
             return True
         if _unseen(definition, earlier, answers):

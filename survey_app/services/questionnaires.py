@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from survey_app.database import committing, transaction
@@ -161,13 +161,16 @@ class PublishedVersion:
     definition: Questionnaire
 
 
+_RECENT = "survey_recently_published"  # app.extensions key: slug -> (read at, lookup)
+
+
 def find_published(slug: str, max_age: float = 0) -> OpenQuestionnaire | None:
     """Like find_questionnaire, for respondents' pages: one small query and no ORM objects.
 
     Its `row` and `version` are read-only snapshots; use find_questionnaire to change a row.
     With `max_age` > 0, what this app read up to that many seconds ago may be returned.
     """
-    recent = current_app.extensions.setdefault("survey_recently_published", {})
+    recent = current_app.extensions.setdefault(_RECENT, {})
     now = _clock()
     if max_age > 0 and slug in recent and now - recent[slug][0] < max_age:
         return recent[slug][1]
@@ -179,10 +182,21 @@ def find_published(slug: str, max_age: float = 0) -> OpenQuestionnaire | None:
     return found
 
 
+def recent_lookup(app, slug: str) -> tuple | None:
+    """The lookup `find_published` would reuse for `slug` (its time and result), or None."""
+    return app.extensions.get(_RECENT, {}).get(slug)
+
+
+def is_recent_lookup(app, slug: str, lookup: tuple, max_age: float) -> bool:
+    """True while `find_published(slug, max_age)` would still return this very lookup."""
+    recent = app.extensions.get(_RECENT, {})
+    return recent.get(slug) is lookup and _clock() - lookup[0] < max_age
+
+
 def last_published(slug: str) -> OpenQuestionnaire | None:
     """What this app last read of a questionnaire, however long ago, without the database (for
     showing a page again when the database cannot be reached); None if it never read it."""
-    recent = current_app.extensions.get("survey_recently_published", {})
+    recent = current_app.extensions.get(_RECENT, {})
     return recent[slug][1] if slug in recent else None
 
 
@@ -190,18 +204,20 @@ MAX_RECENT = 100
 _clock = time.monotonic
 
 
+_QUESTIONNAIRE = QuestionnaireRow.__table__
+# Built once: every answer POST runs it (answers are accepted only on a fresh read).
+_PUBLISHED = select(
+    _QUESTIONNAIRE.c.id,
+    _QUESTIONNAIRE.c.slug,
+    _QUESTIONNAIRE.c.title,
+    _QUESTIONNAIRE.c.opens_on,
+    _QUESTIONNAIRE.c.closes_on,
+    _QUESTIONNAIRE.c.current_version_id,
+).where(_QUESTIONNAIRE.c.slug == bindparam("slug"))
+
+
 def _find_published(slug: str) -> OpenQuestionnaire | None:
-    table = QuestionnaireRow.__table__
-    row = db.session.execute(
-        select(
-            table.c.id,
-            table.c.slug,
-            table.c.title,
-            table.c.opens_on,
-            table.c.closes_on,
-            table.c.current_version_id,
-        ).where(table.c.slug == slug)
-    ).one_or_none()
+    row = db.session.connection().execute(_PUBLISHED, {"slug": slug}).one_or_none()
     if row is None or row.current_version_id is None:
         return None
     version = published_version(row.current_version_id)
@@ -288,4 +304,4 @@ def set_dates(
         row.closes_on = closes_on
         _audit_dates(actor, row, old)
     # This worker shows the change at once; others within PUBLISHED_CACHE_SECONDS.
-    current_app.extensions.get("survey_recently_published", {}).pop(row.slug, None)
+    current_app.extensions.get(_RECENT, {}).pop(row.slug, None)

@@ -1,7 +1,13 @@
 """A respondent completes the questionnaire with a plain HTTP client (no JavaScript)."""
 
+from datetime import UTC, datetime
+
+from sqlalchemy import event, select
+from werkzeug.datastructures import MultiDict
+
 from survey_app.extensions import db
-from survey_app.models import Response
+from survey_app.models import Draft, Response
+from survey_app.services import drafts, questionnaires
 from tests.survey_app.walker import SLUG, begin, csrf_token, submit, walk
 
 
@@ -78,3 +84,56 @@ def test_question_page_shows_section_progress_and_back_link(client, synced):
     first = begin(client)
     assert "Section 1 of" in first.text
     assert "govuk-back-link" in first.text
+
+
+def test_a_page_sent_again_unchanged_writes_nothing_and_a_changed_one_is_stored(app, synced):
+    client = app.test_client()
+    page = begin(client)
+    form = {"csrf_token": csrf_token(page.text), "crime_type": "hate_crime"}
+    assert client.post(page.request.path, data=form).status_code == 302
+    statements = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement.split()[0].upper())
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        again = client.post(page.request.path, data=form)
+        assert again.status_code == 302
+        assert "SELECT" in statements and "UPDATE" not in statements
+        statements.clear()
+        changed = client.post(page.request.path, data={**form, "crime_type": "domestic_abuse"})
+        assert changed.status_code == 302
+        assert statements.count("UPDATE") == 1
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", count)
+    with app.app_context():
+        stored = db.session.scalar(select(Draft.answers))
+    assert stored["crime_type"]["value"] == ["domestic_abuse"]
+
+
+def test_answers_saved_from_a_page_opened_before_submission_leave_the_spent_draft_alone(
+    app, synced
+):
+    client = app.test_client()
+    begin(client)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with app.test_request_context("/", method="POST"):
+        draft_id = db.session.scalar(select(Draft.id))
+        before = drafts.find_draft_snapshot(draft_id, now)  # read as the page was opened
+        definition = questionnaires.published_version(before.version_id).definition
+        db.session.get(Draft, draft_id).status = "submitted"  # another tab sent the answers
+        db.session.commit()
+        page = definition.page("crime_type")
+        question = page.questions[0]
+        answer = question.parse(_form({question.name: question.choices[0].value}))
+        drafts.save_answers(before, definition, page, {question.name: answer})
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(Draft, draft_id).answers == {}
+
+
+def _form(values: dict):
+    return MultiDict({key: str(value) for key, value in values.items()})
