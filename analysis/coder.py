@@ -649,7 +649,10 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         codes = Y.sum(axis=0) if self.multilabel_ else np.bincount(Y)
         if folds is None or (self.min_df == "auto" and codes[codes > 0].min() < _PRUNE_MIN_CODES):
             candidates = candidates[:1]
-        with_final = len(grid) == 1 and not correct and len(candidates) == 1
+        # On a large training set the candidates are compared with fold models trained on the
+        # calibration sample only (a quarter of the cost); the chosen one is then fitted as usual.
+        light = len(candidates) > 1 and len(rows) < len(Y)
+        with_final = len(grid) == 1 and not correct
         best, self.feature_quality_ = None, []
         for min_df, char_weight in candidates:
             vectorizer = _Features(
@@ -658,13 +661,16 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             # float64 with sorted indices once, so that no SVM fit converts its own copy.
             X = vectorizer.fit_transform(texts).astype(np.float64)
             X.sort_indices()
-            C, scores, final = self._fit_folds(X, Y, rows, folds, grid, with_final)
+            final_too = with_final and len(candidates) == 1
+            C, scores, final = self._fit_folds(X, Y, rows, folds, grid, final_too, light)
             quality = -1.0 if scores is None else self._score_quality(scores, Y[rows])
             self.feature_quality_.append((min_df, char_weight, float(quality)))
             # A later candidate must beat the first out of fold by _FEATURES_GAIN to replace it.
             if best is None or quality > best[0] + _FEATURES_GAIN:
                 best = (quality, min_df, char_weight, vectorizer, X, C, scores, final)
         _, self.min_df_, self.char_weight_, self.vectorizer_, X, self.C_, scores, final = best
+        if light:
+            self.C_, scores, final = self._fit_folds(X, Y, rows, folds, grid, with_final)
         self.n_features_ = X.shape[1]
         if correct:
             self.wrong_code_rate_ = self._wrong_code_rate(scores, Y[rows])
@@ -694,19 +700,20 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
             pairs.append((int(min_df), float(weight)))
         return pairs
 
-    def _fit_folds(self, X, Y, rows, folds, grid, with_final):
+    def _fit_folds(self, X, Y, rows, folds, grid, with_final, sample_only=False):
         """Out-of-fold decision scores of the calibration rows for each C of ``grid``.
 
         Returns the C whose scores have the best macro-F1, those scores (None without folds)
         and, if ``with_final`` (one C only), the model trained on every row, fitted alongside
-        the folds.
+        the folds. With ``sample_only``, fold models learn from the calibration rows only.
         """
         groups, held_out = [], []
         for C in grid:
             for _, test in folds or []:
                 # Each fold's model learns from every row except the held-out part of the
                 # calibration sample, so its scores are on the scale of the final model's.
-                keep = np.ones(len(Y), dtype=bool)
+                keep = np.zeros(len(Y), dtype=bool)
+                keep[rows if sample_only else slice(None)] = True
                 keep[rows[test]] = False
                 groups.append((X.shape[1], self._linear_tasks(X[keep], Y[keep], C)))
                 held_out.append(rows[test])
