@@ -18,6 +18,7 @@ answers within seconds.
 
 from __future__ import annotations
 
+import copy
 from itertools import chain
 
 import numpy as np
@@ -265,9 +266,18 @@ class _Features:
         return words[:, np.flatnonzero(keep_words)], chars[:, keep_chars]
 
     def fit_transform(self, texts):
+        return self.fit_counts(*self.count(texts))
+
+    def count(self, texts):
+        """Word and character counts of the training texts, building the vocabularies."""
         for transient in ("_grams_cache", "_tables"):
             self.__dict__.pop(transient, None)
         words, chars, *_ = self._counts(texts, fit=True)
+        return words, chars
+
+    def fit_counts(self, words, chars):
+        """Prune and weight the counts from ``count`` (which this may share with a copy: the
+        vocabularies are replaced here, never changed in place)."""
         words, chars = self._prune(words, chars)
         self.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(words)
         self.char_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(chars)
@@ -654,12 +664,13 @@ class ThemeCoder(ClassifierMixin, BaseEstimator):
         light = len(candidates) > 1 and len(rows) < len(Y)
         with_final = len(grid) == 1 and not correct
         best, self.feature_quality_ = None, []
+        counter = _Features(self.word_ngrams, self.char_ngrams, self.stem, self.negation, 1, 1)
+        counts = counter.count(texts)  # the same for every candidate
         for min_df, char_weight in candidates:
-            vectorizer = _Features(
-                self.word_ngrams, self.char_ngrams, self.stem, self.negation, char_weight, min_df
-            )
+            vectorizer = copy.copy(counter)
+            vectorizer.min_df, vectorizer.char_weight = min_df, char_weight
             # float64 with sorted indices once, so that no SVM fit converts its own copy.
-            X = vectorizer.fit_transform(texts).astype(np.float64)
+            X = vectorizer.fit_counts(*counts).astype(np.float64)
             X.sort_indices()
             final_too = with_final and len(candidates) == 1
             C, scores, final = self._fit_folds(X, Y, rows, folds, grid, final_too, light)
