@@ -398,3 +398,35 @@ def test_predictions_follow_the_prior_shift_and_probabilities_do_not():
     np.testing.assert_array_equal(coder.predict_proba(texts), proba)
     del coder.prior_shift_  # a model saved before prior_shift_ existed
     np.testing.assert_array_equal(coder.predict(texts), coder.classes_[proba.argmax(axis=1)])
+
+
+def test_min_df_auto_keeps_every_feature_when_a_theme_has_few_codes():
+    texts, y, _ = make_survey_answers(300, seed=1)  # 16 themes, the rarest with a few codes
+    assert np.bincount(np.unique(y, return_inverse=True)[1]).min() < 10
+    coder = ThemeCoder().fit(texts, y)
+    assert [(m, w) for m, w, _ in coder.feature_quality_] == [(1, 1.5)]
+    assert (coder.min_df_, coder.char_weight_) == (1, 1.5)
+
+
+def test_min_df_auto_compares_pruned_features_out_of_fold_and_keeps_the_better():
+    texts, y = single_label_data(n=400)
+    coder = ThemeCoder().fit(texts, y)
+    (_, _, kept), (_, _, pruned) = coder.feature_quality_
+    expected = (2, 1.0) if pruned > kept + 0.005 else (1, 1.5)
+    assert (coder.min_df_, coder.char_weight_) == expected
+    assert coder.vectorizer_.min_df == coder.min_df_
+    fixed = ThemeCoder(min_df=coder.min_df_, char_weight=coder.char_weight_).fit(texts, y)
+    assert np.array_equal(fixed.predict(texts[:50]), coder.predict(texts[:50]))
+
+
+def test_explicit_min_df_and_char_weight_are_used_as_given():
+    texts, y = single_label_data(n=400)
+    coder = ThemeCoder(min_df=2, char_weight=0.5).fit(texts, y)
+    assert [(m, w) for m, w, _ in coder.feature_quality_] == [(2, 0.5)]
+    assert ThemeCoder(min_df=3).fit(texts, y).char_weight_ == 1.0
+
+
+def test_bad_min_df_is_refused():
+    texts, y = single_label_data()
+    with pytest.raises(ValueError, match="min_df"):
+        ThemeCoder(min_df=0).fit(texts, y)
