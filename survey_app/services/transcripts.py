@@ -34,6 +34,7 @@ from survey_app.database import transaction
 from survey_app.extensions import db
 from survey_app.models import FocusSession, PendingImport, Segment, User
 from survey_app.services import audit, topic_guides
+from survey_app.services.segments import sentiment_of
 
 #: How long a transcript may wait between upload and confirm.
 PENDING_MINUTES = 30
@@ -126,6 +127,7 @@ def _store_turns(session: FocusSession, preview: Preview) -> int:
                 session_ref=session.id,
                 turn=item.turn.number,
                 speaker=item.turn.speaker,
+                sentiment=sentiment_of(item.turn.text),
             )
         )
     session.transcript_imported_at = _now()
