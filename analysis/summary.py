@@ -823,9 +823,10 @@ class SummaryRecords:
         strongest coding, readable length, then id."""
 
         def make() -> list[tuple[float, int, str]]:
-            band = {item[0].id: item[3] for item in self.segment_items(empty_answers).said}
+            items = self.segment_items(empty_answers)
+            said, index = items.said, items.index  # kept with the segments, not per theme
             return sorted(
-                (-strength, band[sid], sid)
+                (-strength, said[index[sid]][3], sid)
                 for sid, (_kind, strength, _direction) in decided.get(theme, {}).items()
                 if strength >= min_strength
             )

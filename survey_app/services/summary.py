@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -201,6 +202,12 @@ def _texts(value: Any) -> tuple[str, ...]:
     return (str(value),)
 
 
+def _rows(query):
+    """Rows through the session's connection, without the ORM's result processing, fetched
+    many at a time (a summary reads millions of them)."""
+    return chain.from_iterable(db.session.connection().execute(query).partitions(10_000))
+
+
 def respondents_of(
     questionnaire_id: int, questions: frozenset[str], only: Collection[str] | None = None
 ) -> list[Respondent]:
@@ -218,7 +225,7 @@ def respondents_of(
     parsed: dict = {}
     answers_of: dict[tuple[str, Any], ClosedAnswer] = {}
     by_response: dict[str, dict[str, ClosedAnswer]] = defaultdict(dict)
-    rows = db.session.execute(
+    rows = _rows(
         select(
             AnswerRow.response_id, AnswerRow.question, AnswerRow.state, cast(AnswerRow.value, Text)
         ).where(AnswerRow.response_id.in_(of_questionnaire), AnswerRow.question.in_(names))
@@ -231,7 +238,7 @@ def respondents_of(
         by_response[response_id][question] = answer
     out = []
     empty: dict[str, ClosedAnswer] = {}
-    for rid, channel, submitted, content_hash in db.session.execute(
+    for rid, channel, submitted, content_hash in _rows(
         select(
             Response.id, Response.channel, Response.submitted_on, QuestionnaireVersion.content_hash
         )
@@ -289,7 +296,7 @@ def segments_of(
         session_ref,
         speaker,
         sentiment,
-    ) in db.session.execute(
+    ) in _rows(
         select(
             Segment.id,
             Segment.text,
@@ -338,7 +345,7 @@ def codings_of(questionnaire_id: int) -> list[CodingRecord]:
             status=status,
             direction=direction,
         )
-        for segment_id, theme, coder, confidence, status, direction in db.session.execute(
+        for segment_id, theme, coder, confidence, status, direction in _rows(
             select(
                 Coding.segment_id,
                 Coding.theme,
@@ -353,28 +360,47 @@ def codings_of(questionnaire_id: int) -> list[CodingRecord]:
     ]
 
 
+#: Audited actions that change no answer and no segment (reading, accounts, printing): they
+#: leave kept records as they are. Any other audit event, known or not, means a full read.
+READ_ONLY_ACTIONS = (
+    "segment.original",
+    "segments.original_download",
+    "responses.original_download",
+    "user.create",
+    "user.role",
+    "user.active",
+    "paper.print",
+)
+
+
 def fingerprint(questionnaire_id: int) -> tuple:
     """A cheap mark of everything a summary reads, which changes whenever it does:
     ``(questionnaire id, (responses and segments), (codings))``.
 
     Responses are only ever added (counted); a correction of an answer writes an audit event
-    (append-only, counted), and so does a segment rebuild that changed a segment, a focus-group
-    session's change and a transcript's import; segments are counted; a new questionnaire
-    version is counted. Every change to a coding writes a coding event (append-only, counted).
-    The codebook is read afresh for every summary. The second part alone changing means only
-    the codings changed.
+    (append-only, counted unless its action is in READ_ONLY_ACTIONS), and so does a segment
+    rebuild that changed a segment, a focus-group session's change and a transcript's import;
+    segments are counted; a new questionnaire version is counted. Every change to a coding
+    writes a coding event (append-only, counted). The codebook is read afresh for every
+    summary. The second part alone changing means only the codings changed.
     """
     counts = [
         select(func.count()).select_from(table).scalar_subquery()
         for table in (
             Response.__table__,
             Segment.__table__,
-            AuditEvent.__table__,
             QuestionnaireVersion.__table__,
             Coding.__table__,
             CodingEvent.__table__,
         )
     ]
+    audits = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action.not_in(READ_ONLY_ACTIONS))
+        .scalar_subquery()
+    )
+    counts.insert(2, audits)
     found = tuple(db.session.execute(select(*counts)).one())
     return (questionnaire_id, found[:4], found[4:])
 

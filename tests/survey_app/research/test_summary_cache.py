@@ -70,8 +70,8 @@ def test_a_coding_added_rereads_only_the_codings(small_set):
     from survey_app.services import coding
 
     with small_set.app_context():
-        researcher = a_researcher()  # before: making an account is audited
         before = warm()
+        researcher = a_researcher()  # audited, but changes no answer or segment
         assert believed().segments.value == 15
         spare = data_segment_without(data.BELIEVED)
         coding.code_by_person(spare, data.BELIEVED, researcher)
@@ -266,3 +266,15 @@ def test_the_migration_scores_the_segments_already_there_and_downgrades(fresh_da
         db.engine.dispose()
         assert "sentiment" not in {c["name"] for c in inspect(db.engine).get_columns("segment")}
         db.engine.dispose()
+
+
+def test_showing_a_segments_original_text_keeps_the_records(small_set):
+    """An audited read (a segment's original shown) changes nothing the summary reads."""
+    from survey_app.services import research
+
+    with small_set.app_context():
+        researcher = a_researcher()
+        before = warm()
+        research.reveal(small_set.config["TEST_IDS"]["believed"][0], researcher)
+        assert kept_records() is before
+        assert_kept_equals_fresh(small_set)
