@@ -43,7 +43,7 @@ os.environ["SURVEY_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bench-summary-")
 import psycopg  # noqa: E402
 from bench_summary import make_records  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import exists, insert, select  # noqa: E402
 
 from analysis.codebook import load_codebook  # noqa: E402
 from survey_app import create_app  # noqa: E402
@@ -222,7 +222,10 @@ def code_one() -> None:
     from survey_app.services import coding
 
     sid = db.session.scalar(
-        select(Segment.id).where(Segment.stage == "reporting").order_by(Segment.id).limit(1)
+        select(Segment.id)
+        .where(Segment.stage == "reporting", ~exists().where(Coding.segment_id == Segment.id))
+        .order_by(Segment.id)
+        .limit(1)
     )
     user = db.session.scalar(select(User).where(User.email == "researcher@example.org"))
     coding.code_by_person(sid, "fear_of_reprisal", user)

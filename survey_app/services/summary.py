@@ -19,7 +19,6 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -202,12 +201,6 @@ def _texts(value: Any) -> tuple[str, ...]:
     return (str(value),)
 
 
-def _rows(query):
-    """Rows through the session's connection, without the ORM's result processing, fetched
-    many at a time (a summary reads millions of them)."""
-    return chain.from_iterable(db.session.connection().execute(query).partitions(10_000))
-
-
 def respondents_of(
     questionnaire_id: int, questions: frozenset[str], only: Collection[str] | None = None
 ) -> list[Respondent]:
@@ -225,7 +218,7 @@ def respondents_of(
     parsed: dict = {}
     answers_of: dict[tuple[str, Any], ClosedAnswer] = {}
     by_response: dict[str, dict[str, ClosedAnswer]] = defaultdict(dict)
-    rows = _rows(
+    rows = db.session.execute(
         select(
             AnswerRow.response_id, AnswerRow.question, AnswerRow.state, cast(AnswerRow.value, Text)
         ).where(AnswerRow.response_id.in_(of_questionnaire), AnswerRow.question.in_(names))
@@ -238,7 +231,7 @@ def respondents_of(
         by_response[response_id][question] = answer
     out = []
     empty: dict[str, ClosedAnswer] = {}
-    for rid, channel, submitted, content_hash in _rows(
+    for rid, channel, submitted, content_hash in db.session.execute(
         select(
             Response.id, Response.channel, Response.submitted_on, QuestionnaireVersion.content_hash
         )
@@ -296,7 +289,7 @@ def segments_of(
         session_ref,
         speaker,
         sentiment,
-    ) in _rows(
+    ) in db.session.execute(
         select(
             Segment.id,
             Segment.text,
@@ -345,7 +338,7 @@ def codings_of(questionnaire_id: int) -> list[CodingRecord]:
             status=status,
             direction=direction,
         )
-        for segment_id, theme, coder, confidence, status, direction in _rows(
+        for segment_id, theme, coder, confidence, status, direction in db.session.execute(
             select(
                 Coding.segment_id,
                 Coding.theme,
