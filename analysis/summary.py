@@ -569,6 +569,90 @@ def _people_counts(said: Sequence[tuple]) -> tuple[Counter, Counter, int, int]:
     )
 
 
+def _answer_numbers(
+    respondents: Iterable[Respondent], wanted: frozenset[str], numbers: dict[tuple, int]
+) -> list[tuple[int, ...]]:
+    """Per respondent, its answers to ``wanted`` questions as numbers of
+    ``(question, state, value)`` (lists of values made tuples); new items are added to
+    ``numbers``."""
+    per_respondent = []
+    for r in respondents:
+        items = []
+        for name, a in r.answers.items():
+            if name in wanted:
+                value = a.value
+                if isinstance(value, list):
+                    value = tuple(value)
+                key = (name, a.state, value)
+                n = numbers.get(key)
+                if n is None:
+                    n = numbers[key] = len(numbers)
+                items.append(n)
+        per_respondent.append(tuple(items))
+    return per_respondent
+
+
+def _group_key(r: Respondent) -> tuple[str, tuple[str, ...]]:
+    return (_key(r.area), tuple(r.crime_types) or (NOT_GIVEN,))
+
+
+def _journey_positions(respondents: Iterable[Respondent], journey: Journey) -> list[tuple]:
+    """Per respondent: how many journey steps in a row they passed, and their outcome answer's
+    option keys (None when not reached or not answered)."""
+    steps = journey.steps
+    last = len(steps)
+    outcome = journey.outcome
+    out: list[tuple[int, Any]] = []
+    for r in respondents:
+        answers = r.answers
+        k = 0
+        for step in steps:
+            if not step.passes(answers.get(step.question)):
+                break
+            k += 1
+        if k < last or not outcome:
+            out.append((k, None))
+            continue
+        answer = answers.get(outcome)
+        if answer is None or str(answer.state) != "answered":
+            out.append((k, None))
+        else:
+            out.append((k, _value_keys(answer.value)))
+    return out
+
+
+def _add_segment_items(
+    items: _SegmentItems,
+    segments: Iterable[Segment],
+    index: Mapping[str, int],
+    facts_of: Sequence[_Facts],
+    empty_answers: frozenset[str],
+) -> _SegmentItems:
+    """Add ``segments`` (facilitators' turns left out) to ``items``: those that say something
+    and those that do not, each with its respondent's index in ``index`` or -1."""
+    said, said_owners, empty, empty_owners = (
+        items.said,
+        items.said_owners,
+        items.empty,
+        items.empty_owners,
+    )
+    for segment in segments:
+        md = segment.metadata
+        if md.get("speaker") == FACILITATOR:
+            continue
+        owner = index.get(md.get("response_id"), -1)
+        facts = facts_of[owner] if owner >= 0 else _segment_facts(segment)
+        if says_nothing(segment.text, empty_answers):
+            empty.append((segment.stage, facts, segment.source))
+            empty_owners.append(owner)
+            continue
+        said.append(
+            (segment, _person(segment), facts, _length_band(segment.text), _key(segment.source))
+        )
+        said_owners.append(owner)
+    return items
+
+
 class SummaryRecords:
     """Respondents, segments and codings made ready to summarise, once or many times.
 
@@ -581,6 +665,9 @@ class SummaryRecords:
     ----------
     respondents, segments, codings : iterable
         As for :func:`build_summary`.
+    scores : mapping, optional
+        Sentiment scores already known by segment id (stored with the segments); a segment
+        without one is scored with VADER. ``build_summary(sentiment_scores=...)`` overrides it.
     """
 
     def __init__(
@@ -588,14 +675,83 @@ class SummaryRecords:
         respondents: Iterable[Respondent] = (),
         segments: Iterable[Segment] = (),
         codings: Iterable[Coding] = (),
+        scores: Mapping[str, float] | None = None,
     ) -> None:
         self.respondents = list(respondents)
         self.segments = list(segments)
         self.codings = list(codings)
+        self.scores = scores
         self.respondent_ids = {r.id for r in self.respondents}
         self.facts = [_respondent_facts(r) for r in self.respondents]
         self._memo: dict[Hashable, Any] = {}
-        self._scores: dict[str, float] = {}
+
+    #: Kept work that depends on the codings (the rest depends on respondents and segments).
+    _OF_CODINGS = frozenset({"decided", "quotes", "sentiment"})
+
+    def with_codings(self, codings: Iterable[Coding]) -> SummaryRecords:
+        """The same respondents and segments with other codings, keeping the work done on the
+        respondents and segments (answers as counting keys, groups, the journey, which
+        segments say something, people per stage); only what rests on codings is redone."""
+        new = object.__new__(SummaryRecords)
+        new.respondents, new.segments, new.scores = self.respondents, self.segments, self.scores
+        new.codings = list(codings)
+        new.respondent_ids, new.facts = self.respondent_ids, self.facts
+        new._memo = {
+            key: value
+            for key, value in self._memo.items()
+            if (key if isinstance(key, str) else key[0]) not in self._OF_CODINGS
+        }
+        return new
+
+    def with_responses(
+        self,
+        respondents: Iterable[Respondent],
+        segments: Iterable[Segment],
+        codings: Iterable[Coding],
+        scores: Mapping[str, float] | None = None,
+    ) -> SummaryRecords:
+        """These records with more respondents and their segments (responses are only ever
+        added), and all the codings as they are now. The per-record work (answers as counting
+        keys, groups, journey positions, which segments say something) is done for the new
+        records only and added to what was kept; counts over groups and everything that rests
+        on codings are redone when asked for."""
+        respondents, segments = list(respondents), list(segments)
+        new = object.__new__(SummaryRecords)
+        new.respondents = self.respondents + respondents
+        new.segments = self.segments + segments
+        new.codings = list(codings)
+        new.scores = (
+            None
+            if self.scores is None and scores is None
+            else {**(self.scores or {}), **(scores or {})}
+        )
+        new.respondent_ids = self.respondent_ids | {r.id for r in respondents}
+        new.facts = self.facts + [_respondent_facts(r) for r in respondents]
+        new._memo = {}
+        index = None
+        for key, value in self._memo.items():
+            kind = key if isinstance(key, str) else key[0]
+            if kind == "answers":
+                per_respondent, item_of = value
+                numbers = {item: n for n, item in enumerate(item_of)}
+                more = _answer_numbers(respondents, key[1], numbers)
+                new._memo[key] = (per_respondent + more, list(numbers))
+            elif kind == "groups":
+                new._memo[key] = value + list(map(_group_key, respondents))
+            elif kind == "journey":
+                new._memo[key] = value + _journey_positions(respondents, key[1])
+            elif kind == "segments":
+                if index is None:
+                    index = {r.id: i for i, r in enumerate(new.respondents)}
+                items = _SegmentItems(
+                    list(value.said),
+                    list(value.said_owners),
+                    list(value.empty),
+                    list(value.empty_owners),
+                )
+                new._memo[key] = _add_segment_items(items, segments, index, new.facts, key[1])
+            # Counts over groups (members, tallies, people) and what rests on codings: redone.
+        return new
 
     def _memoised(self, key: Hashable, make: Any) -> Any:
         found = self._memo.get(key)
@@ -609,32 +765,13 @@ class SummaryRecords:
 
         def make() -> tuple[list[tuple[int, ...]], list[tuple]]:
             numbers: dict[tuple, int] = {}
-            per_respondent = []
-            for r in self.respondents:
-                items = []
-                for name, a in r.answers.items():
-                    if name in wanted:
-                        value = a.value
-                        if isinstance(value, list):
-                            value = tuple(value)
-                        key = (name, a.state, value)
-                        n = numbers.get(key)
-                        if n is None:
-                            n = numbers[key] = len(numbers)
-                        items.append(n)
-                per_respondent.append(tuple(items))
-            return per_respondent, list(numbers)
+            return _answer_numbers(self.respondents, wanted, numbers), list(numbers)
 
         return self._memoised(("answers", wanted), make)
 
     def group_keys(self) -> list[tuple[str, tuple[str, ...]]]:
         """Per respondent: (area, crime types), the groups closed questions are counted in."""
-        return self._memoised(
-            "groups",
-            lambda: [
-                (_key(r.area), tuple(r.crime_types) or (NOT_GIVEN,)) for r in self.respondents
-            ],
-        )
+        return self._memoised("groups", lambda: list(map(_group_key, self.respondents)))
 
     def group_members(self) -> dict[tuple[str, tuple[str, ...]], list[int]]:
         """The respondents of each group of :meth:`group_keys`."""
@@ -651,59 +788,19 @@ class SummaryRecords:
         """Per respondent: how many journey steps in a row they passed, and their outcome
         answer's option keys (None when not reached or not answered)."""
 
-        def make() -> list[tuple[int, Any]]:
-            steps = journey.steps
-            last = len(steps)
-            outcome = journey.outcome
-            out = []
-            for r in self.respondents:
-                answers = r.answers
-                k = 0
-                for step in steps:
-                    if not step.passes(answers.get(step.question)):
-                        break
-                    k += 1
-                if k < last or not outcome:
-                    out.append((k, None))
-                    continue
-                answer = answers.get(outcome)
-                if answer is None or str(answer.state) != "answered":
-                    out.append((k, None))
-                else:
-                    out.append((k, _value_keys(answer.value)))
-            return out
-
-        return self._memoised(("journey", journey), make)
+        return self._memoised(
+            ("journey", journey), lambda: _journey_positions(self.respondents, journey)
+        )
 
     def segment_items(self, empty_answers: frozenset[str]) -> _SegmentItems:
         """The segments counted (facilitators' turns left out), split into those that say
         something and those that do not, with what filters and counts look at."""
 
         def make() -> _SegmentItems:
-            said, said_owners, empty, empty_owners = [], [], [], []
+            items = _SegmentItems([], [], [], [])
             index = {r.id: i for i, r in enumerate(self.respondents)}
-            facts_of = self.facts
-            for segment in self.segments:
-                md = segment.metadata
-                if md.get("speaker") == FACILITATOR:
-                    continue
-                owner = index.get(md.get("response_id"), -1)
-                facts = facts_of[owner] if owner >= 0 else _segment_facts(segment)
-                if says_nothing(segment.text, empty_answers):
-                    empty.append((segment.stage, facts, segment.source))
-                    empty_owners.append(owner)
-                    continue
-                said.append(
-                    (
-                        segment,
-                        _person(segment),
-                        facts,
-                        _length_band(segment.text),
-                        _key(segment.source),
-                    )
-                )
-                said_owners.append(owner)
-            return _SegmentItems(said, said_owners, empty, empty_owners)
+            _add_segment_items(items, self.segments, index, self.facts, empty_answers)
+            return items
 
         return self._memoised(("segments", empty_answers), make)
 
@@ -726,9 +823,10 @@ class SummaryRecords:
         strongest coding, readable length, then id."""
 
         def make() -> list[tuple[float, int, str]]:
-            band = {item[0].id: item[3] for item in self.segment_items(empty_answers).said}
+            items = self.segment_items(empty_answers)
+            said, index = items.said, items.index  # kept with the segments, not per theme
             return sorted(
-                (-strength, band[sid], sid)
+                (-strength, said[index[sid]][3], sid)
                 for sid, (_kind, strength, _direction) in decided.get(theme, {}).items()
                 if strength >= min_strength
             )
@@ -772,7 +870,7 @@ class SummaryRecords:
             from analysis.sentiment import sentiment_score
 
             text = {s.id: s.text for s in self.segments}
-            known = given or {}
+            known = (self.scores if given is None else given) or {}
             scores: dict[str, float] = {}
             for members in decided.values():
                 for sid in members:

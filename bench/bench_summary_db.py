@@ -6,11 +6,15 @@ inserts (the same records as ``bench/bench_summary.py``: every closed question a
 free-text segments per response, about 1.5 codings per segment; plus 2,000 focus-group turns),
 signs a researcher in, and times through the real app (test client, full request):
 
-- **cold**: the first summary after the data changed (read the rows, prepare the records,
-  sentiment of every coded segment, count, render);
+- **cold**: the first summary in a fresh process, nothing kept (read the rows, prepare the
+  records, count, render; sentiment scores are read, stored with the segments as the app
+  stores them);
 - **page, new filter** and **JSON, new filter**: a filter not asked before (the records are
   kept while the data's fingerprint holds; only the counting and the rendering run);
-- **page, again**: the same page again (the summary is kept too).
+- **page, again**: the same page again (the summary is kept too);
+- **after a coding** and **after a new online response**, each made through the services
+  (timed apart): the kept records are updated (codings read again; the new response, its
+  answers and segments read and added) instead of read again.
 
 Run: ``python bench/bench_summary_db.py [--respondents N] [--database sqlite|postgresql|both]``
 (PostgreSQL at ``BENCH_POSTGRES_ADMIN_URL``, default ``postgresql://postgres@127.0.0.1:5432/
@@ -39,7 +43,7 @@ os.environ["SURVEY_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bench-summary-")
 import psycopg  # noqa: E402
 from bench_summary import make_records  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import exists, insert, select  # noqa: E402
 
 from analysis.codebook import load_codebook  # noqa: E402
 from survey_app import create_app  # noqa: E402
@@ -47,6 +51,7 @@ from survey_app.extensions import db  # noqa: E402
 from survey_app.models import AnswerRow, Coding, Response, Segment  # noqa: E402
 from survey_app.services import definitions, questionnaires  # noqa: E402
 from survey_app.services import summary as summaries  # noqa: E402
+from survey_app.services.segments import sentiment_of  # noqa: E402
 from survey_app.services.users import create_user  # noqa: E402
 
 SLUG = "victims-experience"
@@ -113,6 +118,15 @@ def fill(app, n: int) -> str:
     by_id = {r.id: r for r in respondents}
     segment_ids = {}
     segment_rows = []
+    scores: dict[str, float] = {}
+
+    def score(text: str) -> float:
+        """The score the app stores with a segment (services/segments.py), once per text."""
+        found = scores.get(text)
+        if found is None:
+            found = scores[text] = sentiment_of(text)
+        return found
+
     for s in segments:
         r = by_id[s.metadata["response_id"]]
         sid = segment_ids[s.id] = secrets.token_hex(16)
@@ -129,6 +143,7 @@ def fill(app, n: int) -> str:
                 "response_id": ids[r.id],
                 "crime_types": list(r.crime_types),
                 "area": r.area,
+                "sentiment": score(s.text),
             }
         )
     # Focus groups: 20 sessions of 100 turns, 8 participants and a facilitator each.
@@ -150,6 +165,9 @@ def fill(app, n: int) -> str:
                     "session_ref": str(session + 1),
                     "turn": turn + 1,
                     "speaker": speaker,
+                    "sentiment": score(
+                        "We waited weeks and nobody rang us back about what was happening."
+                    ),
                 }
             )
             if speaker != "Facilitator":
@@ -198,6 +216,38 @@ def fill(app, n: int) -> str:
     )
 
 
+def code_one() -> None:
+    """A researcher codes one segment through the service (a coding and a coding event)."""
+    from survey_app.models import User
+    from survey_app.services import coding
+
+    sid = db.session.scalar(
+        select(Segment.id)
+        .where(Segment.stage == "reporting", ~exists().where(Coding.segment_id == Segment.id))
+        .order_by(Segment.id)
+        .limit(1)
+    )
+    user = db.session.scalar(select(User).where(User.email == "researcher@example.org"))
+    coding.code_by_person(sid, "fear_of_reprisal", user)
+
+
+def respond() -> None:
+    """One respondent submits online through the services (a response, answers, segments)."""
+    from survey_app.questionnaire import Answer
+    from survey_app.services import drafts, responses
+
+    found = questionnaires.find_questionnaire(SLUG)
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    draft = drafts.start_draft(found.version, now, hours=1)
+    answers = {
+        "crime_type": Answer.answered_with(("domestic_abuse",)),
+        "area": Answer.answered_with("wirral"),
+        "reported": Answer.answered_with("yes"),
+        "reporting_experience": Answer.answered_with("They rang me back the same day."),
+    }
+    responses.submit_draft(draft, found.definition, answers, now)
+
+
 def timed(fn):
     start, cpu = time.perf_counter(), time.process_time()
     result = fn()
@@ -222,7 +272,7 @@ def run(kind: str, url: str, n: int) -> None:
     assert signed.status_code == 302, signed.status_code
     page_url = f"/research/{SLUG}/summary"
     steps = [
-        ("cold: first page after the data changed", page_url),
+        ("cold: first page (a fresh process, nothing kept)", page_url),
         ("page again (same filters)", page_url),
         ("page, new filter (crime type)", f"{page_url}?crime_type=domestic_abuse"),
         ("page, new filter (area)", f"{page_url}?area=wirral"),
@@ -230,9 +280,18 @@ def run(kind: str, url: str, n: int) -> None:
         ("JSON, new filter (source)", f"{page_url}.json?source=focus_group"),
         ("JSON, no filter (summary kept)", f"{page_url}.json"),
         ("segments behind a count", None),
+        ("JSON, new filter (date from)", f"{page_url}.json?date_from=2014-09-01"),
+        ("page after a person coded a segment (codings read again)", (code_one, page_url)),
+        ("page after a new online response (added to the kept records)", (respond, page_url)),
+        ("JSON, no filter, after both", f"{page_url}.json"),
     ]
     first_page = ""
     for label, url_ in steps:
+        if isinstance(url_, tuple):
+            change, url_ = url_
+            with app.app_context():
+                _, wall, cpu = timed(change)
+            print(f"  (the change itself: {wall:.2f} s wall, {cpu:.2f} s CPU)")
         if url_ is None:
             match = re.search(r'href="([^"]*summary/segments[^"]*)"', first_page)
             url_ = match.group(1).replace("&amp;", "&")

@@ -128,6 +128,9 @@ class Segment(Base):
     session_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     turn: Mapped[int | None]
     speaker: Mapped[str | None] = mapped_column(String(64))
+    # VADER's compound score of the text (-1 to 1), set when the segment is made or its text
+    # changes (services/segments.py `scored`); None when written around the services.
+    sentiment: Mapped[float | None] = mapped_column(Float)
 
     # Declared so that a response and its segments added together are inserted in that order.
     response: Mapped["Response | None"] = relationship()

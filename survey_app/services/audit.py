@@ -96,6 +96,7 @@ ACTION_LABELS = {
     "focus_session.update": "Changed a focus-group session",
     "focus_session.transcript": "Stored a transcript's turns",
     "focus_session.transcript_deleted": "Deleted a transcript's turns",
+    "segments.rebuild": "Rebuilt segments from answers",
     "segment.original": "Showed a segment's original text",
     "segments.original_download": "Downloaded segments with original text",
     "responses.original_download": "Downloaded responses with original text",

@@ -24,6 +24,7 @@ from survey_app.models import (
     Segment,
 )
 from survey_app.questionnaire import Questionnaire
+from survey_app.services import audit
 from survey_app.services.coding import coding_event
 
 # Answers copied onto every segment of a response (what summaries filter on).
@@ -100,12 +101,20 @@ def _codes(row) -> list[str]:
     return [str(row.value)]
 
 
+def sentiment_of(text: str) -> float:
+    """The sentiment score a segment stores for its text (VADER's compound, -1 to 1), computed
+    when the segment is made or its text changes so that readers never score it again."""
+    from analysis.sentiment import sentiment_score  # vaderSentiment: load late
+
+    return sentiment_score(text)
+
+
 def add_for_new_response(response: Response, definition: Questionnaire) -> int:
     """Add the segments of a response being stored now (it has none yet); returns how many."""
     questionnaire_id = _questionnaire_id(response.version_id)
     rows = wanted(response, definition, questionnaire_id)
     for values in rows:
-        db.session.add(Segment(**values))
+        db.session.add(Segment(**values, sentiment=sentiment_of(values["text"])))
     return len(rows)
 
 
@@ -138,10 +147,12 @@ def sync_response(response: Response, definition: Questionnaire, actor=None) -> 
     for name, values in target.items():
         segment = existing.get(name)
         if segment is None:
-            db.session.add(Segment(**values))
+            db.session.add(Segment(**values, sentiment=sentiment_of(values["text"])))
             changes.added += 1
             changes.questions.append(name)
             continue
+        if segment.text != values["text"] or segment.sentiment is None:
+            segment.sentiment = sentiment_of(values["text"])  # not a change of what it says
         differs = False
         for key, value in values.items():
             if getattr(segment, key) != value:
@@ -196,11 +207,21 @@ def rebuild(
     for start in range(0, len(ids), REBUILD_BATCH):
         batch = ids[start : start + REBUILD_BATCH]
         with committing():
+            done = SegmentChanges()
             for response_id in batch:
                 response = db.session.get(Response, response_id)
                 if response.version_id not in versions:
                     versions[response.version_id] = definition_of(response.version)
-                total += sync_response(response, versions[response.version_id])
+                done += sync_response(response, versions[response.version_id])
+            if done.added or done.changed or done.removed:
+                # With the change: the summary's fingerprint counts audit events, so a kept
+                # summary cannot outlive segments changed here (services/summary.py).
+                audit.record(
+                    None,
+                    "segments.rebuild",
+                    new={"added": done.added, "changed": done.changed, "removed": done.removed},
+                )
+            total += done
         if progress:
             progress(start + len(batch), len(ids))
     return total

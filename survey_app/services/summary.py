@@ -17,13 +17,14 @@ import json
 import tempfile
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from flask import current_app
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import Text, cast, func, or_, select, true
 
 from analysis.disclosure import DEFAULT_THRESHOLD
 from analysis.records import ClosedAnswer, Respondent
@@ -232,15 +233,19 @@ def _texts(value: Any) -> tuple[str, ...]:
     return (str(value),)
 
 
-def respondents_of(questionnaire_id: int, questions: frozenset[str]) -> list[Respondent]:
-    """Every response to a questionnaire as a Respondent with its answers to ``questions``
-    (and the crime type and area), read as plain rows: one answer object per distinct
-    (state, value), values parsed once per distinct JSON text."""
+def respondents_of(
+    questionnaire_id: int, questions: frozenset[str], only: Collection[str] | None = None
+) -> list[Respondent]:
+    """Every response to a questionnaire (or those of ``only``) as a Respondent with its
+    answers to ``questions`` (and the crime type and area), read as plain rows: one answer
+    object per distinct (state, value), values parsed once per distinct JSON text."""
     of_questionnaire = (
         select(Response.id)
         .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
         .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
     )
+    if only is not None:
+        of_questionnaire = of_questionnaire.where(Response.id.in_(only))
     names = sorted(questions | {CRIME_TYPE_QUESTION, AREA_QUESTION})
     parsed: dict = {}
     answers_of: dict[tuple[str, Any], ClosedAnswer] = {}
@@ -264,6 +269,7 @@ def respondents_of(questionnaire_id: int, questions: frozenset[str]) -> list[Res
         )
         .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
         .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+        .where(true() if only is None else Response.id.in_(only))
     ):
         answers = by_response.get(rid, empty)
         crime = answers.get(CRIME_TYPE_QUESTION)
@@ -290,55 +296,72 @@ def _segment_scope(questionnaire_id: int):
     return or_(Segment.questionnaire_id == questionnaire_id, Segment.source.in_(SESSION_SOURCES))
 
 
-def segments_of(questionnaire_id: int) -> tuple[list[SegmentRecord], list[CodingRecord]]:
-    """A questionnaire's segments, every focus-group and workshop turn, and all their codings
-    (rejected ones too: they matter), read as plain rows."""
+def segments_of(
+    questionnaire_id: int, only: Collection[str] | None = None
+) -> tuple[list[SegmentRecord], dict[str, float]]:
+    """A questionnaire's segments and every focus-group and workshop turn (or the segments of
+    the responses in ``only``), read as plain rows, and their stored sentiment scores (by id;
+    a segment without one is scored by the engine)."""
+    scope = _segment_scope(questionnaire_id)
+    if only is not None:
+        scope = Segment.response_id.in_(only) & (Segment.questionnaire_id == questionnaire_id)
     parsed: dict = {}
-    records = [
-        SegmentRecord(
-            id=sid,
-            text=text,
-            stage=None if stage == NO_STAGE else stage,
-            source=source,
-            metadata={
-                "response_id": response_id,
-                "question": question,
-                "channel": channel,
-                "crime_types": list(_texts(_loads(crime_types, parsed))),
-                "area": area,
-                "session": session_ref,
-                "speaker": speaker,
-            },
+    scores: dict[str, float] = {}
+    records = []
+    for (
+        sid,
+        text,
+        stage,
+        source,
+        response_id,
+        question,
+        channel,
+        crime_types,
+        area,
+        session_ref,
+        speaker,
+        sentiment,
+    ) in db.session.execute(
+        select(
+            Segment.id,
+            Segment.text,
+            Segment.stage,
+            Segment.source,
+            Segment.response_id,
+            Segment.question,
+            Segment.channel,
+            cast(Segment.crime_types, Text),
+            Segment.area,
+            Segment.session_ref,
+            Segment.speaker,
+            Segment.sentiment,
+        ).where(scope)
+    ):
+        records.append(
+            SegmentRecord(
+                id=sid,
+                text=text,
+                stage=None if stage == NO_STAGE else stage,
+                source=source,
+                metadata={
+                    "response_id": response_id,
+                    "question": question,
+                    "channel": channel,
+                    "crime_types": list(_texts(_loads(crime_types, parsed))),
+                    "area": area,
+                    "session": session_ref,
+                    "speaker": speaker,
+                },
+            )
         )
-        for (
-            sid,
-            text,
-            stage,
-            source,
-            response_id,
-            question,
-            channel,
-            crime_types,
-            area,
-            session_ref,
-            speaker,
-        ) in db.session.execute(
-            select(
-                Segment.id,
-                Segment.text,
-                Segment.stage,
-                Segment.source,
-                Segment.response_id,
-                Segment.question,
-                Segment.channel,
-                cast(Segment.crime_types, Text),
-                Segment.area,
-                Segment.session_ref,
-                Segment.speaker,
-            ).where(_segment_scope(questionnaire_id))
-        )
-    ]
-    codings = [
+        if sentiment is not None:
+            scores[sid] = sentiment
+    return records, scores
+
+
+def codings_of(questionnaire_id: int) -> list[CodingRecord]:
+    """Every coding of those segments (rejected ones too: they matter), as plain rows."""
+    return [
         CodingRecord(
             segment_id=segment_id,
             theme_id=theme,
@@ -360,29 +383,51 @@ def segments_of(questionnaire_id: int) -> tuple[list[SegmentRecord], list[Coding
             .where(_segment_scope(questionnaire_id))
         )
     ]
-    return records, codings
+
+
+#: Audited actions that change no answer and no segment (reading, accounts, printing): they
+#: leave kept records as they are. Any other audit event, known or not, means a full read.
+READ_ONLY_ACTIONS = (
+    "segment.original",
+    "segments.original_download",
+    "responses.original_download",
+    "user.create",
+    "user.role",
+    "user.active",
+    "paper.print",
+)
 
 
 def fingerprint(questionnaire_id: int) -> tuple:
-    """A cheap mark of everything a summary reads, which changes whenever it does.
+    """A cheap mark of everything a summary reads, which changes whenever it does:
+    ``(questionnaire id, (responses and segments), (codings))``.
 
     Responses are only ever added (counted); a correction of an answer writes an audit event
-    (append-only, counted); every change to a coding writes a coding event (append-only,
-    counted); segments are counted; a new questionnaire version is counted. The codebook is
-    read afresh for every summary.
+    (append-only, counted unless its action is in READ_ONLY_ACTIONS), and so does a segment
+    rebuild that changed a segment, a focus-group session's change and a transcript's import;
+    segments are counted; a new questionnaire version is counted. Every change to a coding
+    writes a coding event (append-only, counted). The codebook is read afresh for every
+    summary. The second part alone changing means only the codings changed.
     """
     counts = [
         select(func.count()).select_from(table).scalar_subquery()
         for table in (
             Response.__table__,
             Segment.__table__,
+            QuestionnaireVersion.__table__,
             Coding.__table__,
             CodingEvent.__table__,
-            AuditEvent.__table__,
-            QuestionnaireVersion.__table__,
         )
     ]
-    return (questionnaire_id, *db.session.execute(select(*counts)).one())
+    audits = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action.not_in(READ_ONLY_ACTIONS))
+        .scalar_subquery()
+    )
+    counts.insert(2, audits)
+    found = tuple(db.session.execute(select(*counts)).one())
+    return (questionnaire_id, found[:4], found[4:])
 
 
 class _Cache:
@@ -423,12 +468,59 @@ def records_for(questionnaire_id: int):
     found = cache.records.get(questionnaire_id)
     if found is not None and found[0] == mark:
         return mark, found[1]
-    respondents = respondents_of(questionnaire_id, closed_names(questionnaire_id))
-    segments, codings = segments_of(questionnaire_id)
-    records = SummaryRecords(respondents, segments, codings)
+    records = None
+    if found is not None and found[0][1] == mark[1]:
+        # Only codings changed: read them again, keep the work on respondents and segments.
+        records = found[1].with_codings(codings_of(questionnaire_id))
+    elif found is not None:
+        records = _with_new_responses(questionnaire_id, found[0], found[1], mark)
+    if records is None:
+        respondents = respondents_of(questionnaire_id, closed_names(questionnaire_id))
+        segments, scores = segments_of(questionnaire_id)
+        records = SummaryRecords(respondents, segments, codings_of(questionnaire_id), scores)
     with cache.lock:
         cache.records[questionnaire_id] = (mark, records)
     return mark, records
+
+
+#: Beyond this many new responses since the records were kept, read everything again.
+MOST_ADDED = 5_000
+
+
+def _with_new_responses(questionnaire_id: int, kept_mark: tuple, kept, mark: tuple):
+    """The kept records with the responses added since (and their segments), and the codings
+    read again; None when the change was anything but responses added (then everything is
+    read again).
+
+    Only new responses and their segments may differ: no audit event (no correction, rebuild,
+    paper copy made final or transcript), no new questionnaire version, and exactly as many
+    new responses and segments as the counts grew by (an answer or segment changes only with
+    an audit event: see `fingerprint`)."""
+    responses, segments_, audits, versions = kept_mark[1]
+    now_responses, now_segments, now_audits, now_versions = mark[1]
+    if (audits, versions) != (now_audits, now_versions):
+        return None
+    added = now_responses - responses
+    if not 0 < added <= MOST_ADDED or now_segments < segments_:
+        return None
+    ids = set(
+        db.session.scalars(
+            select(Response.id)
+            .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
+            .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+        )
+    )
+    new_ids = ids - kept.respondent_ids
+    if len(new_ids) != added or len(ids) != len(kept.respondent_ids) + added:
+        return None  # responses to another questionnaire, or more since the mark was read
+    new_ids = sorted(new_ids)
+    respondents = respondents_of(questionnaire_id, closed_names(questionnaire_id), new_ids)
+    segments, scores = segments_of(questionnaire_id, new_ids)
+    if len(segments) != now_segments - segments_:
+        return None
+    if not {s.id for s in segments}.isdisjoint(s.id for s in kept.segments):
+        return None  # a response stored while the kept records were read: some are in them
+    return kept.with_responses(respondents, segments, codings_of(questionnaire_id), scores)
 
 
 # ----- the summary ------------------------------------------------------------------------------

@@ -126,6 +126,7 @@ def _store_turns(session: FocusSession, preview: Preview) -> int:
                 session_ref=session.id,
                 turn=item.turn.number,
                 speaker=item.turn.speaker,
+                sentiment=segments.sentiment_of(item.turn.text),
             )
         )
     session.transcript_imported_at = _now()

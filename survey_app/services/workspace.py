@@ -25,6 +25,7 @@ from survey_app.models import Coding, Memo, SearchText, Segment, Theme, User
 from survey_app.models.research import SEGMENT_STAGES, SOURCES
 from survey_app.services import codebooks, coding
 from survey_app.services.research import DIRECTION_WORDS, redacted
+from survey_app.services.segments import sentiment_of
 
 PAGE_SIZE = 25
 MAX_WORDS = 8
@@ -78,12 +79,12 @@ def index_missing(limit: int | None = None, missing: int | None = None) -> int:
     segments, and those whose text changed: a trigger dropped their row), at most ``limit``;
     returns how many. ``missing``: what `unindexed()` just said, if the caller knows. Commits
     once per batch."""
-    from analysis.sentiment import sentiment_band, sentiment_score  # vaderSentiment: load late
+    from analysis.sentiment import sentiment_band
 
     if not (unindexed() if missing is None else missing):
         return 0
     missing = (
-        select(Segment.id, Segment.text)
+        select(Segment.id, Segment.text, Segment.sentiment)
         .where(~exists().where(SearchText.segment_id == Segment.id))
         .order_by(Segment.id)
     )
@@ -99,9 +100,11 @@ def index_missing(limit: int | None = None, missing: int | None = None) -> int:
                 "segment_id": segment_id,
                 "doc": doc_number(segment_id),
                 "redacted": redacted(original),
-                "sentiment": sentiment_band(sentiment_score(original)),
+                # The segment's stored score (made with it); scored here only when a row was
+                # written around the services and has none.
+                "sentiment": sentiment_band(sentiment_of(original) if score is None else score),
             }
-            for segment_id, original in todo[start : start + INDEX_BATCH]
+            for segment_id, original, score in todo[start : start + INDEX_BATCH]
         ]
         try:
             with committing():

@@ -1030,3 +1030,66 @@ def test_the_segments_behind_a_count_are_those_counted_and_none_behind_a_hidden_
     assert segments_behind(records, summary, paper) == ()
     assert segments_behind(records, summary, CountRef("engagement", "no_such_theme")) is None
     assert segments_behind(records, summary, CountRef(question="reported", option="x")) is None
+
+
+def owned_records():
+    """theme_records() with their segments owned by programme_respondents() (r005, not r05)."""
+    segments, codings, scores = theme_records()
+    segments = [
+        Segment(
+            s.id, s.text, s.stage, s.source, {"response_id": "r0" + s.metadata["response_id"][1:]}
+        )
+        for s in segments
+    ]
+    return programme_respondents(), segments, codings, scores
+
+
+FILTERS = (
+    None,
+    SummaryFilter(area="liverpool"),
+    SummaryFilter(channel="paper"),
+    SummaryFilter(crime_type="hate_crime"),
+    SummaryFilter(date_from=datetime.date(2014, 9, 1)),
+)
+
+
+def summaries_of(records, **kwargs):
+    return [
+        build_summary(
+            records, codebook=CODEBOOK, filters=f, questions=[REPORTED, AREA, CRIME], **kwargs
+        )
+        for f in FILTERS
+    ]
+
+
+def test_records_with_responses_added_match_fresh_ones():
+    """SummaryRecords.with_responses keeps the per-record work and adds the new records': the
+    summaries equal those of records made from scratch (in the order a fresh read gives)."""
+    people, segments, codings, scores = owned_records()
+    old_ids = {p.id for p in people[:120]} - {"r005", "r020"}
+    old = [p for p in people if p.id in old_ids]
+    added = [p for p in people if p.id not in old_ids]
+    old_segments = [s for s in segments if s.metadata["response_id"] in old_ids]
+    new_segments = [s for s in segments if s.metadata["response_id"] not in old_ids]
+    assert added and new_segments
+    kept = summary_module.SummaryRecords(old, old_segments, codings[:20], scores)
+    summaries_of(kept)  # every kind of kept work made
+    grown = kept.with_responses(
+        added, new_segments, codings, {s.id: scores[s.id] for s in new_segments}
+    )
+    fresh = summary_module.SummaryRecords(people, segments, codings, scores)
+    for again, made in zip(summaries_of(grown), summaries_of(fresh), strict=True):
+        assert again.to_json() == made.to_json()
+        assert again == made
+    assert summaries_of(grown)[0].by_area["wirral"].value == 71  # 22 of them added
+
+
+def test_records_with_other_codings_match_fresh_ones():
+    people, segments, codings, scores = owned_records()
+    kept = summary_module.SummaryRecords(people, segments, codings[:20], scores)
+    summaries_of(kept)
+    fresh = summary_module.SummaryRecords(people, segments, codings, scores)
+    for again, made in zip(
+        summaries_of(kept.with_codings(codings)), summaries_of(fresh), strict=True
+    ):
+        assert again == made

@@ -1,0 +1,280 @@
+"""The summary's kept records (services/summary.py `records_for`): after each kind of change to
+the data, the summary made from what was kept (and updated) equals one made from scratch, and
+each segment's sentiment score is stored with it."""
+
+import pytest
+from sqlalchemy import select, update
+
+from survey_app.extensions import db
+from survey_app.models import AnswerRow, Coding, PaperCopy, SearchText, Segment, User
+from survey_app.questionnaire import Answer
+from survey_app.services import summary as summaries
+from tests.survey_app.research import summary_data as data
+from tests.survey_app.research import test_summary
+from tests.survey_app.research.factories import (
+    PASSWORD,
+    SLUG,
+    make_online_response,
+    make_paper_response,
+    make_segment,
+    text_answers,
+)
+
+small_set = test_summary.small_set  # the hand-built data set, as a fixture
+
+REQUESTS = (
+    summaries.Request(slug=SLUG),
+    summaries.Request(slug=SLUG, crime_type="domestic_abuse"),
+    summaries.Request(slug=SLUG, channel="online"),
+)
+
+
+def kept_records():
+    from survey_app.services.questionnaires import find_questionnaire
+
+    return summaries.records_for(find_questionnaire(SLUG).row.id)[1]
+
+
+def warm() -> object:
+    """Summaries of every request made (and kept); returns the records they came from."""
+    for request in REQUESTS:
+        summaries.summary_for(request)
+    return kept_records()
+
+
+def assert_kept_equals_fresh(app) -> list:
+    """Each request's summary through the kept records equals one from scratch; returns the
+    kept ones."""
+    kept = [summaries.summary_for(r) for r in REQUESTS]
+    app.extensions.pop("summary_cache")
+    fresh = [summaries.summary_for(r) for r in REQUESTS]
+    for a, b in zip(kept, fresh, strict=True):
+        assert a.to_json() == b.to_json()
+        assert a == b
+    return kept
+
+
+def a_researcher() -> User:
+    from survey_app.services.users import create_user
+
+    made = create_user("cache-researcher@example.org", "researcher", PASSWORD)
+    return db.session.get(User, made.id)
+
+
+def believed(stage: str = "reporting"):
+    summary = summaries.summary_for(summaries.Request(slug=SLUG))
+    return next(t for t in summary.stages[stage].themes if t.theme == data.BELIEVED)
+
+
+def test_a_coding_added_rereads_only_the_codings(small_set):
+    from survey_app.services import coding
+
+    with small_set.app_context():
+        before = warm()
+        researcher = a_researcher()  # audited, but changes no answer or segment
+        assert believed().segments.value == 15
+        spare = data_segment_without(data.BELIEVED)
+        coding.code_by_person(spare, data.BELIEVED, researcher)
+        after = kept_records()
+        assert after is not before
+        assert after.segments is before.segments  # the work on segments was kept
+        assert after.respondents is before.respondents
+        assert_kept_equals_fresh(small_set)
+        assert believed().segments.value == 16
+
+
+def data_segment_without(theme: str) -> str:
+    """A reporting segment that says something and does not carry ``theme``."""
+    coded = set(db.session.scalars(select(Coding.segment_id).where(Coding.theme == theme)))
+    return next(
+        s.id
+        for s in db.session.scalars(
+            select(Segment).where(Segment.question == "reporting_experience").order_by(Segment.id)
+        )
+        if s.id not in coded and s.text != "n/a"
+    )
+
+
+@pytest.mark.parametrize("accept", [True, False])
+def test_a_suggestion_accepted_or_rejected_matches_a_fresh_summary(small_set, accept):
+    from survey_app.services import coding
+
+    with small_set.app_context():
+        researcher = a_researcher()
+        before = warm()
+        suggestion = db.session.scalar(
+            select(Coding).where(Coding.theme == data.SPEED).order_by(Coding.id).limit(1)
+        )
+        coding.decide(suggestion, researcher, accept)
+        assert kept_records().segments is before.segments
+        kept = assert_kept_equals_fresh(small_set)
+        speed = next(t for t in kept[0].stages["reporting"].themes if t.theme == data.SPEED)
+        assert speed.segments.value == (12 if accept else 11)
+
+
+def test_a_new_online_response_matches_a_fresh_summary(small_set):
+    with small_set.app_context():
+        before = warm()
+        make_online_response(
+            text_answers(
+                crime_type=["domestic_abuse"],
+                area="liverpool",
+                reported="yes",
+                reporting_experience="Nobody believed me at first.",
+            )
+        )
+        after = kept_records()
+        assert len(after.respondents) == len(before.respondents) + 1
+        assert after.respondents[0] is before.respondents[0]  # added to, not read again
+        kept = assert_kept_equals_fresh(small_set)
+        assert kept[0].by_area["liverpool"].value == 16
+
+
+def test_a_paper_response_made_final_matches_a_fresh_summary(small_set):
+    """Making a paper copy final is audited: the records are read again."""
+    with small_set.app_context():
+        before = warm()
+        make_paper_response(
+            text_answers(
+                crime_type=["domestic_abuse"],
+                area="liverpool",
+                reported="yes",
+                reporting_experience="I filled in the form at the library.",
+            )
+        )
+        assert kept_records().respondents[0] is not before.respondents[0]
+        kept = assert_kept_equals_fresh(small_set)
+        assert kept[0].by_area["liverpool"].value == 16
+
+
+def paper_copy(response_id: str) -> PaperCopy:
+    return db.session.scalar(select(PaperCopy).where(PaperCopy.response_id == response_id))
+
+
+def test_a_correction_matches_a_fresh_summary(small_set):
+    from survey_app.services import corrections, questionnaires
+    from survey_app.services.users import create_user
+
+    with small_set.app_context():
+        warm()
+        admin = create_user("cache-admin@example.org", "admin", PASSWORD)
+        admin = db.session.get(User, admin.id)
+        copy = paper_copy(small_set.config["TEST_IDS"]["paper"][0])
+        found = questionnaires.find_questionnaire(SLUG)
+        answers = corrections.final_answers(copy)
+        answers["area"] = Answer.answered_with("liverpool")
+        corrections.correct(copy, admin, found.definition, answers, "keyed wrongly", 1)
+        kept = assert_kept_equals_fresh(small_set)
+        assert kept[0].by_area["liverpool"].value == 16
+
+
+def test_a_codebook_merge_matches_a_fresh_summary(small_set):
+    from survey_app.services import codebook_edits
+
+    with small_set.app_context():
+        warm()
+        codebook_edits.merge(data.SPEED, "waiting_times", a_researcher())
+        kept = assert_kept_equals_fresh(small_set)
+        themes = {t.theme: t for stage in kept[0].stages.values() for t in stage.themes}
+        assert data.SPEED not in themes and themes["waiting_times"].segments.value == 12
+
+
+def test_a_segment_rebuild_after_an_answer_changed_matches_a_fresh_summary(small_set):
+    """A rebuild that changes a coded segment's text writes coding events (needs review) and
+    an audit event: the kept segments are read again, not only the codings."""
+    from survey_app.services import questionnaires, segments
+
+    with small_set.app_context():
+        before = warm()
+        response_id = small_set.config["TEST_IDS"]["liverpool"][0]
+        db.session.execute(
+            update(AnswerRow)
+            .where(AnswerRow.response_id == response_id)
+            .where(AnswerRow.question == "reporting_experience")
+            .values(value="n/a")
+        )
+        db.session.commit()
+        changes = segments.rebuild(questionnaires.definition_of)
+        assert changes.changed == 1
+        assert kept_records().segments is not before.segments
+        assert_kept_equals_fresh(small_set)
+        assert believed().segments.value == 14  # "n/a" says nothing: out of the theme
+
+
+def test_a_segment_stores_its_sentiment_and_a_new_text_gets_a_new_score(small_set):
+    from analysis.sentiment import sentiment_score
+    from survey_app.services import corrections, questionnaires
+    from survey_app.services.users import create_user
+
+    with small_set.app_context():
+        copy = paper_copy(small_set.config["TEST_IDS"]["paper"][0])
+        segment = db.session.scalar(select(Segment).where(Segment.response_id == copy.response_id))
+        assert segment.sentiment == sentiment_score(segment.text)
+        admin = create_user("cache-admin@example.org", "admin", PASSWORD)
+        admin = db.session.get(User, admin.id)
+        found = questionnaires.find_questionnaire(SLUG)
+        answers = corrections.final_answers(copy)
+        answers["reporting_experience"] = Answer.answered_with("They were wonderful and kind.")
+        corrections.correct(copy, admin, found.definition, answers, "keyed wrongly", 1)
+        db.session.refresh(segment)
+        assert segment.sentiment == sentiment_score("They were wonderful and kind.") > 0.5
+
+
+def test_the_summary_and_the_workspace_read_the_stored_score(small_set):
+    """A stored score is used as it is (a segment written around the services, without one,
+    is scored by the reader)."""
+    from survey_app.services import questionnaires, workspace
+
+    with small_set.app_context():
+        qid = questionnaires.find_questionnaire(SLUG).row.id
+        sid = make_segment("I am furious and miserable.", stage="reporting", questionnaire_id=qid)
+        unscored = make_segment("I am furious.", stage="reporting", questionnaire_id=qid)
+        assert db.session.get(Segment, sid).sentiment is None
+        db.session.execute(update(Segment).where(Segment.id == sid).values(sentiment=0.9))
+        db.session.commit()
+        workspace.index_missing()
+        assert db.session.get(SearchText, sid).sentiment == "positive"
+        assert db.session.get(SearchText, unscored).sentiment == "negative"
+        records = kept_records()
+        assert records.scores[sid] == 0.9
+        assert unscored not in records.scores and unscored in {s.id for s in records.segments}
+
+
+def test_the_migration_scores_the_segments_already_there_and_downgrades(fresh_database_url):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from analysis.sentiment import sentiment_score
+    from tests.conftest import make_app
+
+    app = make_app(fresh_database_url)
+    with app.app_context():
+        upgrade(revision="0007_codebook_agreement")
+        db.session.execute(
+            text(
+                "INSERT INTO segment (id, source, stage, text, crime_types) "
+                "VALUES ('s1', 'survey', 'recovery', 'The counselling was brilliant.', '[]')"
+            )
+        )
+        db.session.commit()
+        upgrade(revision="0008_segment_sentiment")
+        stored = db.session.scalar(text("SELECT sentiment FROM segment WHERE id = 's1'"))
+        assert stored == sentiment_score("The counselling was brilliant.") > 0.5
+        db.session.commit()
+        db.engine.dispose()
+        downgrade(revision="0007_codebook_agreement")
+        db.engine.dispose()
+        assert "sentiment" not in {c["name"] for c in inspect(db.engine).get_columns("segment")}
+        db.engine.dispose()
+
+
+def test_showing_a_segments_original_text_keeps_the_records(small_set):
+    """An audited read (a segment's original shown) changes nothing the summary reads."""
+    from survey_app.services import research
+
+    with small_set.app_context():
+        researcher = a_researcher()
+        before = warm()
+        research.reveal(small_set.config["TEST_IDS"]["believed"][0], researcher)
+        assert kept_records() is before
+        assert_kept_equals_fresh(small_set)
