@@ -24,6 +24,6 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     serial: Mapped[str | None] = mapped_column(String(20), index=True)
     response_id: Mapped[str | None] = mapped_column(String(32))
-    field: Mapped[str | None] = mapped_column(String(100))
+    field: Mapped[str | None] = mapped_column(String(400))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)

@@ -45,6 +45,31 @@ def test_admin_creates_an_account_that_can_sign_in(app, client, login_as):
     assert sign_in(other, "new.keyer@example.org", "purple elephants dance").status_code == 302
 
 
+def test_an_account_with_an_email_of_the_longest_length_is_created_and_audited(
+    app, client, login_as
+):
+    """320 characters, the most an address may have: PostgreSQL refused its audit event (the
+    audit trail's `field` held 100 characters until migration 0009)."""
+    from survey_app.models import AuditEvent
+
+    login_as("admin")
+    email = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".example.org"
+    email = email[:320]
+    assert len(email) == 320
+    data = {
+        "csrf_token": token(client, "/staff/admin/users/new"),
+        "email": email,
+        "role": "researcher",
+        "password": "purple elephants dance",
+    }
+    response = client.post("/staff/admin/users/new", data=data)
+    assert response.status_code == 302, response.text
+    with app.app_context():
+        user = db.session.query(User).filter_by(email=email).one()
+        fields = db.session.query(AuditEvent.field).filter_by(action="user.create").all()
+        assert (f"{email} (#{user.id})",) in fields
+
+
 def test_creating_an_account_with_a_common_password_shows_an_error(app, client, login_as):
     login_as("admin")
     data = {
