@@ -17,6 +17,7 @@ SAMPLE_VALUES = {
     "segment_id": "x",
     "session_id": "x",
     "pending_id": "x",
+    "sample_id": "x",
     "coding_id": "x",
     "action": "accept",
     "decision": "accept",
@@ -44,6 +45,21 @@ def copy_waiting_for_reconciliation(app) -> tuple[str, int]:
             answers = {question.name: Answer.answered_with(choice.value)}
             paper.save_entry(copy, keyer, found.definition, answers, None, date.today())
         return copy.serial, batch.id
+
+
+def sample_drawn_by(app, user_id: int) -> str:
+    """A two-coder sample drawn by the user for two other researchers (so the user, not coding
+    it, is not blind)."""
+    from survey_app.extensions import db
+    from survey_app.models import User
+    from survey_app.services import samples
+
+    coders = [make_user(app, "researcher")[0] for _ in range(2)]
+    with app.app_context():
+        drawn = samples.create(
+            samples.Draw(name="Access", size=1, seed=1), *coders, db.session.get(User, user_id)
+        )
+        return drawn.id
 
 
 def focus_session_awaiting_confirm(app, user_id: int) -> tuple[str, str]:
@@ -111,7 +127,9 @@ def protected_routes(app):
             kind, allowed = classify(app, rule.endpoint)
             if kind != "protected":
                 continue
-            values = {name: SAMPLE_VALUES.get(name, "x") for name in rule.arguments}
+            missing = set(rule.arguments) - set(SAMPLE_VALUES)
+            assert not missing, f"{rule.rule}: add a value for {missing} to SAMPLE_VALUES"
+            values = {name: SAMPLE_VALUES[name] for name in rule.arguments}
             found.append((rule, rule.build(values)[1], allowed))
     return found
 
@@ -170,6 +188,7 @@ def test_each_role_reaches_exactly_its_routes(app, client, synced, role):
         from tests.survey_app.research.factories import make_segment
 
         segment_id = make_segment()
+    sample_id = sample_drawn_by(app, user_id)
     SAMPLE_VALUES.update(
         user_id=user_id,
         serial=serial,
@@ -177,6 +196,7 @@ def test_each_role_reaches_exactly_its_routes(app, client, synced, role):
         session_id=session_id,
         pending_id=pending_id,
         segment_id=segment_id,
+        sample_id=sample_id,
     )
     for rule, url, allowed in protected_routes(app):
         if "GET" not in rule.methods:
