@@ -94,8 +94,10 @@ class Coding:
         The words or features that explain a machine coding (empty for a person's).
     status : str, default=""
         One of :data:`CODING_STATUSES`: ``"suggested"`` (a machine's, not yet reviewed),
-        ``"accepted"`` or ``"rejected"`` (a machine's, reviewed by a person) or ``"human"`` (a
-        person's own). Empty means "work it out from ``coder``" (see :func:`coding_status`).
+        ``"accepted"`` or ``"rejected"`` (a machine's, reviewed by a person), ``"human"`` (a
+        person's own) or ``"superseded"`` (a machine's that nobody reviewed before a newer run
+        of the same kind of coder looked at the segment again; it no longer counts). Empty
+        means "work it out from ``coder``" (see :func:`coding_status`).
     direction : {"positive", "negative", "mixed"} or None, default=None
         Whether the coded text reports a good experience of the theme (praise), a bad one
         (complaint) or both; None when not known. The rule coder takes it from the codebook's
@@ -112,8 +114,8 @@ class Coding:
 
 
 #: What became of a coding: a machine suggestion not yet reviewed, one a person accepted or
-#: rejected, or a person's own coding.
-CODING_STATUSES = ("suggested", "accepted", "rejected", "human")
+#: rejected, a person's own coding, or a suggestion a newer machine run replaced unreviewed.
+CODING_STATUSES = ("suggested", "accepted", "rejected", "human", "superseded")
 
 
 def coding_status(coding: Coding) -> str:

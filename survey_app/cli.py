@@ -192,6 +192,7 @@ def code_command(slug: str | None, coder: str, model_path: str | None) -> None:
     click.echo(
         f"{summary.coder}: {summary.segments} segments looked at, {summary.coded} given a theme, "
         f"{summary.codings} codings stored in {summary.total_seconds:.1f} s"
+        f"{summary.superseded_note}"
     )
     times = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.seconds.items())
     click.echo(f"Time: {times}")

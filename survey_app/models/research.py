@@ -29,8 +29,6 @@ from survey_app.models.response import Response
 #: Stages a segment can have; "none" for a question or utterance without one.
 SEGMENT_STAGES = ("reporting", "engagement", "recovery", "none")
 SOURCES = ("survey", "focus_group", "workshop")
-#: A machine suggestion, a person's decision on it, or a person's own coding.
-CODING_STATUSES = ("suggested", "accepted", "rejected", "human")
 
 
 class Codebook(Base):
@@ -163,6 +161,7 @@ class Coding(Base):
     coder: Mapped[str] = mapped_column(String(200))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     confidence: Mapped[float | None] = mapped_column(Float)
+    # analysis.records.CODING_STATUSES: suggested, accepted, rejected, human, superseded.
     status: Mapped[str] = mapped_column(String(12))
     # Set when the segment's text changed after coding (an admin's correction of a paper record).
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

@@ -49,7 +49,7 @@ __all__ = [
 
 FORMATS = ("qdc", "xlsx")
 # A merge keeps, of one coder's two codings of a segment, the one saying most about it.
-STATUS_RANK = {"human": 4, "accepted": 3, "suggested": 2, "rejected": 1}
+STATUS_RANK = {"human": 4, "accepted": 3, "suggested": 2, "rejected": 1, "superseded": 0}
 
 
 class NoCodebook(Exception):

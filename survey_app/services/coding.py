@@ -3,6 +3,11 @@
 Codings are never overwritten: a machine run only adds codings for segments that coder has not
 seen (a `machine_pass` row records that it looked, themes found or not), and each new coding or
 change of status is written to the append-only `coding_event` table with who and when.
+
+A machine run speaks for its kind of coder (rules, or a model) on the segments it looks at: the
+pending suggestions an earlier coder of the same kind made there become "superseded" (kept, with
+an event, but no longer counted or queued for review), so retraining never stacks one model's
+stale suggestions under the next one's. People's decisions on suggestions are never touched.
 """
 
 import hashlib
@@ -12,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy.orm import aliased
 
 from analysis.combine import MODEL_READY_CODES
 from analysis.records import Segment as SegmentRecord
@@ -31,6 +37,8 @@ from survey_app.services import codebooks
 
 CODERS = ("rules", "model")
 HUMAN_STATUSES = ("human", "accepted")
+#: Statuses that mean a person has decided a theme on a segment (present, or rejected).
+DECIDED_STATUSES = (*HUMAN_STATUSES, "rejected")
 BATCH = 2000
 
 
@@ -46,6 +54,7 @@ class CodingSummary:
     segments: int = 0  # looked at
     coded: int = 0  # given at least one theme
     codings: int = 0
+    superseded: int = 0  # earlier coders' pending suggestions replaced
     per_theme: Counter = field(default_factory=Counter)
     seconds: dict[str, float] = field(
         default_factory=lambda: {"prepare": 0.0, "read": 0.0, "code": 0.0, "write": 0.0}
@@ -54,6 +63,14 @@ class CodingSummary:
     cpu: dict[str, float] = field(
         default_factory=lambda: {"prepare": 0.0, "read": 0.0, "code": 0.0, "write": 0.0}
     )
+
+    @property
+    def superseded_note(self) -> str:
+        """Empty, or how many earlier unreviewed suggestions this run replaced (for messages)."""
+        if not self.superseded:
+            return ""
+        plural = "" if self.superseded == 1 else "s"
+        return f"; {self.superseded} earlier unreviewed suggestion{plural} superseded"
 
     @property
     def total_seconds(self) -> float:
@@ -212,6 +229,7 @@ def code_segments(
         found = code([as_record(*row) for row in chunk])
         t1, c1 = time.perf_counter(), time.process_time()
         with committing():
+            _supersede([row[0] for row in chunk], coder_id, summary)
             _store(found, chunk, coder_id, had, summary)
         t2, c2 = time.perf_counter(), time.process_time()
         summary.seconds["code"] += t1 - t0
@@ -222,6 +240,48 @@ def code_segments(
         if progress:
             progress(summary.segments, len(todo))
     return summary
+
+
+def awaiting_decision():
+    """SQL condition on `coding`: a pending machine suggestion of a theme no person has decided
+    on its segment yet (a later model suggesting what a person accepted, coded or rejected is
+    stored, for comparing machine with person, but not asked about again)."""
+    other = aliased(Coding)
+    decided = select(other.id).where(
+        other.segment_id == Coding.segment_id,
+        other.theme == Coding.theme,
+        other.status.in_(DECIDED_STATUSES),
+    )
+    return and_(Coding.status == "suggested", Coding.user_id.is_(None), ~decided.exists())
+
+
+def coder_kind(coder_id: str) -> str:
+    """The kind of a machine coder id: "rules" (``rules@…``) or "model" (``model:…@…``)."""
+    return coder_id.split("@", 1)[0].split(":", 1)[0]
+
+
+def _supersede(segment_ids: list[str], coder_id: str, summary: CodingSummary) -> None:
+    """Earlier coders' pending suggestions of this coder's kind on these segments become
+    "superseded", one coding event each."""
+    kind = coder_kind(coder_id)
+    stale = [
+        row
+        for row in db.session.scalars(
+            select(Coding).where(
+                Coding.segment_id.in_(segment_ids),
+                Coding.status == "suggested",
+                Coding.user_id.is_(None),
+                Coding.coder != coder_id,
+            )
+        )
+        if coder_kind(row.coder) == kind
+    ]
+    now = _now()
+    for row in stale:
+        row.status = "superseded"
+        row.updated_at = now
+        db.session.add(coding_event(row, "superseded", None, now))
+    summary.superseded += len(stale)
 
 
 def _store(found, chunk, coder_id: str, had: set, summary: CodingSummary) -> None:
@@ -348,6 +408,5 @@ def counts_by_coder_kind(questionnaire_id: int) -> dict[str, int]:
     )
     return {
         "machine": db.session.scalar(base.where(Coding.user_id.is_(None))) or 0,
-        "people": db.session.scalar(base.where(Coding.status.in_((*HUMAN_STATUSES, "rejected"))))
-        or 0,
+        "people": db.session.scalar(base.where(Coding.status.in_(DECIDED_STATUSES))) or 0,
     }

@@ -82,7 +82,8 @@ def run_coding_job(job_id: str) -> None:
         job,
         "done",
         f"{summary.segments} segments looked at, {summary.coded} given a theme, "
-        f"{summary.codings} codings by {summary.coder} in {summary.total_seconds:.1f} s",
+        f"{summary.codings} codings by {summary.coder} in {summary.total_seconds:.1f} s"
+        f"{summary.superseded_note}",
     )
 
 

@@ -39,7 +39,7 @@ def queue(limit: int = QUEUE_SIZE) -> list[str]:
     rows = db.session.execute(
         select(Coding.segment_id, Segment.speaker)
         .join(Segment, Segment.id == Coding.segment_id)
-        .where(Coding.status == "suggested", Coding.user_id.is_(None))
+        .where(coding.awaiting_decision())
         .order_by(uncertainty(), Coding.segment_id)
         .limit(limit * 20)
     ).all()
@@ -54,11 +54,7 @@ def queue(limit: int = QUEUE_SIZE) -> list[str]:
 
 def waiting(limit: int = 1000) -> int:
     """Pending machine suggestions in all, counted up to ``limit`` + 1 (more means "more than")."""
-    pending = (
-        select(Coding.id)
-        .where(Coding.status == "suggested", Coding.user_id.is_(None))
-        .limit(limit + 1)
-    )
+    pending = select(Coding.id).where(coding.awaiting_decision()).limit(limit + 1)
     return db.session.scalar(select(func.count()).select_from(pending.subquery())) or 0
 
 
@@ -192,7 +188,7 @@ def run_training_job(job_id: str) -> None:
         job,
         "done",
         f"Retrained on people's codings ({len(per)} themes cross-validated); "
-        f"{summary.codings} new suggestions by {summary.coder}",
+        f"{summary.codings} new suggestions by {summary.coder}{summary.superseded_note}",
     )
 
 

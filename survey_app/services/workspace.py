@@ -43,7 +43,7 @@ FACILITATOR = "Facilitator"
 #: Statuses that make a theme present on a segment (a rejected suggestion does not).
 PRESENT = ("suggested", "accepted", "human")
 #: Statuses that mean a person has looked at the segment's coding.
-REVIEWED = ("human", "accepted", "rejected")
+REVIEWED = coding.DECIDED_STATUSES
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -388,8 +388,15 @@ class SegmentCard:
         return f"{where}: {self.speaker} ({self.stage})"
 
     @property
+    def decided_themes(self) -> frozenset[str]:
+        """Themes a person has accepted, coded or rejected on this segment."""
+        return frozenset(c.theme for c in self.codings if c.status in REVIEWED)
+
+    @property
     def suggestions(self) -> tuple[CodingView, ...]:
-        return tuple(c for c in self.codings if c.status == "suggested")
+        """Pending suggestions of themes no person has decided here yet (to accept or reject)."""
+        decided = self.decided_themes
+        return tuple(c for c in self.codings if c.status == "suggested" and c.theme not in decided)
 
 
 @dataclass(frozen=True)
@@ -616,11 +623,7 @@ def decide_one(coding_id: str, user: User, accept: bool) -> Coding:
 def _pending(filters: Filters):
     """Machine suggestions awaiting a decision on the filtered segments (of the filtered theme
     only, when one is chosen), facilitator turns left out."""
-    conditions = [
-        Coding.segment_id.in_(matching_ids(filters)),
-        Coding.status == "suggested",
-        Coding.user_id.is_(None),
-    ]
+    conditions = [Coding.segment_id.in_(matching_ids(filters)), coding.awaiting_decision()]
     if filters.theme:
         conditions.append(Coding.theme == filters.theme)
     return (

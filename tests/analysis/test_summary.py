@@ -534,6 +534,31 @@ def themes_summary(**kwargs):
     )
 
 
+def test_suggestions_a_newer_machine_run_superseded_count_nowhere(tmp_path):
+    """An older model's unreviewed suggestions, superseded by a retrained one, change no number
+    and give no quote, though they are more confident than anything else on these segments."""
+    segments, codings, scores = theme_records()
+    stale = [
+        Coding(s.id, theme, "model:trained-40@old", 0.99, status="superseded")
+        for s in segments
+        for theme in ("kept_informed", "waiting_times", "fear_of_reprisal")
+    ]
+
+    def data(with_codings, folder):
+        folder.mkdir()
+        summary = build_summary(
+            theme_respondents(),
+            segments,
+            with_codings,
+            CODEBOOK,
+            journey=None,
+            sentiment_scores=scores,
+        )
+        return written(summary, folder)[0]
+
+    assert data(codings + stale, tmp_path / "stale") == data(codings, tmp_path / "fresh")
+
+
 def test_themes_per_stage_with_quotes_sentiment_and_review_status(tmp_path, ledgers):
     summary = themes_summary()
     data, csv_tables, xlsx_tables = written(summary, tmp_path)

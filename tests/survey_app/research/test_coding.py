@@ -10,6 +10,7 @@ from survey_app.models import Codebook, CodebookVersion, Coding, CodingEvent, Th
 from survey_app.services import coding, definitions
 from tests.conftest import make_user
 from tests.survey_app.research.factories import make_segment
+from tests.survey_app.research.workspace_data import suggestion
 
 
 @pytest.fixture
@@ -171,6 +172,71 @@ def test_a_model_file_codes_segments_under_its_name_and_hash(coded_app, tmp_path
         assert coding_row.theme == "kept_informed"
         assert coding_row.coder.startswith("model:coder.pkl@")
         assert 0 < coding_row.confidence <= 1
+
+
+OLD_MODEL = "model:old.pkl@0ld"  # a model that ran before, from another file
+
+
+def test_a_newer_model_run_supersedes_an_older_models_unreviewed_suggestions(coded_app, tmp_path):
+    """Retraining must not stack stale suggestions: the older model's pending ones on the
+    segments the new model looked at stop counting and leave the review queue; people's
+    decisions, and the rule coder's suggestions (another kind of coder), stay as they were."""
+    import pickle
+
+    from analysis import ThemeCoder
+    from survey_app.services import review
+
+    texts = [f"Nobody kept me informed, no updates {i}." for i in range(20)] + [
+        f"I waited hours {i} for the police, far too slow." for i in range(20)
+    ]
+    labels = ["kept_informed"] * 20 + ["speed_of_response"] * 20
+    path = tmp_path / "new.pkl"
+    path.write_bytes(pickle.dumps(ThemeCoder(cv=3).fit(texts, labels)))
+    user_id = make_user(coded_app, "researcher")[0]
+    with coded_app.app_context():
+        user = db.session.get(User, user_id)
+        waited = make_segment("I waited hours for the police to come, far too slow.")
+        informed = make_segment("Nobody kept me informed about my case.")
+        stale = suggestion(waited, "kept_informed", 0.97, coder=OLD_MODEL)
+        decided = suggestion(informed, "kept_informed", 0.97, coder=OLD_MODEL)
+        coding.decide(db.session.get(Coding, decided), user, accept=True)
+        coding.code_segments(coder="rules")
+        rules_pending = count(Coding, Coding.coder.like("rules@%"), Coding.status == "suggested")
+        assert rules_pending >= 1
+    result = coded_app.test_cli_runner().invoke(
+        args=["research", "code", "--coder", "model", "--model", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "; 1 earlier unreviewed suggestion superseded" in result.output
+    with coded_app.app_context():
+        statuses = {c.id: c.status for c in db.session.scalars(select(Coding))}
+        assert statuses[stale] == "superseded"
+        assert statuses[decided] == "accepted"
+        superseded = db.session.scalars(
+            select(CodingEvent).where(CodingEvent.action == "superseded")
+        ).all()
+        mine = [(e.coding_id, e.status, e.actor_id) for e in superseded if e.coding_id == stale]
+        assert mine == [(stale, "superseded", None)]
+        assert count(Coding, Coding.coder.like("rules@%"), Coding.status == "suggested") == (
+            rules_pending
+        )
+        assert count(Coding, Coding.coder.like("model:new.pkl@%")) >= 1
+        # Waiting: the rule coder's and the new model's, not the old model's, and not theirs of
+        # the theme a person accepted.
+        pending = db.session.execute(
+            select(Coding.segment_id, Coding.theme, Coding.coder).where(
+                Coding.status == "suggested"
+            )
+        ).all()
+        assert not any(coder == OLD_MODEL for *_, coder in pending)
+        waiting = [p for p in pending if (p.segment_id, p.theme) != (informed, "kept_informed")]
+        assert len(waiting) < len(pending)
+        assert review.waiting() == len(waiting)
+    again = coded_app.test_cli_runner().invoke(
+        args=["research", "code", "--coder", "model", "--model", str(path)]
+    )
+    assert "0 segments looked at" in again.output
+    assert "superseded" not in again.output
 
 
 def test_rule_codings_keep_their_direction_so_praise_and_complaint_stay_apart(coded_app):

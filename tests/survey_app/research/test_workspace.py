@@ -346,6 +346,32 @@ def test_a_changed_text_is_searched_afresh(data, client, login_as):
     assert ids["paper"] not in client.get(f"{WS}?q=rude").text
 
 
+def test_a_later_suggestion_of_a_theme_a_person_decided_is_not_asked_about_again(
+    data, client, login_as
+):
+    """A retrained model suggests what a person already accepted on one segment and rejected on
+    another: both are stored (to compare machine with person) but neither is queued, counted as
+    waiting, decided in bulk nor offered with Accept and Reject."""
+    from survey_app.services import review
+
+    app, ids = data
+    login_as("researcher")
+    csrf = token(client)
+    client.post(f"{WS}/codings/{ids['suggestion']}/accept", data={"csrf_token": csrf})
+    client.post(f"{WS}/codings/{ids['paper_suggestion']}/reject", data={"csrf_token": csrf})
+    with app.app_context():
+        again = suggestion(ids["online"], "kept_informed", 0.5, coder="model:trained-40@new")
+        suggestion(ids["paper"], "officer_attitude", 0.5, coder="model:trained-40@new")
+        assert review.queue() == []
+        assert review.waiting() == 0
+    assert "No machine suggestions await a decision" in client.get(f"{WS}/review").text
+    assert "No machine suggestions await a decision" in client.get(f"{WS}/bulk/accept").text
+    page = client.get(f"{WS}/segments/{ids['online']}").text
+    assert "(model suggests it too; a person has decided this theme)" in page
+    assert f"/codings/{again}/accept" not in page
+    assert f"/codings/{ids['suggestion']}/remove" in page
+
+
 def test_the_review_queue_puts_the_least_certain_first_and_retrains_after_a_batch(
     data, client, login_as
 ):
@@ -408,6 +434,28 @@ def test_retraining_estimates_precision_and_recall_per_theme(synced, client, log
     page = client.get(f"{WS}/themes").text
     assert "Kept informed" in page or "kept_informed" in page
     assert "Can be trusted more" in page
+    # More of people's codes, retraining again: the first model's unreviewed suggestions are
+    # superseded by the second's, shown as such and no longer waiting for review.
+    with synced.app_context():
+        first = set(
+            db.session.scalars(
+                select(Coding.id).where(Coding.coder.like("model:%"), Coding.status == "suggested")
+            )
+        )
+        segment = db.session.scalar(select(Coding.segment_id).where(Coding.id.in_(first)))
+        more = survey_segment("Nobody kept me informed at all, not one update.")
+        coding.code_by_person(more, "kept_informed", db.session.get(User, user_id))
+    client.post(f"{WS}/retrain", data={"csrf_token": token(client)})
+    with synced.app_context():
+        job = db.session.scalars(
+            select(ResearchJob).where(ResearchJob.kind == "train").order_by(ResearchJob.created_at)
+        ).all()[-1]
+        assert job.status == "done", job.message
+        assert f"; {len(first)} earlier unreviewed suggestion" in job.message
+        statuses = set(db.session.scalars(select(Coding.status).where(Coding.id.in_(first))))
+        assert statuses == {"superseded"}
+    page = client.get(f"{WS}/segments/{segment}").text
+    assert "replaced by a newer model run, not counted" in page
 
 
 WORKSPACE_POSTS = (
