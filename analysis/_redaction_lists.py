@@ -257,3 +257,96 @@ MONTHS = (
     "Nov",
     "Dec",
 )
+
+# Familiar forms of first names, each line a formal name then the forms people call its bearer
+# by ("Sharon: everyone calls me Shaz"). Forms that are ordinary words or idioms (Rob, Bill,
+# Will, Pat, Sue, Ray, Don, Frank, Kit, Nick as in "the nick", Mick as in "taking the mick",
+# Bobby as in a police officer, Rich, Pip, Tally, Wills) are left out: a speaker's name is
+# replaced everywhere and cannot be undone. British "-z" forms (Shaz, Gazza) come from a rule
+# in analysis.transcripts.
+FAMILIAR_FORMS = tuple(
+    tuple(words(line))
+    for line in """
+    Abigail Abi Abby Abbie
+    Alexander Alex Alec Xander
+    Alexandra Alex Lexi Sasha
+    Alfred Alfie Alf
+    Alison Ali Allie
+    Amanda Mandy Manda
+    Andrew Andy
+    Anthony Tony
+    Barbara Babs
+    Benjamin Ben Benny Benji
+    Beverley Bev
+    Catherine Cath Cathy Kath Kathy Kate Katie
+    Katherine Kath Kathy Kate Katie
+    Kathleen Kath Kathy Kate Katie
+    Charles Charlie Chaz Chas
+    Charlotte Lottie Lotty Charlie
+    Christine Chris Chrissie Chrissy Tina
+    Christopher Chris Topher
+    Daniel Dan Danny
+    Danielle Dani
+    David Dave Davy Davey
+    Deborah Debbie Debs Debra
+    Edward Eddie Ted
+    Eleanor Ellie Nora
+    Elizabeth Liz Lizzie Lizzy Beth Betty Libby Eliza Bess
+    Emily Emmy Milly
+    Frances Fran Frankie
+    Francis Frankie
+    Frederick Freddie Freddy Fred
+    Geoffrey Geoff Jeff
+    Gerald Gerry Ged
+    Gerard Gerry Ged
+    Gillian Gill Jill Gilly
+    Isabella Bella Izzy Issy Izzie
+    Isabel Bella Izzy Issy Izzie
+    Jacqueline Jackie Jacqui
+    James Jim Jimmy Jamie Jimbo
+    Jennifer Jen Jenny Jenni
+    Jessica Jess Jessie
+    John Johnny Jonny
+    Jonathan Jon Jonny Jonty
+    Joseph Joe Joey
+    Josephine Jo Josie
+    Joshua Josh
+    Kenneth Kenny
+    Kevin Kev
+    Kimberley Kim
+    Lawrence Laurie Larry
+    Leonard Len Lenny
+    Lesley Les
+    Leslie Les
+    Louise Lou Lulu
+    Margaret Maggie Meg Peggy Mags Madge
+    Matthew Matt Matty
+    Michael Mike Micky Mickey Mikey
+    Michelle Chelle Shelley
+    Natalie Nat
+    Nathan Nate Nat
+    Nicholas Nicky
+    Nicola Nicky Nikki Nic
+    Oliver Ollie Olly
+    Olivia Liv Livvy
+    Patricia Patsy Trish Tricia Trisha
+    Peter Pete
+    Philip Phil
+    Rachel Rach
+    Rebecca Becky Becca Bex
+    Richard Richie Ricky
+    Robert Robbie Robby Bert
+    Ronald Ron Ronnie
+    Samantha Sam Sammy Sammie
+    Samuel Sam Sammy
+    Stephanie Steph Stef
+    Stephen Steve Stevie
+    Steven Steve Stevie
+    Susan Susie Suzy Suze
+    Terence Terry Tel
+    Thomas Tom Tommy
+    Timothy Tim Timmy
+    Victoria Vicky Vikki Tori Vic
+    William Billy Liam
+    """.strip().splitlines()
+)

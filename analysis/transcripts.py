@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 
-from analysis._redaction_lists import COMMON_FIRST_NAMES
+from analysis._redaction_lists import COMMON_FIRST_NAMES, FAMILIAR_FORMS
 from analysis.redaction import PLACEHOLDERS, Redactor, TextTooLongError
 from analysis.topic_guides import TopicGuide
 
@@ -49,6 +49,7 @@ __all__ = [
     "Turn",
     "assign_stages",
     "clean_term",
+    "familiar_forms",
     "parse_turns",
     "pseudonymise",
     "read_transcript",
@@ -515,6 +516,45 @@ def clean_term(term: str) -> str:
     return term
 
 
+def _familiar_table() -> dict[str, set[str]]:
+    """Casefolded name -> the forms it goes by: a formal name's familiar forms, and a familiar
+    form's formal names (not its siblings: "Chris" is not "Tina")."""
+    table: dict[str, set[str]] = {}
+    for formal, *familiar in FAMILIAR_FORMS:
+        table.setdefault(formal.casefold(), set()).update(familiar)
+        for form in familiar:
+            table.setdefault(form.casefold(), set()).add(formal)
+    return table
+
+
+_FAMILIAR = _familiar_table()
+# The British "-z" form of a name whose first vowel is followed by "r": Sharon -> Shaz, Shazza;
+# Gary -> Gaz; Warren -> Waz; Lorraine -> Loz; Jeremy -> Jez.
+_Z_FORM_RE = re.compile(r"^([b-df-hj-np-tv-z]+)([aeiou])r", re.IGNORECASE)
+# What the rule would make that is an ordinary word ("coz" for because, from Corinne).
+_Z_FORM_WORDS = frozenset({"biz", "coz", "fez", "wiz", "whiz", "pizza"})
+
+
+def familiar_forms(first_name: str) -> set[str]:
+    """The forms a first name is familiarly known by: "Sharon" -> Shaz, Shazza; "Kev" -> Kevin;
+    "Elizabeth" -> Liz, Beth, ...; ordinary words are never among them."""
+    forms = set(_FAMILIAR.get(first_name.casefold(), ()))
+    z_form = _Z_FORM_RE.match(first_name) if len(first_name) >= 4 else None
+    if z_form:
+        stem = (z_form.group(1) + z_form.group(2)).capitalize()
+        forms.update(f for f in (stem + "z", stem + "zza") if f.casefold() not in _Z_FORM_WORDS)
+    return forms
+
+
+def _name_forms(label: str) -> set[str]:
+    """Every form of a person's name to replace: the whole name, each word of two letters or
+    more, and the familiar forms of the first name ("Sharon Whitley": Shaz too)."""
+    words = _name_words(label)
+    if not words:
+        return set()
+    return {" ".join(words), *(w for w in words if len(w) >= 2), *familiar_forms(words[0])}
+
+
 def _forms_pattern(forms: Iterable[str]) -> re.Pattern | None:
     """Whole-word (letter-bounded), case-insensitive matches of the forms and their possessives
     and plurals: "Sarah", "SARAH'S", "sarah’s", "Sarahs"; "Sarah_J" and "sarah1" too."""
@@ -560,11 +600,7 @@ def pseudonymise(
             else:
                 speaking = sum(1 for v in pseudonym_of.values() if v != FACILITATOR)
                 pseudonym_of[key] = f"P{speaking + 1}"
-        words = _name_words(turn.speaker)
-        forms = names_of.setdefault(pseudonym_of[key], set())
-        if words:
-            forms.add(" ".join(words))
-            forms.update(w for w in words if len(w) >= 2)
+        names_of.setdefault(pseudonym_of[key], set()).update(_name_forms(turn.speaker))
     # Each form of a name -> the one pseudonym it belongs to ("[name]" when two share it).
     form_to: dict[str, str] = {}
     for pseudonym, forms in names_of.items():
@@ -573,7 +609,7 @@ def pseudonymise(
             mine = f"[{pseudonym}]"
             form_to[k] = mine if form_to.get(k, mine) == mine else PLACEHOLDERS["name"]
     for name in register:
-        for form in {name, *(w for w in _name_words(name) if len(w) >= 2)}:
+        for form in {name, *_name_forms(name)}:
             form_to.setdefault(_term_key(form), PLACEHOLDERS["name"])
     protected = _forms_pattern(form_to)
     kept_keys = {_term_key(k) for k in kept} - set(form_to)

@@ -326,6 +326,49 @@ def test_names_listed_as_present_are_replaced_even_if_they_never_speak():
     assert result.turns[1].text == "[name] could not come."
 
 
+def test_familiar_forms_of_a_speakers_name_are_that_speakers_pseudonym():
+    text = (
+        "Present: Gary Mallory\n"
+        "Facilitator: Who helped?\n"
+        "Sharon Whitley: Shaz, everyone calls me Shaz, or SHAZZA's what my mates say.\n"
+        "Kev: Kevin is only what my mum calls me. Ask Elizabeth.\n"
+        "Elizabeth: Liz, please, or Lizzie. Kev's right.\n"
+        "Elizabeth: Gaz could not come.\n"
+    )
+    texts = [t.text for t in transcript_of(text).turns]
+    assert texts[1] == "[P1], everyone calls me [P1], or [P1]'s what my mates say."
+    assert texts[2] == "[P2] is only what my mum calls me. Ask [P3]."
+    assert texts[3] == "[P3], please, or [P3]. [P2]'s right."
+    assert texts[4] == "[name] could not come."
+
+
+def test_familiar_forms_are_never_ordinary_words():
+    """Michael, Nicholas, Robert and Corinne speak: the idioms and words stay."""
+    text = (
+        "Facilitator: Go on.\n"
+        "Michael: They were taking the mick, then took him down the nick.\n"
+        "Nicholas: Coz they tried to rob me, and a bobby came. Mike, you said that.\n"
+        "Robert: Nicky and Robbie too, not Corinne.\n"
+        "Corinne: Cozza's fine.\n"
+    )
+    texts = [t.text for t in transcript_of(text).turns]
+    assert texts[1] == "They were taking the mick, then took him down the nick."
+    assert texts[2] == "Coz they tried to rob me, and a bobby came. [P1], you said that."
+    assert texts[3] == "[P2] and [P3] too, not [P4]."
+    assert texts[4] == "[P4]'s fine."
+
+
+def test_familiar_forms_of_first_names():
+    from analysis.transcripts import familiar_forms
+
+    assert familiar_forms("Sharon") == {"Shaz", "Shazza"}
+    assert familiar_forms("WARREN") == {"Waz", "Wazza"}
+    assert {"Liz", "Beth"} <= familiar_forms("elizabeth")
+    assert familiar_forms("Chris") == {"Christine", "Christopher"}  # not each other's forms
+    assert familiar_forms("Paul") == set()
+    assert "Coz" not in familiar_forms("Corinne")
+
+
 @pytest.mark.parametrize("seed", range(25))
 def test_random_transcripts_never_keep_a_speakers_name(seed):
     rng = random.Random(seed)
