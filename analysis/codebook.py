@@ -473,35 +473,23 @@ def _parse_description(text: str) -> dict[str, Any]:
     return fields
 
 
-def export_qdc(codebook: Codebook, path: str | Path) -> None:
-    """Write ``codebook`` as a REFI-QDA codebook (``.qdc``) readable by NVivo, ATLAS.ti, MAXQDA.
+def theme_guid(codebook: Codebook, theme_id: str) -> str:
+    """The REFI-QDA GUID of a theme's code: the same in every codebook and project export."""
+    return _guid(codebook.name, theme_id)
 
-    Each stage becomes a non-codable parent code; each theme a codable code nested under it, with
-    sub-themes nested under their theme. The theme's definition, guidance, examples, indicators and
-    id are written as labelled sections of the code's ``<Description>``.
 
-    Parameters
-    ----------
-    codebook : Codebook
-    path : str or Path
-    """
-    ET.register_namespace("", QDC_NAMESPACE)
-    ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
-    q = f"{{{QDC_NAMESPACE}}}"
-    root = ET.Element(
-        f"{q}CodeBook",
-        {
-            "origin": f"victims-voice analysis ({codebook.name} {codebook.version})",
-            "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation": _QDC_SCHEMA_LOCATION,
-        },
-    )
-    codes = ET.SubElement(root, f"{q}Codes")
+def add_codes(parent: ET.Element, codebook: Codebook, namespace: str) -> ET.Element:
+    """Append ``<Codes>`` to ``parent`` (a ``.qdc`` CodeBook, or a project's CodeBook): each
+    stage a non-codable parent code, each theme a codable code under it with its sub-themes
+    nested, the theme's fields as labelled sections of its ``<Description>``."""
+    q = f"{{{namespace}}}"
+    codes = ET.SubElement(parent, f"{q}Codes")
 
-    def add(parent: ET.Element, theme: Theme) -> None:
-        attrs = {"guid": _guid(codebook.name, theme.id), "name": theme.label, "isCodable": "true"}
+    def add(under: ET.Element, theme: Theme) -> None:
+        attrs = {"guid": theme_guid(codebook, theme.id), "name": theme.label, "isCodable": "true"}
         if theme.color:
             attrs["color"] = theme.color
-        element = ET.SubElement(parent, f"{q}Code", attrs)
+        element = ET.SubElement(under, f"{q}Code", attrs)
         ET.SubElement(element, f"{q}Description").text = _description(theme)
         for sub in theme.subthemes:
             add(element, sub)
@@ -525,6 +513,32 @@ def export_qdc(codebook: Codebook, path: str | Path) -> None:
     for theme in codebook.themes:
         if theme.stage is None:
             add(codes, theme)
+    return codes
+
+
+def export_qdc(codebook: Codebook, path: str | Path) -> None:
+    """Write ``codebook`` as a REFI-QDA codebook (``.qdc``) readable by NVivo, ATLAS.ti, MAXQDA.
+
+    Each stage becomes a non-codable parent code; each theme a codable code nested under it, with
+    sub-themes nested under their theme. The theme's definition, guidance, examples, indicators and
+    id are written as labelled sections of the code's ``<Description>``.
+
+    Parameters
+    ----------
+    codebook : Codebook
+    path : str or Path
+    """
+    ET.register_namespace("", QDC_NAMESPACE)
+    ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
+    q = f"{{{QDC_NAMESPACE}}}"
+    root = ET.Element(
+        f"{q}CodeBook",
+        {
+            "origin": f"victims-voice analysis ({codebook.name} {codebook.version})",
+            "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation": _QDC_SCHEMA_LOCATION,
+        },
+    )
+    add_codes(root, codebook, QDC_NAMESPACE)
     tree = ET.ElementTree(root)
     ET.indent(tree)
     tree.write(path, encoding="utf-8", xml_declaration=True)
@@ -537,6 +551,56 @@ def _parse_xml(path: str | Path) -> ET.Element:
         raise ET.ParseError("DOCTYPE and ENTITY declarations are not allowed in a .qdc file")
     # Without a DTD there are no entities to expand, so the standard parser is safe here.
     return ET.fromstring(data)  # noqa: S314
+
+
+def guid_problems(owner: str, value: str | None, seen: set[str]) -> list[str]:
+    """What is wrong with a REFI-QDA ``guid`` (GUIDType, unique among ``seen``, which it joins)."""
+    if value is None or not _GUID_RE.match(value):
+        return [f"{owner}: guid {value!r} does not match GUIDType"]
+    if value.strip("{}").lower() in seen:
+        return [f"{owner}: guid {value} is not unique"]
+    seen.add(value.strip("{}").lower())
+    return []
+
+
+def codes_problems(codes: ET.Element, namespace: str, guids: set[str]) -> list[str]:
+    """What a ``<Codes>`` element breaks of the REFI-QDA schemas (the codebook's and the
+    project's agree on it): each ``Code`` has a unique ``guid``, a ``name``, ``isCodable`` as an
+    xsd:boolean, an optional RGB ``color``, at most one ``Description`` first, then nested codes."""
+    q = f"{{{namespace}}}"
+    problems: list[str] = []
+
+    def check_code(code: ET.Element, where: str) -> None:
+        name = code.get("name")
+        owner = f"{where}/Code[{name!r}]"
+        if not name:
+            problems.append(f"{owner}: required attribute 'name' is missing")
+        problems.extend(guid_problems(owner, code.get("guid"), guids))
+        if code.get("isCodable") not in ("true", "false", "1", "0"):
+            problems.append(f"{owner}: isCodable must be an xsd:boolean")
+        color = code.get("color")
+        if color is not None and not _RGB_RE.match(color):
+            problems.append(f"{owner}: color {color!r} does not match RGBType")
+        for attr in code.attrib:
+            if attr not in ("guid", "name", "isCodable", "color"):
+                problems.append(f"{owner}: unexpected attribute {attr!r}")
+        for i, kid in enumerate(code):
+            if kid.tag == f"{q}Description":
+                if i != 0:
+                    problems.append(f"{owner}: Description must come first and only once")
+            elif kid.tag == f"{q}Code":
+                check_code(kid, owner)
+            else:
+                problems.append(f"{owner}: unexpected element {kid.tag}")
+
+    if not list(codes):
+        problems.append("Codes must hold at least one Code")
+    for code in codes:
+        if code.tag != f"{q}Code":
+            problems.append(f"Codes: unexpected element {code.tag}")
+        else:
+            check_code(code, "Codes")
+    return problems
 
 
 def validate_qdc(path: str | Path) -> list[str]:
@@ -574,54 +638,15 @@ def validate_qdc(path: str | Path) -> list[str]:
     if tags not in ([f"{q}Codes"], [f"{q}Codes", f"{q}Sets"]):
         problems.append(f"CodeBook must hold Codes then optionally Sets, found {tags}")
     guids: set[str] = set()
-
-    def check_guid(owner: str, value: str | None) -> None:
-        if value is None or not _GUID_RE.match(value):
-            problems.append(f"{owner}: guid {value!r} does not match GUIDType")
-        elif value.strip("{}").lower() in guids:
-            problems.append(f"{owner}: guid {value} is not unique")
-        else:
-            guids.add(value.strip("{}").lower())
-
-    def check_code(code: ET.Element, where: str) -> None:
-        name = code.get("name")
-        owner = f"{where}/Code[{name!r}]"
-        if not name:
-            problems.append(f"{owner}: required attribute 'name' is missing")
-        check_guid(owner, code.get("guid"))
-        if code.get("isCodable") not in ("true", "false", "1", "0"):
-            problems.append(f"{owner}: isCodable must be an xsd:boolean")
-        color = code.get("color")
-        if color is not None and not _RGB_RE.match(color):
-            problems.append(f"{owner}: color {color!r} does not match RGBType")
-        for attr in code.attrib:
-            if attr not in ("guid", "name", "isCodable", "color"):
-                problems.append(f"{owner}: unexpected attribute {attr!r}")
-        kids = list(code)
-        for i, kid in enumerate(kids):
-            if kid.tag == f"{q}Description":
-                if i != 0:
-                    problems.append(f"{owner}: Description must come first and only once")
-            elif kid.tag == f"{q}Code":
-                check_code(kid, owner)
-            else:
-                problems.append(f"{owner}: unexpected element {kid.tag}")
-
     for child in children:
         if child.tag == f"{q}Codes":
-            if not list(child):
-                problems.append("Codes must hold at least one Code")
-            for code in child:
-                if code.tag != f"{q}Code":
-                    problems.append(f"Codes: unexpected element {code.tag}")
-                else:
-                    check_code(code, "Codes")
+            problems += codes_problems(child, QDC_NAMESPACE, guids)
         elif child.tag == f"{q}Sets":
             for s in child:
                 owner = f"Sets/Set[{s.get('name')!r}]"
                 if s.tag != f"{q}Set" or not s.get("name"):
                     problems.append(f"{owner}: must be a Set with a name")
-                check_guid(owner, s.get("guid"))
+                problems += guid_problems(owner, s.get("guid"), guids)
                 for member in s:
                     if member.tag in (f"{q}MemberCode", f"{q}MemberSource"):
                         if not _GUID_RE.match(member.get("targetGUID") or ""):

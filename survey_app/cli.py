@@ -16,6 +16,7 @@ from survey_app.services import (
     coding,
     definitions,
     exports,
+    qda_export,
     questionnaires,
     research,
     responses,
@@ -243,6 +244,19 @@ def export_responses_command(slug: str, fmt: str, output: str, original: bool) -
         research.audit_original_responses(found, len(table), None)
     Path(output).write_bytes(research.as_file(header, table, fmt, "responses"))
     click.echo(f"Wrote {len(table)} responses with {len(research.theme_keys())} themes to {output}")
+
+
+@research_cli.command("project")
+@click.option("--questionnaire", "slug", required=True, help="The questionnaire's slug.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+def export_project_command(slug: str, output: str) -> None:
+    """Write the coded free text and focus-group transcripts, redacted, as a REFI-QDA project
+    (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    data = qda_export.project_file(_questionnaire_id(slug), slug)
+    if data is None:
+        raise click.ClickException("No codebook yet: run `flask questionnaires sync`.")
+    Path(output).write_bytes(data)
+    click.echo(f"Wrote the REFI-QDA project (redacted) to {output}")
 
 
 def register(app: Flask) -> None:

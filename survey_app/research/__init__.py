@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from survey_app.auth import require_role, staff_context
 from survey_app.models.research import SEGMENT_STAGES
-from survey_app.services import jobs, questionnaires, research
+from survey_app.services import jobs, qda_export, questionnaires, research
 
 bp = Blueprint("research", __name__, url_prefix="/research")
 # Access rule: researchers and admins only.
@@ -20,6 +20,7 @@ MIMETYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "qdc": "application/xml",
+    "qdpx": "application/zip",
 }
 
 
@@ -100,6 +101,16 @@ def segments_original_download(slug: str, fmt: str):
     )
     data = research.as_file(header, table, fmt, "segments")
     return _download(data, f"{slug}-segments-original.{fmt}", fmt)
+
+
+@bp.get("/<slug>/project.qdpx")
+def project_download(slug: str):
+    """Coded free text and transcripts, redacted, as a REFI-QDA project for QDA software."""
+    found = _questionnaire_or_404(slug)
+    data = qda_export.project_file(found.row.id, slug)
+    if data is None:
+        abort(404)
+    return _download(data, f"{slug}-coded.qdpx", "qdpx")
 
 
 @bp.get("/<slug>/responses.<any(csv, xlsx):fmt>")
