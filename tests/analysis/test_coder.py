@@ -1,6 +1,7 @@
 """Tests for ThemeCoder: scikit-learn conventions, single- and multi-label coding, quality."""
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +14,15 @@ from sklearn.svm import LinearSVC
 from sklearn.utils import estimator_checks
 
 from analysis import ThemeCoder
-from analysis.coder import _SEP, _best_prior_shift, _token_ids
+from analysis.coder import (
+    _SEP,
+    _best_prior_shift,
+    _find,
+    _hash_table,
+    _lookup,
+    _slots_of,
+    _token_ids,
+)
 from analysis.synthetic import make_survey_answers
 from analysis.text import _FAST_TOKEN, normalize
 
@@ -331,6 +340,53 @@ def test_scores_of_the_two_blocks_equal_the_stacked_features_times_the_weights()
     coder = ThemeCoder().fit(texts, y)
     stacked = coder.vectorizer_.transform(texts) @ coder.coef_.T + coder.intercept_
     np.testing.assert_allclose(coder.decision_function(texts), stacked, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("multilabel", [False, True])
+def test_coding_predicts_as_the_stacked_features_times_the_weights(multilabel):
+    if multilabel:
+        texts, y, _ = multi_label_data(n=160)
+    else:
+        texts, y = single_label_data(n=160)
+    coder = ThemeCoder().fit(texts, y)
+    new, _, _ = make_survey_answers(600, multilabel=multilabel, seed=9)
+    stacked = coder.vectorizer_.transform(new) @ coder.coef_.T + coder.intercept_
+    proba = coder._proba_from_scores(np.asarray(stacked))
+    if multilabel:
+        expected = coder._with_best_theme((proba >= coder.thresholds_).astype(int), proba)
+    else:
+        expected = coder.classes_[np.argmax(coder._shifted(proba), axis=1)]
+    np.testing.assert_array_equal(coder.predict(new), expected)
+    np.testing.assert_allclose(coder.predict_proba(new), proba, rtol=1e-4, atol=1e-5)
+
+
+def test_predictions_match_those_recorded_before_coding_was_made_faster():
+    """Speed work must not change a prediction. The file holds the predictions the coder
+    made before issue 15's multi-label speed-up (training on 800 built answers, seed 11,
+    coding 4,000, seed 12); change it only with a change meant to change predictions."""
+    recorded = np.load(Path(__file__).parent / "data" / "coder_predictions.npz")
+    for multilabel, key in ((False, "single_label"), (True, "multi_label")):
+        texts, y, _ = make_survey_answers(800, multilabel=multilabel, seed=11)
+        new, _, _ = make_survey_answers(4000, multilabel=multilabel, seed=12)
+        predicted = ThemeCoder().fit(texts, y).predict(new)
+        np.testing.assert_array_equal(predicted, recorded[key], err_msg=key)
+
+
+def test_the_hash_table_finds_the_same_columns_as_a_binary_search():
+    rng = np.random.default_rng(3)
+    for n_keys in (0, 1, 7, 5000):
+        keys = np.unique(rng.integers(0, 10**12, n_keys))
+        codes = np.concatenate([keys, rng.integers(0, 10**12, 3000), keys + 1, keys[::-1]])
+        rng.shuffle(codes)
+        table = _hash_table(keys)
+        if n_keys == 5000:  # some keys had to move on from a taken slot
+            slot_keys, _, bits = table
+            home = _slots_of(keys, bits)
+            assert (slot_keys[home] != keys).sum() > 100
+        found, columns = _find(table, codes)
+        expected_found, expected_columns = _lookup(keys, codes)
+        np.testing.assert_array_equal(found, expected_found)
+        np.testing.assert_array_equal(columns, expected_columns)
 
 
 def test_a_batch_is_tokenised_as_each_of_its_texts_alone():
