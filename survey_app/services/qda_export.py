@@ -18,10 +18,10 @@ from sqlalchemy import or_, select
 
 from analysis.qda_project import Document, Part, project_bytes
 from survey_app.extensions import db
-from survey_app.models import Coding, FocusSession, QuestionnaireVersion, Segment
-from survey_app.services import codebooks, coding, summary
-from survey_app.services.questionnaires import definition_of
+from survey_app.models import Coding, FocusSession, Segment
+from survey_app.services import codebooks, coding
 from survey_app.services.research import redacted
+from survey_app.services.segment_labels import option_labels, question_places
 
 SESSION_SOURCES = ("focus_group", "workshop")
 SOURCE_LABELS = {"focus_group": "Focus group", "workshop": "Workshop", "survey": "Survey"}
@@ -59,11 +59,6 @@ def _codings(segment_ids: set[str]) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def _labels(questionnaire_id: int) -> dict[str, dict[str, str]]:
-    offered = summary.offered_choices(questionnaire_id)
-    return {name: dict(options) for name, options in offered.items()}
-
-
 def _variables(segment: Segment, labels: dict[str, dict[str, str]]) -> dict[str, str]:
     crime = labels["crime_type"]
     return {
@@ -72,17 +67,6 @@ def _variables(segment: Segment, labels: dict[str, dict[str, str]]) -> dict[str,
         "Channel": segment.channel or "",
         "Source": SOURCE_LABELS.get(segment.source, segment.source),
     }
-
-
-def _questions(version_ids: set[int]) -> dict[tuple[int, str], tuple[int, str]]:
-    """(version id, question name) -> (its place in the questionnaire, its label)."""
-    out = {}
-    for version in db.session.scalars(
-        select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(version_ids))
-    ):
-        for place, question in enumerate(definition_of(version).free_text_questions):
-            out[(version.id, question.name)] = (place, question.label)
-    return out
 
 
 def project_file(questionnaire_id: int, slug: str) -> bytes | None:
@@ -104,8 +88,8 @@ def project_file(questionnaire_id: int, slug: str) -> bytes | None:
         )
     )
     codings = _codings({s.id for s in segments})
-    labels = _labels(questionnaire_id)
-    questions = _questions({s.version_id for s in segments if s.version_id})
+    labels = option_labels(questionnaire_id)
+    questions = question_places({s.version_id for s in segments if s.version_id})
     documents = _survey_documents(segments, codings, labels, questions)
     documents += _session_documents(segments, codings, labels)
     users = {

@@ -27,6 +27,7 @@ from survey_app.models import (
 )
 from survey_app.services import audit, codebook_edits, codebooks, coding, exports
 from survey_app.services.questionnaires import OpenQuestionnaire
+from survey_app.services.segment_labels import ShownAs, shown_as
 
 SEGMENT_COLUMNS = (
     "segment_id",
@@ -151,6 +152,20 @@ class SegmentView:
     session_ref: str = ""
     turn: int | None = None
     speaker: str = ""
+    # What pages show: the question's label and the options' labels (files keep the names).
+    shown: ShownAs | None = None
+
+    @property
+    def question_label(self) -> str:
+        return (self.shown and self.shown.question) or self.question
+
+    @property
+    def crime_type_label(self) -> str:
+        return (self.shown and self.shown.crime_type) or self.crime_type
+
+    @property
+    def area_label(self) -> str:
+        return (self.shown and self.shown.area) or self.area
 
 
 def _codings_of(segment_ids: list[str]) -> dict[str, list[Coding]]:
@@ -204,6 +219,7 @@ def _query(questionnaire_id: int | None, source: str | None = None, stage: str |
 def segment_views_of(rows: list[Segment], original: bool) -> list[SegmentView]:
     """Segments as pages and files show them: redacted unless ``original``, with their codings."""
     codings = _codings_of([s.id for s in rows])
+    shown = shown_as(rows)
     views = []
     for s in rows:
         mine = codings.get(s.id, [])
@@ -224,6 +240,7 @@ def segment_views_of(rows: list[Segment], original: bool) -> list[SegmentView]:
                 session_ref=s.session_ref or "",
                 turn=s.turn,
                 speaker=s.speaker or "",
+                shown=shown[s.id],
             )
         )
     return views

@@ -47,6 +47,7 @@ from survey_app.models.base import random_id
 from survey_app.models.research import SEGMENT_STAGES, SOURCES
 from survey_app.services import audit, codebooks, research
 from survey_app.services.coding import coding_event
+from survey_app.services.segment_labels import shown_as
 
 MAX_SIZE = 200
 PAGE_SIZE = 25
@@ -284,6 +285,7 @@ def items(sample: CodingSample, user: User, page: int) -> tuple[list[Item], int,
     mine = _own_codes(ids, user.id)
     shown = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     rows = {s.id: s for s in db.session.scalars(select(Segment).where(Segment.id.in_(shown)))}
+    labels = shown_as(rows.values())
     out = []
     for segment_id in shown:
         segment = rows[segment_id]
@@ -297,6 +299,7 @@ def items(sample: CodingSample, user: User, page: int) -> tuple[list[Item], int,
             area=segment.area or "",
             text=research.redacted(segment.text),
             themes=(),
+            shown=labels[segment_id],
         )
         out.append(Item(view, _options(segment.stage), frozenset(mine.get(segment_id, ()))))
     return out, page, pages, len(mine)

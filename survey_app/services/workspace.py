@@ -11,7 +11,7 @@ finding them in the plain redacted text and escaping every piece before wrapping
 import hashlib
 import re
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -25,6 +25,7 @@ from survey_app.models import Coding, Memo, SearchText, Segment, Theme, User
 from survey_app.models.research import SEGMENT_STAGES, SOURCES
 from survey_app.services import codebooks, coding
 from survey_app.services.research import DIRECTION_WORDS, redacted
+from survey_app.services.segment_labels import all_option_labels, shown_as
 from survey_app.services.segments import sentiment_of
 
 PAGE_SIZE = 25
@@ -158,6 +159,9 @@ class Choices:
     themes: tuple[tuple[str, str], ...]  # (key, label)
     crime_types: tuple[str, ...]
     areas: tuple[str, ...]
+    # value -> the questionnaires' label, for "crime_type" and "area" (values no version
+    # offers show as stored)
+    option_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     channels: tuple[str, ...] = CHANNELS
     sources: tuple[str, ...] = SOURCES
     sentiments: tuple[str, ...] = SENTIMENTS
@@ -207,6 +211,7 @@ def choices() -> Choices:
         themes=current_themes(),
         crime_types=crime_types,
         areas=areas,
+        option_labels=all_option_labels(),
     )
 
 
@@ -361,6 +366,8 @@ class MemoView:
 
 @dataclass(frozen=True)
 class SegmentCard:
+    """A segment as the workspace shows it (question, crime types and area as labels)."""
+
     id: str
     source: str
     channel: str
@@ -486,6 +493,7 @@ def cards_of(ids: list[str], words: list[str], labels: dict[str, str]) -> list[S
     }
     codings = coding_views(ids, labels)
     memos = memo_views(ids)
+    shown = shown_as(s for s, _ in rows.values())
     cards = []
     for segment_id in ids:
         if segment_id not in rows:
@@ -497,9 +505,9 @@ def cards_of(ids: list[str], words: list[str], labels: dict[str, str]) -> list[S
                 source=s.source,
                 channel=s.channel or "",
                 stage=s.stage,
-                question=s.question or "",
-                crime_type="; ".join(str(c) for c in s.crime_types or []),
-                area=s.area or "",
+                question=shown[s.id].question,
+                crime_type=shown[s.id].crime_type,
+                area=shown[s.id].area,
                 session_ref=s.session_ref or "",
                 turn=s.turn,
                 speaker=s.speaker or "",

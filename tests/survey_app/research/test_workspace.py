@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import func, select, update
 
 from survey_app.extensions import db
-from survey_app.models import Coding, CodingEvent, Memo, ResearchJob, SearchText, ThemeQuality
+from survey_app.models import (
+    Coding,
+    CodingEvent,
+    Memo,
+    QuestionnaireRow,
+    ResearchJob,
+    SearchText,
+    ThemeQuality,
+)
 from survey_app.services import workspace
 from tests.conftest import make_user, sign_in
 from tests.survey_app.research.workspace_data import suggestion, survey_segment, turn
@@ -61,6 +69,40 @@ def test_the_browser_lists_survey_answers_and_focus_group_turns_redacted(data, c
     # A suggestion shows its confidence and why.
     assert "rules suggests, confidence 0.55" in page
     assert "Why: kept informed" in page
+
+
+def test_cards_show_the_questionnaires_wording_not_stored_names(synced, client, login_as):
+    """A researcher reads the question as the respondent read it and the options' labels;
+    files keep the stored names (the segment table's test)."""
+    with synced.app_context():
+        row = db.session.scalar(
+            select(QuestionnaireRow).where(QuestionnaireRow.slug == "victims-experience")
+        )
+        segment_id = survey_segment(
+            "Nobody told me anything.",
+            questionnaire_id=row.id,
+            version_id=row.current_version_id,
+            question="engagement_experience",
+            crime_types=["domestic_abuse", "hate_crime"],
+            area="st_helens",
+        )
+        unknown = survey_segment("Kept from an older version.", question="a_retired_question")
+    login_as("researcher")
+    for page in (client.get(WS).text, client.get(f"{WS}/segments/{segment_id}").text):
+        assert "Tell us about any contact you had with the police or support services" in page
+        assert "Domestic abuse; Hate crime" in page
+        assert "St Helens" in page
+        shown = re.sub(r"<[^>]+>", " ", page)
+        assert "engagement_experience" not in shown and "st_helens" not in shown
+        assert "st helens" not in shown and "domestic abuse" not in shown
+    # A name no version knows is shown as stored.
+    assert "a_retired_question (online, engagement)" in client.get(f"{WS}/segments/{unknown}").text
+    original = client.post(
+        f"/research/segments/{segment_id}/original",
+        data={"csrf_token": token(client)},
+    ).text
+    assert "Tell us about any contact you had with the police or support services" in original
+    assert "area: St Helens" in original
 
 
 @pytest.mark.parametrize(
