@@ -75,10 +75,10 @@ def create_user_command(email: str, role: str, password_stdin: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), required=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
 def export_command(slug: str, fmt: str, output: str) -> None:
-    """Write every response to a questionnaire as CSV, XLSX or JSON, with a data dictionary.
+    """Write every response to a questionnaire as CSV, XLSX, JSON or SPSS (.sav).
 
-    XLSX and JSON hold the dictionary (a sheet, a key); for CSV it is a second file beside
-    FILE, named FILE-dictionary.csv.
+    XLSX and JSON hold the data dictionary (a sheet, a key); for CSV it is a second file beside
+    FILE, named FILE-dictionary.csv; the .sav holds the labels itself and leaves out free text.
     """
     found = questionnaires.find_questionnaire(slug)
     if found is None:
@@ -91,6 +91,8 @@ def export_command(slug: str, fmt: str, output: str) -> None:
         sidecar = exports.sidecar_path(output)
         sidecar.write_bytes(exports.dictionary_csv(found))
         click.echo(f"Wrote the data dictionary to {sidecar}")
+    elif fmt == "sav":
+        click.echo("The labels are in it (variables, codes, measurement levels)")
     else:
         where = "sheet" if fmt == "xlsx" else "key"
         click.echo(f"The data dictionary is in it (the 'dictionary' {where})")
@@ -236,14 +238,17 @@ def export_segments_command(
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--original", is_flag=True, help="Unredacted free text (audited).")
 def export_responses_command(slug: str, fmt: str, output: str, original: bool) -> None:
-    """Write responses with one 0/1 column per theme; free text redacted unless --original."""
+    """Write responses with one 0/1 column per theme; free text redacted unless --original
+    (SPSS .sav: no free text at all)."""
+    if original and fmt == "sav":
+        raise click.UsageError("--original has nothing to add to a .sav: it holds no free text.")
     _questionnaire_id(slug)
     found = questionnaires.find_questionnaire(slug)
-    header, table = research.responses_with_themes(found, redact_text=not original)
+    data, count = research.responses_file(found, fmt, original=original)
     if original:
-        research.audit_original_responses(found, len(table), None)
-    Path(output).write_bytes(research.as_file(header, table, fmt, "responses"))
-    click.echo(f"Wrote {len(table)} responses with {len(research.theme_keys())} themes to {output}")
+        research.audit_original_responses(found, count, None)
+    Path(output).write_bytes(data)
+    click.echo(f"Wrote {count} responses with {len(research.theme_keys())} themes to {output}")
 
 
 @research_cli.command("project")

@@ -21,6 +21,7 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "qdc": "application/xml",
     "qdpx": "application/zip",
+    "sav": "application/x-spss-sav",
 }
 
 
@@ -113,12 +114,11 @@ def project_download(slug: str):
     return _download(data, f"{slug}-coded.qdpx", "qdpx")
 
 
-@bp.get("/<slug>/responses.<any(csv, xlsx):fmt>")
+@bp.get("/<slug>/responses.<any(csv, xlsx, sav):fmt>")
 def responses_download(slug: str, fmt: str):
-    """Responses with one 0/1 column per theme; free-text answers redacted."""
+    """Responses with one 0/1 column per theme; free-text answers redacted (left out of .sav)."""
     found = _questionnaire_or_404(slug)
-    header, table = research.responses_with_themes(found, redact_text=True)
-    data = research.as_file(header, table, fmt, "responses")
+    data, _count = research.responses_file(found, fmt)
     return _download(data, f"{slug}-responses-themes.{fmt}", fmt)
 
 

@@ -7,10 +7,16 @@ column for choice questions, one 0/1 column per box of a multiple-choice questio
 prefer_not_to_say, illegible, multiple_ticked, not_asked). So "prefer not to say" or "skipped"
 never sits among the values, and a number column holds numbers only.
 
-Every export comes with a data dictionary (``dictionary_rows``): one row per column, or per code
-of a coded column, with the paper question number, the wording, the type, the stage, the codes
-and their labels. XLSX has it as a ``dictionary`` sheet, JSON as a ``dictionary`` key, and CSV as
-a second file (``dictionary_csv``; the command writes it beside the export, ``sidecar_path``).
+The SPSS file (``sav``) holds the same records with the labels inside it instead of a
+dictionary: each variable's wording, the codes' labels and measurement levels. It leaves out
+free-text answers (their status columns stay) and the ``_label`` columns (value labels do their
+work); a multiple-choice question is its 0/1 box variables.
+
+Every other export comes with a data dictionary (``dictionary_rows``): one row per column, or
+per code of a coded column, with the paper question number, the wording, the type, the stage,
+the codes and their labels. XLSX has it as a ``dictionary`` sheet, JSON as a ``dictionary``
+key, and CSV as a second file (``dictionary_csv``; the command writes it beside the export,
+``sidecar_path``).
 Paper records carry their serial, so a suspect record can be found on paper by its serial and
 the question number from the dictionary. Cells that a spreadsheet would run as formulas are
 neutralised (``analysis.spreadsheet``). Paper records list, in ``routing_flags``, questions
@@ -28,6 +34,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from analysis.spreadsheet import CSV_ENCODING, neutralise
+from analysis.spss import Variable, sav_bytes
 from survey_app.extensions import db
 from survey_app.models import PaperCopy
 from survey_app.questionnaire import (
@@ -41,7 +48,7 @@ from survey_app.services import paper
 from survey_app.services.questionnaires import OpenQuestionnaire, definition_of
 from survey_app.services.responses import responses_for
 
-FORMATS = ("csv", "xlsx", "json")
+FORMATS = ("csv", "xlsx", "json", "sav")
 META_COLUMNS = (
     "response_id",
     "questionnaire_version",
@@ -271,6 +278,8 @@ def export(found: OpenQuestionnaire, fmt: str) -> bytes:
         return _xlsx(header, table, found.definition)
     if fmt == "json":
         return _json(header, table, found.definition)
+    if fmt == "sav":
+        return sav_file(found.definition, header, table, found.row.title)
     raise ValueError(f"Unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
 
 
@@ -284,6 +293,69 @@ def sidecar_path(output: str | Path) -> Path:
     """Where a CSV export's dictionary goes: ``out.csv`` -> ``out-dictionary.csv``."""
     output = Path(output)
     return output.with_name(f"{output.stem}-dictionary{output.suffix or '.csv'}")
+
+
+TICKED_LABELS = {1: "Ticked", 0: "Not ticked"}
+META_VARIABLES = {
+    "response_id": Variable("response_id", META_DESCRIPTIONS["response_id"], "string"),
+    "questionnaire_version": Variable(
+        "questionnaire_version", META_DESCRIPTIONS["questionnaire_version"], measure="scale"
+    ),
+    "channel": Variable("channel", "Channel", "string", {"online": "Online", "paper": "Paper"}),
+    "submitted_on": Variable(
+        "submitted_on", META_DESCRIPTIONS["submitted_on"], "date", measure="scale"
+    ),
+    "serial": Variable("serial", META_DESCRIPTIONS["serial"], "string"),
+    "routing_flags": Variable("routing_flags", META_DESCRIPTIONS["routing_flags"], "string"),
+}
+
+
+def _sav_variable(column: Column) -> Variable | None:
+    """The SPSS variable of an export column, or None for a column the .sav leaves out."""
+    question = column.question
+    if column.kind == "status":
+        codes = {code: STATUSES[code] for code in _states(question)}
+        return Variable(column.name, f"Status: {question.label}", "string", codes)
+    if question.is_free_text or column.kind == "label":
+        return None
+    if column.kind == "ticked":
+        label = f"{question.label}: {column.choice.label}"
+        return Variable(column.name, label, "number", TICKED_LABELS)
+    if isinstance(question, MultipleChoice):
+        return None  # its boxes carry it
+    if question.has_choices:
+        codes = {choice.value: choice.label for choice in question.choices}
+        numeric = all(isinstance(c, int) and not isinstance(c, bool) for c in codes)
+        measure = "ordinal" if question.type == "rating_scale" else "nominal"
+        return Variable(
+            column.name, question.label, "number" if numeric else "string", codes, measure
+        )
+    if question.type == "number":
+        return Variable(column.name, question.label, "number", measure="scale")
+    return Variable(column.name, question.label, "string")
+
+
+def sav_file(
+    definition: Questionnaire,
+    header: list[str],
+    table: list[list],
+    title: str,
+    themes: dict[str, str] | None = None,
+) -> bytes:
+    """The records of ``header``/``table`` as an SPSS .sav (see the module docstring);
+    ``themes`` labels the ``theme_<id>`` 0/1 columns of the research download."""
+    wanted: dict[str, Variable] = dict(META_VARIABLES)
+    for column in columns_for(definition):
+        variable = _sav_variable(column)
+        if variable is not None:
+            wanted[column.name] = variable
+    for key, label in (themes or {}).items():
+        wanted[f"theme_{key}"] = Variable(
+            f"theme_{key}", f"Theme: {label}", "number", {1: "Carries it", 0: "Does not"}
+        )
+    kept = [(i, wanted[name]) for i, name in enumerate(header) if name in wanted]
+    rows = [[row[i] for i, _ in kept] for row in table]
+    return sav_bytes([v for _, v in kept], rows, title)
 
 
 def _csv(header: list[str], table: list[list]) -> bytes:

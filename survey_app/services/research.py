@@ -51,7 +51,7 @@ SEGMENT_COLUMNS = (
 # How a direction reads on a page.
 DIRECTION_WORDS = {"positive": "praise", "negative": "complaint", "mixed": "praise and complaint"}
 SEGMENT_FORMATS = ("csv", "xlsx")
-RESPONSE_FORMATS = ("csv", "xlsx")
+RESPONSE_FORMATS = ("csv", "xlsx", "sav")
 CODEBOOK_FORMATS = ("qdc", "xlsx")
 PAGE_SIZE = 50
 # Codings that count as a theme being present: everything but a rejected suggestion.
@@ -367,6 +367,18 @@ def responses_with_themes(
     header = [*header, *(f"theme_{key}" for key in keys)]
     table = [[*row, *(int(k in present.get(row[0], ())) for k in keys)] for row in table]
     return header, table
+
+
+def responses_file(found: OpenQuestionnaire, fmt: str, original: bool = False) -> tuple[bytes, int]:
+    """The responses with theme columns as CSV, XLSX or SPSS (.sav: the labels inside, free
+    text left out), and how many; free text redacted unless ``original`` (the caller audits)."""
+    header, table = responses_with_themes(found, redact_text=not original)
+    if fmt != "sav":
+        return as_file(header, table, fmt, "responses"), len(table)
+    book = codebooks.current_codebook()
+    themes = {t.id: t.label for t in book.all_themes()} if book is not None else {}
+    data = exports.sav_file(found.definition, header, table, found.row.title, themes)
+    return data, len(table)
 
 
 @transaction

@@ -7,6 +7,7 @@ import json
 from openpyxl import load_workbook
 
 from survey_app.services import exports
+from tests.spss_files import read_sav
 from tests.survey_app.staff.test_paper import key, print_copies, signed_in
 from tests.survey_app.walker import SLUG, submit, walk
 
@@ -105,6 +106,46 @@ def test_statuses_stay_out_of_value_columns_and_numbers_are_numbers(
             assert all(
                 v == "" or v.isdigit() for v in (online[entry["column"]], keyed[entry["column"]])
             )
+
+
+def test_spss_file_holds_the_closed_questions_with_their_labels_and_no_free_text(
+    app, client, synced, runner, tmp_path
+):
+    """The academic partner opens the .sav in SPSS (here GNU PSPP): codes with their labels,
+    statuses apart from values, boxes as 0/1, a paper copy's serial; no free text."""
+    _submit_one(
+        client,
+        synced,
+        crime_type={"crime_type": ["domestic_abuse", "hate_crime"]},
+        area={"area": ["prefer-not-to-say"]},
+        anything_else={"anything_else": ["Call Sarah on 07700 900123"]},
+    )
+    admin, keyer = signed_in(app, "admin"), signed_in(app, "entry")
+    serial = print_copies(app, admin, count=1, double=False)[0]
+    key(keyer, serial, {"area": "state:illegible", "reported": "yes", "treated": "4"})
+    out = _export(runner, tmp_path, "sav")
+    read = read_sav(out)
+    online, keyed = sorted(read.values, key=lambda row: row["channel"])
+    online_labels = next(r for r in read.labels if r["channel"] == "Online")
+    assert (online["crime_type__domestic_abuse"], online["crime_type__sexual_offence"]) == (
+        "1",
+        "0",
+    )
+    assert online_labels["crime_type__hate_crime"] == "Ticked"
+    assert (online["area"], online["area_status"]) == ("", "prefer_not_to_say")
+    assert online_labels["area_status"] == "Prefer not to say"
+    assert (keyed["serial"], keyed["area_status"], keyed["treated"]) == (serial, "illegible", "4")
+    assert read.value_labels["treated"]["4"] == "Quite well"
+    assert read.variables["treated"]["Measurement Level"] == "Ordinal"
+    assert read.variables["treated"]["Label"] == (
+        "Overall, how well were you treated when it was reported?"
+    )
+    assert read.value_labels["area"]["st_helens"] == "St Helens"
+    # Free text stays out (its status stays); the codes' labels are value labels, not columns.
+    assert "anything_else" not in read.variables and "anything_else_status" in read.variables
+    assert not [name for name in read.variables if name.endswith("_label")]
+    assert "crime_type" not in read.variables  # a multiple choice is its boxes
+    assert "07700" not in out.read_bytes().decode("utf-8", "replace")
 
 
 def test_csv_export_comes_with_a_data_dictionary(synced, runner, tmp_path):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Coding, ResearchJob
+from tests.spss_files import read_sav
 from tests.survey_app.research.factories import (
     SLUG,
     make_online_response,
@@ -145,6 +146,23 @@ def test_responses_download_has_a_zero_one_column_per_theme_and_redacted_text(
     assert not [r for r in rows if PHONE in r["reporting_experience"]]
 
 
+def test_responses_download_as_spss_labels_the_theme_columns(
+    two_responses, client, login_as, tmp_path
+):
+    login_as("researcher")
+    answer = client.get(f"/research/{SLUG}/responses.sav")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"].endswith('-responses-themes.sav"')
+    path = tmp_path / "responses.sav"
+    path.write_bytes(answer.data)
+    read = read_sav(path)
+    assert len(read.values) == 2
+    assert read.variables["theme_kept_informed"]["Label"] == "Theme: Being kept informed"
+    assert {r["theme_believed_taken_seriously"] for r in read.labels} == {"Carries it"}
+    assert "reporting_experience" not in read.variables  # free text is not in the .sav
+    assert PHONE not in answer.data.decode("utf-8", "replace")
+
+
 def test_codebook_downloads(two_responses, client, login_as):
     login_as("researcher")
     qdc = client.get("/research/codebook.qdc")
@@ -246,6 +264,16 @@ def test_the_export_commands_redact_unless_original_which_is_audited(two_respons
     assert result.exit_code == 0, result.output
     header = [c.value for c in next(load_workbook(responses).active.iter_rows())]
     assert "theme_believed_taken_seriously" in header
+    spss = tmp_path / "spss" / "responses.sav"
+    spss.parent.mkdir()
+    command = ["research", "responses", "export", "--questionnaire", SLUG, "--format", "sav"]
+    result = runner.invoke(args=[*command, "--output", str(spss), "--original"])
+    assert result.exit_code == 2 and "holds no free text" in result.output
+    assert not spss.exists()
+    result = runner.invoke(args=[*command, "--output", str(spss)])
+    assert result.exit_code == 0, result.output
+    assert len(read_sav(spss).values) == 2
     with two_responses.app_context():
         actions = list(db.session.scalars(select(AuditEvent.action)))
         assert actions.count("segments.original_download") == 1
+        assert actions.count("responses.original_download") == 0
