@@ -7,7 +7,7 @@ from dataclasses import replace
 from flask import Response, abort, render_template, request
 
 from survey_app.research import bp
-from survey_app.services import questionnaires
+from survey_app.services import method, questionnaires
 from survey_app.services import summary as summaries
 
 DOWNLOADS = {
@@ -114,3 +114,12 @@ def summary_segments(slug: str):
         args=wanted.query_args(),
         page_args={**count_args, **wanted.query_args()},
     )
+
+
+@bp.get("/<slug>/method")
+def method_page(slug: str):
+    """The method as the records tell it: who took part, codebook, coding, agreement."""
+    found = questionnaires.find_questionnaire(slug)
+    if found is None:
+        abort(404)
+    return render_template("research/method.html", m=method.method_of(found), slug=slug)

@@ -1,5 +1,6 @@
 """The research summary page (charts, tables, filters with an error, the segments behind a
-count) passes axe-core at 320 and 1280 px, does not scroll sideways, and breaks no CSP rule."""
+count) and the method page pass axe-core at 320 and 1280 px, do not scroll sideways, and break
+no CSP rule."""
 
 import pytest
 
@@ -49,6 +50,9 @@ def summary_walk(browser, live_server, live_app):
     with page.expect_navigation():
         page.locator('a[href*="theme=believed_taken_seriously"]').first.click()
     checker.visit("segments behind a count", page)
+    page.goto("/research/victims-experience/method")
+    assert page.locator("h1").inner_text() == "Method"
+    checker.visit("method", page)
     context.close()
     return checker, recorder
 
@@ -61,6 +65,7 @@ def test_summary_walk_reaches_its_pages(summary_walk):
         "summary with an error",
         "summary with a menu's error",
         "segments behind a count",
+        "method",
     }
 
 
