@@ -68,6 +68,16 @@ REPORTING = (
     "Officers attended within the hour, very professional and caring.",
     "Had to wait ages on the phone and then got cut off.",
     "They kept asking what I was wearing, it made me feel it was my fault.",
+    "I reported it online at 2am because I couldnt face ringing anyone, got a reply the next day.",
+    "The lady on 101 was lovely, she stayed on the line until the patrol car got there.",
+    "PC Dave Morris gave me his direct number 07700 900461 which made all the difference.",
+    "I went to the station and had to explain it at the front desk with people listening.",
+    "They wrote it down as a neighbour dispute when it was hate crime, I had to argue.",
+    "Nobody asked if I needed an interpreter for my mum, I had to translate everything myself.",
+    "It took me two years to report it. When I did they were patient and didnt rush me.",
+    "the first officer was great but then it got passed to CID and i had to start again",
+    "My daughter reported it for me because I was too frightened to.",
+    "They told me to keep a diary of every incident, which helped when it went further.",
 )
 WHY_NOT = (
     "I didn't think anything would be done about it.",
@@ -77,6 +87,11 @@ WHY_NOT = (
     "I didn't know who to tell or how to report it.",
     "It felt like a family matter and I was ashamed.",
     "dealt with it myself, didnt want the hassle",
+    "He said if I went to the police he would take the kids.",
+    "I thought they would think I was making a fuss over nothing.",
+    "Last time I reported something the officer laughed, so why would I bother.",
+    "I didnt want him to get into trouble, I just wanted it to stop.",
+    "Worried about my immigration status and what would happen to me.",
 )
 ENGAGEMENT = (
     "Nobody kept me informed, I had to keep ringing to find out what was happening.",
@@ -93,6 +108,16 @@ ENGAGEMENT = (
     "The ASB team came round and actually listened, things improved after.",
     "I never got a call back from the support service even though they said they would.",
     "the support worker was lovely but could only see me for six weeks",
+    "My ISVA, Claire, rang every week even when there was no news, which meant a lot.",
+    "I got three different letters from three different services all asking the same questions.",
+    "The officer in my case went on leave and nobody told me, I found out when I rang.",
+    "They put a marker on my address so if I ring 999 they know straight away. I feel safer.",
+    "Witness Care kept me updated about the trial but the date moved four times.",
+    "I was told someone would be in touch about counselling. That was in March.",
+    "the housing officer and the police never spoke to each other, I was stuck in the middle",
+    "Special measures at court meant I didnt have to see him, I couldnt have done it otherwise.",
+    "Nobody explained what no further action meant, I had to google it.",
+    "Victim Support helped me fill in the compensation forms.",
 )
 RECOVERY = (
     "Someone to talk to who understood, without waiting months.",
@@ -106,11 +131,22 @@ RECOVERY = (
     "Just knowing someone would check in on me now and again.",
     "justice, he got away with it and I have to live with that",
     "My GP was good and got me on a waiting list for therapy.",
+    "A support group on a Tuesday night, I work days so I could never get to the daytime one.",
+    "Getting the locks changed the same day was the best thing anyone did for me.",
+    "I still have nightmares. More than six sessions of counselling would have helped.",
+    "My employer was understanding and let me work from home for a while.",
+    "Help for my children, they saw everything and nobody offered them anything.",
+    "Being moved to a new area away from him, even though it meant starting again.",
+    "Just being believed. Once someone believed me I could start to get better.",
+    "an advocate who could come to appointments with me, i cant face them alone",
+    "Knowing he was on a tag and couldnt come near the house.",
 )
 ANYTHING_ELSE = (
     "Thank you for asking about this.",
     "Please make the services easier to find.",
     "I hope this helps someone else.",
+    "It took a lot to fill this in. Please read it.",
+    "More awareness that men can be victims too.",
 )
 
 
