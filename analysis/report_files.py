@@ -32,7 +32,7 @@ __all__ = [
     "write_summary_xlsx",
 ]
 
-FORMATS = ("json", "csv", "xlsx")
+FORMATS = ("json", "csv", "xlsx", "svg")
 WITHHELD = "withheld"
 
 
@@ -394,9 +394,24 @@ def write_summary_xlsx(summary: Summary, path: str | Path) -> None:
     workbook.save(path)
 
 
+def write_summary_charts(summary: Summary, path: str | Path) -> None:
+    """Write every chart (``analysis.charts``) as an SVG file in one zip file at ``path``."""
+    from analysis.charts import summary_charts
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, svg in summary_charts(summary).items():
+            archive.writestr(name, svg.encode("utf-8"))
+
+
 def write_summary(summary: Summary, path: str | Path, fmt: str) -> None:
-    """Write ``summary`` to ``path`` as ``"json"``, ``"csv"`` (a zip of tables) or ``"xlsx"``."""
-    writers = {"json": write_summary_json, "csv": write_summary_csv, "xlsx": write_summary_xlsx}
+    """Write ``summary`` to ``path`` as ``"json"``, ``"csv"`` (a zip of tables), ``"xlsx"`` or
+    ``"svg"`` (a zip of the charts)."""
+    writers = {
+        "json": write_summary_json,
+        "csv": write_summary_csv,
+        "xlsx": write_summary_xlsx,
+        "svg": write_summary_charts,
+    }
     if fmt not in writers:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     writers[fmt](summary, path)

@@ -17,6 +17,7 @@ DOWNLOADS = {
         "summary.xlsx",
     ),
     "json": ("application/json", "summary.json"),
+    "svg": ("application/zip", "summary-charts.zip"),
 }
 
 
@@ -81,9 +82,10 @@ def summary(slug: str):
     )
 
 
-@bp.get("/<slug>/summary.<any(csv, xlsx, json):fmt>")
+@bp.get("/<slug>/summary.<any(csv, xlsx, json, svg):fmt>")
 def summary_download(slug: str, fmt: str):
-    """The summary's tables as a zip of CSV files, an XLSX workbook or the JSON contract."""
+    """The summary's tables as a zip of CSV files, an XLSX workbook or the JSON contract, or
+    its charts as a zip of SVG files."""
     _found, _wanted, errors, made, _offered = _summary_or_404(slug)
     if errors:
         abort(400)

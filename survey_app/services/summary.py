@@ -46,7 +46,7 @@ from survey_app.services.segments import AREA_QUESTION, CRIME_TYPE_QUESTION, NO_
 if TYPE_CHECKING:
     from analysis.summary import ClosedQuestion, Summary
 
-FORMATS = ("json", "csv", "xlsx")
+FORMATS = ("json", "csv", "xlsx", "svg")
 CHANNELS = ("online", "paper")
 SUMMARY_SOURCES = ("survey", "focus_group", "workshop")
 #: Filters a page or command may set, in the order the form shows them.
@@ -609,7 +609,8 @@ def _summary_and_records(request: Request, threshold: int | None = None) -> tupl
 
 
 def summary_file(summary: Summary, fmt: str) -> bytes:
-    """The summary as a file: JSON, a zip of CSV tables, or XLSX (one sheet per table)."""
+    """The summary as a file: JSON, a zip of CSV tables, XLSX (one sheet per table) or a zip of
+    SVG charts."""
     from analysis.report_files import write_summary
 
     if fmt not in FORMATS:

@@ -1,6 +1,7 @@
 """Issue 10's "done when", walked in Chromium: after `flask demo seed`, a researcher opens
 /research/summary, filters by crime type, follows a count to its segments, downloads the
-tables, and nothing under the threshold shows anywhere (page, segments, CSV, XLSX, JSON).
+tables and charts, and nothing under the threshold shows anywhere (page, segments, CSV, XLSX,
+JSON, SVG).
 
 With SUMMARY_SCREENSHOT=docs/summary-page.png set, the walk also saves the README's picture
 of the page (the reporting stage's themes with the demo data)."""
@@ -9,6 +10,7 @@ import json
 import os
 import re
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -148,7 +150,12 @@ def test_a_researcher_filters_follows_a_count_and_downloads_and_sees_nothing_sma
     page.go_back()
 
     downloads = {}
-    for name, fmt in (("CSV files (zip)", "csv"), ("Spreadsheet", "xlsx"), ("JSON", "json")):
+    for name, fmt in (
+        ("CSV files (zip)", "csv"),
+        ("Spreadsheet", "xlsx"),
+        ("JSON", "json"),
+        ("Charts (SVG", "svg"),
+    ):
         with page.expect_download() as info:
             page.get_by_role("link", name=re.compile(re.escape(name))).click()
         path = tmp_path / f"summary.{fmt}"
@@ -161,5 +168,12 @@ def test_a_researcher_filters_follows_a_count_and_downloads_and_sees_nothing_sma
         tables = read_tables(downloads[fmt], fmt)
         assert tables["themes"], fmt
         assert small_counts_in_tables(tables) == [], fmt
+    with zipfile.ZipFile(downloads["svg"]) as charts:
+        assert "stage-reporting.svg" in charts.namelist()
+        for name in charts.namelist():
+            words = re.sub(r"<[^>]+>", " ", charts.read(name).decode("utf-8"))
+            words = re.sub(r"\d+ (steps?|themes?) hidden", "", words)  # bars, not people
+            small = [n for n in re.findall(r"(?<![\d.])(\d+)(?![\d.%])", words) if int(n) < 10]
+            assert small == [], (name, words)
     assert recorder.page_errors == [] and recorder.third_party() == []
     context.close()
