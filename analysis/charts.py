@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from analysis.disclosure import Cell
-from analysis.summary import Summary
+from analysis.summary import JourneyRow, Summary
 
 WIDTH = 760
 MARGIN = 20
@@ -52,45 +52,39 @@ class Bar:
 
 def summary_charts(summary: Summary) -> dict[str, str]:
     """File name -> SVG text: ``stage-<stage>.svg`` and ``journey-<group>.svg``."""
-    charts = {}
-    for key, stage in summary.stages.items():
-        shown = [t for t in stage.themes if t.respondents.shown]
-        hidden = len(stage.themes) - len(shown)
-        note = (
-            f"Percent of respondents who said something at this stage ({stage.respondents.text()})."
-            + (
-                f" {hidden} theme{'s' if hidden != 1 else ''} hidden (below "
-                f"{summary.threshold}, or withheld)."
-                if hidden
-                else ""
-            )
-            + (
-                " Hatched: machine suggestions nobody has reviewed."
-                if any(t.machine_only for t in shown)
-                else ""
-            )
-        )
-        charts[f"stage-{key}.svg"] = bar_chart(
-            f"{stage.label}: themes",
-            [Bar(t.label, t.respondents, t.machine_only) for t in shown],
-            note,
-        )
+    charts = {f"stage-{key}.svg": stage_chart(summary, key) for key in summary.stages}
     for row in summary.journey:
-        shown = [s for s in row.steps if s.reached.shown]
-        hidden = len(row.steps) - len(shown)
-        note = "Each step as a percent of those who passed the step before." + (
-            f" {hidden} step{'s' if hidden != 1 else ''} hidden (below {summary.threshold}, "
-            "or withheld)."
-            if hidden
-            else ""
-        )
-        charts[f"journey-{_file_part(row.group)}.svg"] = bar_chart(
-            f"The journey: {row.label}"
-            + (f" ({row.respondents.text()} respondents)" if row.respondents.shown else ""),
-            [Bar(s.label, s.reached) for s in shown],
-            note,
-        )
+        charts[f"journey-{_file_part(row.group)}.svg"] = journey_chart(summary, row)
     return charts
+
+
+def stage_chart(summary: Summary, key: str) -> str:
+    """A stage's shown themes by the percentage of respondents who said something there."""
+    stage = summary.stages[key]
+    shown = [t for t in stage.themes if t.respondents.shown]
+    hidden = len(stage.themes) - len(shown)
+    note = f"Percent of respondents who said something at this stage ({stage.respondents.text()})."
+    if hidden:
+        note += f" {hidden} theme{'s' if hidden != 1 else ''} hidden (below "
+        note += f"{summary.threshold}, or withheld)."
+    if any(t.machine_only for t in shown):
+        note += " Hatched: machine suggestions nobody has reviewed."
+    bars = [Bar(t.label, t.respondents, t.machine_only) for t in shown]
+    return bar_chart(f"{stage.label}: themes", bars, note)
+
+
+def journey_chart(summary: Summary, row: JourneyRow) -> str:
+    """One journey row's shown steps, each as a percentage of the step before."""
+    shown = [s for s in row.steps if s.reached.shown]
+    hidden = len(row.steps) - len(shown)
+    note = "Each step as a percent of those who passed the step before."
+    if hidden:
+        note += f" {hidden} step{'s' if hidden != 1 else ''} hidden (below {summary.threshold}, "
+        note += "or withheld)."
+    title = f"The journey: {row.label}"
+    if row.respondents.shown:
+        title += f" ({row.respondents.text()} respondents)"
+    return bar_chart(title, [Bar(s.label, s.reached) for s in shown], note)
 
 
 def bar_chart(title: str, bars: list[Bar], note: str) -> str:

@@ -18,6 +18,7 @@ DOWNLOADS = {
     ),
     "json": ("application/json", "summary.json"),
     "svg": ("application/zip", "summary-charts.zip"),
+    "pdf": ("application/pdf", "findings.pdf"),
 }
 
 
@@ -82,10 +83,10 @@ def summary(slug: str):
     )
 
 
-@bp.get("/<slug>/summary.<any(csv, xlsx, json, svg):fmt>")
+@bp.get("/<slug>/summary.<any(csv, xlsx, json, svg, pdf):fmt>")
 def summary_download(slug: str, fmt: str):
-    """The summary's tables as a zip of CSV files, an XLSX workbook or the JSON contract, or
-    its charts as a zip of SVG files."""
+    """The summary's tables as a zip of CSV files, an XLSX workbook or the JSON contract, its
+    charts as a zip of SVG files, or the findings report as a PDF."""
     _found, _wanted, errors, made, _offered = _summary_or_404(slug)
     if errors:
         abort(400)

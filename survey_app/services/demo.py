@@ -45,7 +45,7 @@ DAYS = 180
 CODER_EMAIL = "demo-researcher@example.org"
 KEYER_EMAILS = ("demo-keyer-1@example.org", "demo-keyer-2@example.org")
 # How many machine suggestions the demo person reviews, and codes by hand.
-REVIEWED = 12
+REVIEWED = 60
 HAND_CODED = 8
 
 # Free text written for the demo. Some have typos on purpose; "no"/"n/a" answers say nothing.

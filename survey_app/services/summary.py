@@ -46,7 +46,7 @@ from survey_app.services.segments import AREA_QUESTION, CRIME_TYPE_QUESTION, NO_
 if TYPE_CHECKING:
     from analysis.summary import ClosedQuestion, Summary
 
-FORMATS = ("json", "csv", "xlsx", "svg")
+FORMATS = ("json", "csv", "xlsx", "svg", "pdf")
 CHANNELS = ("online", "paper")
 SUMMARY_SOURCES = ("survey", "focus_group", "workshop")
 #: Filters a page or command may set, in the order the form shows them.
@@ -609,10 +609,14 @@ def _summary_and_records(request: Request, threshold: int | None = None) -> tupl
 
 
 def summary_file(summary: Summary, fmt: str) -> bytes:
-    """The summary as a file: JSON, a zip of CSV tables, XLSX (one sheet per table) or a zip of
-    SVG charts."""
+    """The summary as a file: JSON, a zip of CSV tables, XLSX (one sheet per table), a zip of
+    SVG charts, or the findings report (PDF)."""
     from analysis.report_files import write_summary
 
+    if fmt == "pdf":
+        from survey_app.services.findings import findings_pdf
+
+        return findings_pdf(summary)
     if fmt not in FORMATS:
         raise SummaryError(f"Choose one of {', '.join(FORMATS)}.")
     with tempfile.TemporaryDirectory() as folder:
