@@ -36,16 +36,26 @@ DEFAULT_RETURN_INSTRUCTIONS = (
 )
 
 
+def document_environment(folder: Path) -> Environment:
+    """A Jinja2 environment of its own for documents rendered without a request (paper copies,
+    the findings report): HTML autoescaped, unknown names are errors. One per folder."""
+    return _environments(folder)
+
+
 @cache
-def _environment() -> Environment:
-    """The paper templates' own Jinja2 environment (HTML autoescaped; unknown names are errors)."""
+def _environments(folder: Path) -> Environment:
     return Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(folder),
         autoescape=select_autoescape(("html",), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def _environment() -> Environment:
+    """The paper templates' environment."""
+    return document_environment(TEMPLATES)
 
 
 def _sizes(large_print: bool) -> dict[str, str]:

@@ -9,26 +9,14 @@ charts are inline, fonts are system fonts."""
 from __future__ import annotations
 
 import datetime
-from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from analysis.charts import journey_chart, stage_chart
 from analysis.summary import Summary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "research" / "report"
-
-
-@cache
-def _environment() -> Environment:
-    """The report's own Jinja2 environment (no request, so the command line renders it too)."""
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(("html",), default=False),
-        undefined=StrictUndefined,
-    )
 
 
 def filter_words(summary: Summary) -> str:
@@ -55,7 +43,7 @@ def findings_pdf(summary: Summary) -> bytes:
     """The PDF of ``summary``."""
     from weasyprint import HTML
 
-    from survey_app.paper.render import local_only_fetcher
+    from survey_app.paper.render import document_environment, local_only_fetcher
     from survey_app.services.questionnaires import find_questionnaire
 
     found = find_questionnaire(summary.questionnaire)
@@ -66,7 +54,7 @@ def findings_pdf(summary: Summary) -> bytes:
     charts |= {f"journey-{row.group}": journey_chart(summary, row) for row in summary.journey}
     charts = {name: Markup(svg) for name, svg in charts.items()}  # noqa: S704 (escaped above)
     html = (
-        _environment()
+        document_environment(TEMPLATES)
         .get_template("findings.html")
         .render(
             made=summary,
