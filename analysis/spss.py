@@ -2,7 +2,8 @@
 
 Written as the SPSS system file format documented by GNU PSPP ("System File Format"): an
 uncompressed little-endian file, UTF-8 text (character code 65001 and the encoding record), long
-variable names (record 7.13) and value labels of strings longer than 8 bytes (record 7.21), so
+variable names (record 7.13), value labels of strings longer than 8 bytes (record 7.21) and the
+blank as a string's missing value (in the variable record up to 8 bytes, record 7.22 beyond), so
 SPSS, PSPP, R's haven and Stata's `import spss` read the names, labels and codes as written.
 
 Numbers are 8-byte floats (None is system-missing); dates are ``datetime.date`` in an SDATE10
@@ -45,6 +46,9 @@ class Variable:
     measure: str = "nominal"
     decimals: int = 0
     width: int = 0
+    # A string's blank is user-missing (as an empty number is system-missing), so frequencies
+    # do not count it as an answer.
+    blank_missing: bool = False
 
 
 def spss_name(name: str, taken: set[str]) -> str:
@@ -92,6 +96,7 @@ def sav_bytes(variables: list[Variable], rows: list[list], file_label: str = "",
     out += _extension(13, 1, long_names.encode())
     out += _extension(20, 1, b"UTF-8")
     out += _long_value_labels(variables, widths, names)
+    out += _long_blank_missing(variables, widths, names)
     out += struct.pack("<ii", 999, 0)
     for row in rows:
         for v, w, value in zip(variables, widths, row, strict=True):
@@ -151,11 +156,21 @@ def _format(v: Variable, width: int) -> int:
 def _variable_record(v: Variable, width: int, short_name: str) -> bytes:
     fmt = _format(v, width)
     label = _cut(v.label, MAX_VARIABLE_LABEL)
+    short_blank = v.blank_missing and 0 < width <= 8  # longer strings: record 7.22
     record = struct.pack(
-        "<iiiiii8s", 2, width, 1 if label else 0, 0, fmt, fmt, short_name.encode().ljust(8)
+        "<iiiiii8s",
+        2,
+        width,
+        1 if label else 0,
+        1 if short_blank else 0,
+        fmt,
+        fmt,
+        short_name.encode().ljust(8),
     )
     if label:
         record += struct.pack("<i", len(label)) + label.ljust(-(-len(label) // 4) * 4, b" ")
+    if short_blank:
+        record += b" " * 8
     return record
 
 
@@ -190,6 +205,17 @@ def _long_value_labels(variables, widths, names) -> bytes:
             text = _cut(label, MAX_VALUE_LABEL)
             body += struct.pack("<i", len(value)) + value + struct.pack("<i", len(text)) + text
     return _extension(21, 1, bytes(body)) if body else b""
+
+
+def _long_blank_missing(variables, widths, names) -> bytes:
+    """Record 7.22: the blank as the missing value of strings wider than 8 bytes."""
+    body = bytearray()
+    for v, w, name in zip(variables, widths, names, strict=True):
+        if v.blank_missing and w > 8:
+            encoded = name.encode()
+            body += struct.pack("<i", len(encoded)) + encoded
+            body += bytes([1]) + struct.pack("<i", 8) + b" " * 8
+    return _extension(22, 1, bytes(body)) if body else b""
 
 
 def _extension(subtype: int, size: int, data: bytes) -> bytes:

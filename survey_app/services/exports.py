@@ -327,12 +327,11 @@ def _sav_variable(column: Column) -> Variable | None:
         codes = {choice.value: choice.label for choice in question.choices}
         numeric = all(isinstance(c, int) and not isinstance(c, bool) for c in codes)
         measure = "ordinal" if question.type == "rating_scale" else "nominal"
-        return Variable(
-            column.name, question.label, "number" if numeric else "string", codes, measure
-        )
+        kind = "number" if numeric else "string"
+        return Variable(column.name, question.label, kind, codes, measure, blank_missing=True)
     if question.type == "number":
         return Variable(column.name, question.label, "number", measure="scale")
-    return Variable(column.name, question.label, "string")
+    return Variable(column.name, question.label, "string", blank_missing=True)
 
 
 def sav_file(

@@ -35,7 +35,13 @@ def test_labels_codes_missing_values_and_dates_read_back_in_pspp(tmp_path):
             "string",
             {"answered": "Answered", "prefer_not_to_say": "Prefer not to say – ‘quoted’ é"},
         ),
-        Variable("channel", "Channel", "string", {"online": "Online", "paper": "Paper"}),
+        Variable(
+            "channel",
+            "Channel",
+            "string",
+            {"online": "Online", "paper": "Paper"},
+            blank_missing=True,
+        ),
         Variable("when", "Wörds “curly” and long " + "é" * 200, "string"),
         Variable("age", "Age", "number", measure="scale"),
     ]
@@ -63,3 +69,7 @@ def test_labels_codes_missing_values_and_dates_read_back_in_pspp(tmp_path):
     assert second["when"] == "é" * 127  # 255 bytes at most, whole characters
     assert read.labels[1]["area_status"] == "Prefer not to say – ‘quoted’ é"
     assert read.labels[0]["treated"] == "Very well"
+    # channel's blank is user-missing (in its variable record); area_status's is not. Wider
+    # strings (record 7.22) are checked on the export's area.
+    assert read.variables["channel"]["Missing Values"] == '"      "'
+    assert read.variables["area_status"].get("Missing Values", "") == ""

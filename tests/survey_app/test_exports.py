@@ -141,6 +141,9 @@ def test_spss_file_holds_the_closed_questions_with_their_labels_and_no_free_text
         "Overall, how well were you treated when it was reported?"
     )
     assert read.value_labels["area"]["st_helens"] == "St Helens"
+    # A blank string value is user-missing, as an empty number is system-missing.
+    assert read.variables["area"]["Missing Values"].strip('" ') == ""
+    assert read.variables["area"]["Missing Values"] != ""
     # Free text stays out (its status stays); the codes' labels are value labels, not columns.
     assert "anything_else" not in read.variables and "anything_else_status" in read.variables
     assert not [name for name in read.variables if name.endswith("_label")]
