@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 
-from analysis._redaction_lists import COMMON_FIRST_NAMES, FAMILIAR_FORMS
+from analysis._redaction_lists import AMBIGUOUS_NAMES, COMMON_FIRST_NAMES, FAMILIAR_FORMS
 from analysis.redaction import PLACEHOLDERS, Redactor, TextTooLongError
 from analysis.topic_guides import TopicGuide
 
@@ -565,6 +565,68 @@ def _forms_pattern(forms: Iterable[str]) -> re.Pattern | None:
     return re.compile(rf"(?i)(?<![^\W\d_])(?:{alternation})(?:['’]s|['’]|s)?(?![^\W\d_])")
 
 
+#: Name forms that are also ordinary words ("will", "rose", "mark"), compared casefolded.
+_ORDINARY_WORDS = frozenset(_term_key(n) for n in AMBIGUOUS_NAMES)
+#: Words after which a sentence-initial "Will", "May", "Mark" … is the word, not the name
+#: ("Will you ...?", "May I ...", "Mark my words", "Hope you ...").
+_WORD_NOT_NAME_BEFORE = frozenset(
+    [
+        "i",
+        "you",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "there",
+        "this",
+        "that",
+        "these",
+        "those",
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "them",
+        "him",
+        "me",
+        "us",
+        "not",
+        "be",
+        "someone",
+        "anyone",
+        "everyone",
+        "nobody",
+        "so",
+    ]
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?…][\"”’)\]]*\s+|\n\s*|[\"“‘(]\s*)$")
+
+
+def _ordinary_pattern(keys: Iterable[str]) -> re.Pattern | None:
+    """Forms that are ordinary words, matched only Capitalised ("Will", "Will's"), never in lower
+    case ("I will") or in capitals ("I WILL"), whole words."""
+    forms = sorted({k for k in keys if k}, key=len, reverse=True)
+    if not forms:
+        return None
+    spelt = "|".join(re.escape(k[:1].upper() + k[1:]) for k in forms)
+    return re.compile(rf"(?<![^\W\d_])(?:{spelt})(?:['’]s|['’]|s)?(?![^\W\d_])")
+
+
+def _reads_as_the_word(match: re.Match) -> bool:
+    """A capitalised ordinary-word form at the start of a sentence, followed by a word that
+    makes it the word ("Will you", "May I"): not the name."""
+    if not _SENTENCE_START.search(match.string[: match.start()]):
+        return False
+    after = re.match(r"\s+([^\W\d_]+)", match.string[match.end() :])
+    return bool(after) and after.group(1).casefold() in _WORD_NOT_NAME_BEFORE
+
+
 def pseudonymise(
     turns: Sequence[RawTurn],
     *,
@@ -611,7 +673,10 @@ def pseudonymise(
     for name in register:
         for form in {name, *_name_forms(name)}:
             form_to.setdefault(_term_key(form), PLACEHOLDERS["name"])
-    protected = _forms_pattern(form_to)
+    # A form that is also an ordinary word ("Will", "Rose") is replaced only where it reads as a
+    # name (see _ordinary_pattern); every other form everywhere, in any case.
+    protected = _forms_pattern(k for k in form_to if k not in _ORDINARY_WORDS)
+    ordinary = _ordinary_pattern(k for k in form_to if k in _ORDINARY_WORDS)
     kept_keys = {_term_key(k) for k in kept} - set(form_to)
     added_terms = [t for t in added if _term_key(t) not in form_to]
     added_pattern = _forms_pattern(added_terms)
@@ -632,6 +697,11 @@ def pseudonymise(
         replacement = form_to.get(_term_key(bare)) or PLACEHOLDERS["name"]
         note(bare, replacement, "speaker's name", False)
         return replacement + suffix
+
+    def ordinary_name(match: re.Match) -> str:
+        if _reads_as_the_word(match):
+            return match.group()  # "Will you ...?": the word, left as it is
+        return speaker_name(match)
 
     def added_term(match: re.Match) -> str:
         note(match.group(), "[redacted]", "added", True)
@@ -671,7 +741,8 @@ def pseudonymise(
         chunks.append((text[last:], False))
         # The guarantee: every form of a speaker's name left (missed, or inside a replacement
         # that was undone) goes now; then the researcher's added terms.
-        for pattern, replace in ((protected, speaker_name), (added_pattern, added_term)):
+        passes = ((protected, speaker_name), (ordinary, ordinary_name), (added_pattern, added_term))
+        for pattern, replace in passes:
             if pattern is not None:
                 chunks = [
                     piece

@@ -342,6 +342,26 @@ def test_familiar_forms_of_a_speakers_name_are_that_speakers_pseudonym():
     assert texts[4] == "[name] could not come."
 
 
+def test_a_name_that_is_an_ordinary_word_is_replaced_only_where_it_reads_as_a_name():
+    text = (
+        "Facilitator: Welcome everyone. Will, would you start?\n"
+        "Will Jones: I will ring them tomorrow. Will you come? I WILL.\n"
+        "Rose: The prices rose again. Will said it was fine; Will's car was there.\n"
+        "Facilitator: Thanks Rose. Mark my words. May I ask you, Rose?\n"
+        'Rose: (Will nodded.) "Will is right," I said.\n'
+    )
+    texts = [t.text for t in transcript_of(text).turns]
+    assert texts == [
+        "Welcome everyone. [P1], would you start?",
+        "I will ring them tomorrow. Will you come? I WILL.",
+        "The prices rose again. [P1] said it was fine; [P1]'s car was there.",
+        "Thanks [P2]. Mark my words. May I ask you, [P2]?",
+        '([P1] nodded.) "[P1] is right," I said.',
+    ]
+    # "Jones" is no ordinary word: replaced in any case, as every other form.
+    assert "[P1]" in transcript_of("Will Jones: hi\nAnn: jones and JONES\n").turns[1].text
+
+
 def test_familiar_forms_are_never_ordinary_words():
     """Michael, Nicholas, Robert and Corinne speak: the idioms and words stay."""
     text = (
