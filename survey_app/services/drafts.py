@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select, update
 
-from survey_app.database import begin_writing, committing
+from survey_app.database import begin_writing, committing, read_row
 from survey_app.extensions import db
 from survey_app.models import Draft, QuestionnaireVersion
 from survey_app.questionnaire import Answer, Page, Questionnaire
@@ -98,7 +98,7 @@ def find_draft_snapshot(draft_id: str | None, now: datetime) -> DraftSnapshot | 
     """Like find_draft, as a snapshot: for pages that only read the draft or save answers."""
     if not draft_id:
         return None
-    row = db.session.connection().execute(_SNAPSHOT, {"draft_id": draft_id, "now": now}).first()
+    row = read_row(_SNAPSHOT, {"draft_id": draft_id, "now": now})
     return None if row is None else DraftSnapshot(draft_id, *row)
 
 
