@@ -105,6 +105,10 @@ def init_extensions(app: Flask) -> None:
     import survey_app.auth  # noqa: F401  (registers the user loader)
 
     limiter.init_app(app)
+    # Its check before every request runs only where a limit it checks may apply (ratelimit.py).
+    from survey_app.ratelimit import check_only_limits_that_may_apply
+
+    check_only_limits_that_may_apply(app, limiter)
 
 
 def init_templates(app: Flask) -> None:
