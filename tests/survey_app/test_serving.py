@@ -1,5 +1,6 @@
 """Production serving: `gunicorn 'survey_app:create_app()'` with the shipped gunicorn.conf.py."""
 
+import gc
 import http.client
 import re
 import runpy
@@ -272,3 +273,14 @@ def test_respondent_path_keeps_only_staff_files_health_and_fixed_pages():
         assert respondent_path(path) == f"/s/{SLUG}/..."
     for path in ("/staffing", "/healthz/x", "/s/Not A Slug/q/x", "/favicon.ico", "/x\n/staff/"):
         assert respondent_path(path) == "/...", path
+
+
+def test_workers_are_forked_with_the_masters_objects_frozen():
+    hooks = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        hooks["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
