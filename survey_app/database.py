@@ -7,7 +7,10 @@ then writes fails at once with "database is locked" if another process committed
   so pages render in parallel in all workers;
 - every other request, and every command, takes the write lock at BEGIN (BEGIN IMMEDIATE), so
   writers queue behind busy_timeout instead of failing;
-- a GET that has to write (the quick exit deletes a draft) calls begin_writing() first.
+- a GET that has to write (the quick exit deletes a draft) calls begin_writing() first;
+- a request whose writes never depend on its earlier reads, or read again under the write lock
+  what they depend on (the answer POST: `read_before_writing()`), reads without the lock until
+  its first write.
 
 Services write inside `committing()` (or a function marked `@transaction`): the one place where
 a write commits, or rolls back when it raises.
@@ -101,6 +104,18 @@ def begin_writing() -> None:
     db.session.commit()
 
 
+def read_before_writing() -> None:
+    """Declare that this request's reads need no write lock until its first write: `read_row`
+    then reads outside the ORM session (as in a GET) while the session has no transaction open.
+
+    Only for a request that writes nothing its earlier reads decided without reading it again
+    once its transaction has begun (the transaction of a request with an unsafe method still
+    takes the write lock at BEGIN on SQLite). The answer POST: a page sent again unchanged
+    never takes the lock; a changed one takes it and reads the draft again before writing.
+    """
+    g.survey_read_first = True
+
+
 def _close_session(_error) -> None:
     # Closing rolls back what the request left open; if the database went away meanwhile, that
     # rollback fails and the connection is discarded. The answer is already on its way (a page
@@ -182,7 +197,8 @@ def read_row(statement: Select, params: dict[str, Any]) -> tuple | None:
     connection of its own, outside the ORM session, so no session is made, begun and rolled
     back for one SELECT (on SQLite in autocommit mode: one statement is one consistent read).
     Any other request runs it inside the session's transaction (on SQLite, BEGIN IMMEDIATE: the
-    write lock is taken before the read, as for any other statement of a writing request).
+    write lock is taken before the read, as for any other statement of a writing request),
+    unless it called `read_before_writing()` and has no transaction open yet.
     Driver errors are raised as SQLAlchemy's (OperationalError...), as `Session.execute` would.
     """
     engine = db.engine
@@ -195,7 +211,7 @@ def read_row(statement: Select, params: dict[str, Any]) -> tuple | None:
         if bind is not None:
             values[name] = bind(values[name])
     parameters = values if prepared.positions is None else [values[n] for n in prepared.positions]
-    if reads_only():
+    if reads_only() or (g.get("survey_read_first") and not _session_in_transaction()):
         try:
             pooled = engine.raw_connection()
         except dialect.loaded_dbapi.Error as error:
@@ -213,6 +229,10 @@ def read_row(statement: Select, params: dict[str, Any]) -> tuple | None:
         value if convert is None or value is None else convert(value)
         for value, convert in zip(row, prepared.results, strict=True)
     )
+
+
+def _session_in_transaction() -> bool:
+    return db.session.registry.has() and db.session().in_transaction()
 
 
 # (statement, dialect) -> _Prepared; the statements are module constants, so this stays small.

@@ -10,6 +10,7 @@ from limits import parse
 from sqlalchemy.exc import OperationalError
 
 from survey_app import start_page_shortcut
+from survey_app.database import read_before_writing
 from survey_app.extensions import csrf, limiter
 from survey_app.page_cache import render_page
 from survey_app.pages.presenters import present_page
@@ -153,6 +154,9 @@ def _next_url(found, draft, answers=None) -> str:
 @bp.route("/s/<slug>/q/<page_id>", methods=["GET", "POST"])
 def question(slug: str, page_id: str):
     """One page of questions: show it, or validate and save what was given."""
+    if request.method == "POST":
+        # No write lock until answers are written: save_answers reads the draft again under it.
+        read_before_writing()
     found = _questionnaire_or_404(slug)
     if not found.row.is_open(today()):
         return redirect(url_for("respond.start", slug=slug))

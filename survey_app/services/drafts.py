@@ -115,12 +115,19 @@ def save_answers(
     Returns the draft's answers as now stored. A page sent again unchanged writes nothing; a
     draft submitted meanwhile (another tab) is left as it is.
     """
-    merged = answers_of(draft)
-    merged.update(answers)
-    merged = definition.prune(merged)
-    stored = {name: answer.to_json() for name, answer in merged.items()}
-    if stored != draft.answers:
-        with committing():
+    merged, stored = _merged(draft.answers, definition, answers)
+    if stored == draft.answers:
+        return merged
+    with committing():
+        # The page may have been read without the write lock (database.read_before_writing):
+        # take the lock (SQLite: BEGIN IMMEDIATE), then merge with the answers as stored now, so
+        # that a page answered meanwhile in another tab is kept.
+        db.session.connection()
+        current = read_row(_ANSWERS, {"draft_id": draft.id})
+        if current is None or current[1] != "open":
+            return merged  # lapsed or submitted meanwhile: left as it is
+        merged, stored = _merged(current[0], definition, answers)
+        if stored != current[0]:
             db.session.execute(
                 update(Draft)
                 .where(Draft.id == draft.id, Draft.status == "open")
@@ -128,6 +135,18 @@ def save_answers(
                 .execution_options(synchronize_session=False)
             )
     return merged
+
+
+_ANSWERS = select(_DRAFT.c.answers, _DRAFT.c.status).where(_DRAFT.c.id == bindparam("draft_id"))
+
+
+def _merged(stored_answers: dict, definition: Questionnaire, answers: dict[str, Answer]):
+    """The stored answers with one page's answers put in and what no longer applies dropped:
+    (answers by question name, the same as stored)."""
+    merged = {name: Answer.from_json(data) for name, data in stored_answers.items()}
+    merged.update(answers)
+    merged = definition.prune(merged)
+    return merged, {name: answer.to_json() for name, answer in merged.items()}
 
 
 def save_for_later(draft: Draft, now: datetime, days: int) -> str:
