@@ -100,6 +100,16 @@ class AnonymousLogger(Logger):
 logger_class = AnonymousLogger
 
 
+def when_ready(server) -> None:
+    """Compile the templates and parse the questionnaires once, in the master, before the first
+    worker is forked (survey_app/warm_up.py): workers, and workers started again, begin warm."""
+    app = getattr(server.app, "callable", None)  # the preloaded app
+    if getattr(app, "jinja_env", None) is not None:
+        from survey_app.warm_up import warm_up
+
+        warm_up(app)
+
+
 def pre_fork(server, worker) -> None:
     """Move what the master has built (the preloaded app, its templates and questionnaires) out of
     the garbage collector's sight before a worker is forked from it: the worker's collections

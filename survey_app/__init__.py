@@ -49,6 +49,13 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file has no server that restarts or drops connections: a ping (SELECT 1) before
+        # every checkout would only cost each request a statement.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
     development = app.debug or app.testing or os.environ.get("SURVEY_ENV") == "development"
     if development:
         # Local http://127.0.0.1 has no TLS; everywhere else the cookie is Secure.

@@ -284,3 +284,25 @@ def test_workers_are_forked_with_the_masters_objects_frozen():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_the_master_compiles_templates_and_parses_questionnaires_before_forking(app, synced):
+    from survey_app.services.questionnaires import find_questionnaire
+    from survey_app.warm_up import warm_up
+
+    warm_up(app)
+    with app.app_context():
+        version_id = find_questionnaire(SLUG).version.id
+    assert version_id in app.extensions["survey_published_versions"]
+    cached = {name for _, name in app.jinja_env.cache}
+    assert {"respond/question.html", "govuk_frontend_jinja/components/radios/macro.html"} <= cached
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0  # no connection kept for the workers to share
+
+
+def test_warming_up_without_a_database_leaves_the_parsing_to_the_workers(tmp_path, caplog):
+    from survey_app.warm_up import warm_up
+
+    app = make_app(f"sqlite:///{tmp_path / 'missing' / 'survey.db'}")
+    warm_up(app)
+    assert "not parsed before forking" in caplog.text
