@@ -120,8 +120,8 @@ def save_answers(
         return merged
     with committing():
         # The page may have been read without the write lock (database.read_before_writing):
-        # take the lock (SQLite: BEGIN IMMEDIATE), then merge with the answers as stored now, so
-        # that a page answered meanwhile in another tab is kept.
+        # take the lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the row's, FOR UPDATE), then merge
+        # with the answers as stored now, so that a page answered meanwhile in another tab is kept.
         db.session.connection()
         current = read_row(_ANSWERS, {"draft_id": draft.id})
         if current is None or current[1] != "open":
@@ -137,7 +137,13 @@ def save_answers(
     return merged
 
 
-_ANSWERS = select(_DRAFT.c.answers, _DRAFT.c.status).where(_DRAFT.c.id == bindparam("draft_id"))
+# FOR UPDATE: on PostgreSQL a second tab saving the same draft waits for this one's commit and
+# then merges into its answers (SQLite's write lock, taken at BEGIN, already does that).
+_ANSWERS = (
+    select(_DRAFT.c.answers, _DRAFT.c.status)
+    .where(_DRAFT.c.id == bindparam("draft_id"))
+    .with_for_update()
+)
 
 
 def _merged(stored_answers: dict, definition: Questionnaire, answers: dict[str, Answer]):
