@@ -1,6 +1,7 @@
 """Gunicorn settings: an access log that records no client address, user agent or referrer, no
 time finer than the hour and no respondent's page."""
 
+import gc
 import logging
 import os
 import re
@@ -97,6 +98,23 @@ class AnonymousLogger(Logger):
 
 
 logger_class = AnonymousLogger
+
+
+def when_ready(server) -> None:
+    """Compile the templates and parse the questionnaires once, in the master, before the first
+    worker is forked (survey_app/warm_up.py): workers, and workers started again, begin warm."""
+    app = getattr(server.app, "callable", None)  # the preloaded app
+    if getattr(app, "jinja_env", None) is not None:
+        from survey_app.warm_up import warm_up
+
+        warm_up(app)
+
+
+def pre_fork(server, worker) -> None:
+    """Move what the master has built (the preloaded app, its templates and questionnaires) out of
+    the garbage collector's sight before a worker is forked from it: the worker's collections
+    then never walk those objects, and walking them no longer copies the memory they share."""
+    gc.freeze()
 
 
 def post_fork(server, worker) -> None:

@@ -49,6 +49,13 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file has no server that restarts or drops connections: a ping (SELECT 1) before
+        # every checkout would only cost each request a statement.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
     development = app.debug or app.testing or os.environ.get("SURVEY_ENV") == "development"
     if development:
         # Local http://127.0.0.1 has no TLS; everywhere else the cookie is Secure.
@@ -105,6 +112,10 @@ def init_extensions(app: Flask) -> None:
     import survey_app.auth  # noqa: F401  (registers the user loader)
 
     limiter.init_app(app)
+    # Its check before every request runs only where a limit it checks may apply (ratelimit.py).
+    from survey_app.ratelimit import check_only_limits_that_may_apply
+
+    check_only_limits_that_may_apply(app, limiter)
 
 
 def init_templates(app: Flask) -> None:

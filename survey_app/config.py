@@ -47,6 +47,7 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     # Test each pooled connection before use: after a database restart, requests get a new
     # connection instead of an error (the app recovers by itself when the database returns).
+    # PostgreSQL only: load_config turns it off for SQLite (a file has no server to restart).
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     # Prefix of the sign-in limits' keys (Redis may be shared with other apps or test runs).
     LOGIN_LIMIT_KEY_PREFIX = "survey"

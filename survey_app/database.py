@@ -7,21 +7,30 @@ then writes fails at once with "database is locked" if another process committed
   so pages render in parallel in all workers;
 - every other request, and every command, takes the write lock at BEGIN (BEGIN IMMEDIATE), so
   writers queue behind busy_timeout instead of failing;
-- a GET that has to write (the quick exit deletes a draft) calls begin_writing() first.
+- a GET that has to write (the quick exit deletes a draft) calls begin_writing() first;
+- a request whose writes never depend on its earlier reads, or read again under the write lock
+  what they depend on (the answer POST: `read_before_writing()`), reads without the lock until
+  its first write.
 
 Services write inside `committing()` (or a function marked `@transaction`): the one place where
 a write commits, or rolls back when it raises.
+
+The respondent pages' hot reads (`read_row`) skip the ORM session and SQLAlchemy's execution
+machinery: a statement compiled once, run on the driver's cursor, errors wrapped as SQLAlchemy's
+own, so a database that went away still gets the calm 503 (errors.py).
 """
 
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Select, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from survey_app.extensions import db
 
@@ -47,7 +56,8 @@ def init_database(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _configure_sqlite_connection)
             event.listen(engine, "begin", _begin)
-            event.listen(engine, "before_cursor_execute", _check_write_is_declared)
+            if app.testing:  # a check for tests: it costs every statement a call
+                event.listen(engine, "before_cursor_execute", _check_write_is_declared)
 
 
 @contextmanager
@@ -94,12 +104,26 @@ def begin_writing() -> None:
     db.session.commit()
 
 
+def read_before_writing() -> None:
+    """Declare that this request's reads need no write lock until its first write: `read_row`
+    then reads outside the ORM session (as in a GET) while the session has no transaction open.
+
+    Only for a request that writes nothing its earlier reads decided without reading it again
+    once its transaction has begun (the transaction of a request with an unsafe method still
+    takes the write lock at BEGIN on SQLite). The answer POST: a page sent again unchanged
+    never takes the lock; a changed one takes it and reads the draft again before writing.
+    """
+    g.survey_read_first = True
+
+
 def _close_session(_error) -> None:
     # Closing rolls back what the request left open; if the database went away meanwhile, that
     # rollback fails and the connection is discarded. The answer is already on its way (a page
-    # or a 503): a failed clean-up must not turn it into a 500.
-    with contextlib.suppress(SQLAlchemyError):
-        db.session.close()
+    # or a 503): a failed clean-up must not turn it into a 500. A request that never used the
+    # session (most respondent pages, see read_row) has none to close: none is made just for it.
+    if db.session.registry.has():
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.close()
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:
@@ -111,7 +135,8 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _reads_only() -> bool:
+def reads_only() -> bool:
+    """True in a request that only reads (a safe method that did not call begin_writing())."""
     return (
         has_request_context()
         and request.method in SAFE_METHODS
@@ -120,9 +145,128 @@ def _reads_only() -> bool:
 
 
 def _begin(connection) -> None:
-    deferred = _reads_only()
+    deferred = reads_only()
     connection.info["survey_deferred"] = deferred
-    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    statement = "BEGIN" if deferred else "BEGIN IMMEDIATE"
+    # Straight to sqlite3: the same statement without SQLAlchemy's execution machinery. An error
+    # here is not wrapped by SQLAlchemy (this is an event, not its own BEGIN): wrap it as it would.
+    driver = connection.connection.driver_connection
+    try:
+        driver.execute(statement)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _wrapped(error, statement, connection.dialect) from error
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A SELECT compiled once for one dialect: its SQL, parameter order and value converters."""
+
+    sql: str
+    positions: tuple[str, ...] | None  # parameter names in order (qmark), or None (named)
+    defaults: dict[str, Any]  # bound values written into the statement (e.g. status == "open")
+    binders: dict[str, Callable | None]
+    results: tuple[Callable | None, ...]
+
+
+def _prepare(statement: Select, dialect: Dialect) -> _Prepared:
+    compiled = statement.compile(dialect=dialect)
+    binds = compiled.binds
+    if any(bind.expanding for bind in binds.values()):
+        raise ValueError("read_row does not take IN (...) parameters")
+    return _Prepared(
+        sql=compiled.string,
+        positions=tuple(compiled.positiontup) if compiled.positional else None,
+        defaults={name: bind.value for name, bind in binds.items() if not bind.required},
+        binders={
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in binds.items()
+        },
+        results=tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        ),
+    )
+
+
+def read_row(statement: Select, params: dict[str, Any]) -> tuple | None:
+    """The first row `statement` selects with `params` (a tuple of its columns), or None.
+
+    For the respondent pages' hot reads: the statement is compiled once per dialect and run on
+    the driver's own cursor, parameterised as SQLAlchemy would send it, its values converted as
+    SQLAlchemy would return them. A request that only reads (`reads_only()`) runs it on a pooled
+    connection of its own, outside the ORM session, so no session is made, begun and rolled
+    back for one SELECT (on SQLite in autocommit mode: one statement is one consistent read).
+    Any other request runs it inside the session's transaction (on SQLite, BEGIN IMMEDIATE: the
+    write lock is taken before the read, as for any other statement of a writing request),
+    unless it called `read_before_writing()` and has no transaction open yet.
+    Driver errors are raised as SQLAlchemy's (OperationalError...), as `Session.execute` would.
+    """
+    engine = db.engine
+    dialect = engine.dialect
+    prepared = _prepared_statements.get((statement, dialect))
+    if prepared is None:
+        prepared = _prepared_statements[(statement, dialect)] = _prepare(statement, dialect)
+    values = {**prepared.defaults, **params}
+    for name, bind in prepared.binders.items():
+        if bind is not None:
+            values[name] = bind(values[name])
+    parameters = values if prepared.positions is None else [values[n] for n in prepared.positions]
+    if reads_only() or (g.get("survey_read_first") and not _session_in_transaction()):
+        try:
+            pooled = engine.raw_connection()
+        except dialect.loaded_dbapi.Error as error:
+            raise _wrapped(error, None, dialect) from error
+        try:
+            row = _fetch_one(pooled, prepared, parameters, dialect)
+        finally:
+            pooled.close()  # back to the pool, which rolls back (PostgreSQL began a transaction)
+    else:
+        connection = db.session.connection()
+        row = _fetch_one(connection.connection, prepared, parameters, dialect, connection)
+    if row is None:
+        return None
+    return tuple(
+        value if convert is None or value is None else convert(value)
+        for value, convert in zip(row, prepared.results, strict=True)
+    )
+
+
+def _session_in_transaction() -> bool:
+    return db.session.registry.has() and db.session().in_transaction()
+
+
+# (statement, dialect) -> _Prepared; the statements are module constants, so this stays small.
+_prepared_statements: dict[tuple, _Prepared] = {}
+
+
+def _fetch_one(pooled, prepared: _Prepared, parameters, dialect: Dialect, connection=None):
+    cursor = None
+    try:
+        cursor = pooled.cursor()
+        cursor.execute(prepared.sql, parameters)
+        return cursor.fetchone()
+    except dialect.loaded_dbapi.Error as error:
+        disconnected = dialect.is_disconnect(error, pooled.driver_connection, cursor)
+        if disconnected:  # a database that restarted: this connection is of no more use
+            (connection or pooled).invalidate(error)
+        raise _wrapped(error, prepared.sql, dialect, disconnected) from error
+    finally:
+        if cursor is not None:
+            with contextlib.suppress(dialect.loaded_dbapi.Error):
+                cursor.close()
+
+
+def _wrapped(error, statement, dialect: Dialect, disconnected: bool = False) -> BaseException:
+    # Parameters hidden: they may hold answers, and the error may be logged.
+    return DBAPIError.instance(
+        statement,
+        None,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=disconnected,
+        dialect=dialect,
+    )
 
 
 def _check_write_is_declared(connection, _cursor, statement, *_args) -> None:

@@ -6,6 +6,7 @@ place of the two per-request secrets, and each request gets a copy with its own 
 """
 
 import secrets
+from collections.abc import Callable
 
 from flask import current_app, g, render_template
 from flask_wtf.csrf import generate_csrf
@@ -27,21 +28,24 @@ def _nonce_mark() -> str:
     return _NONCE_MARK
 
 
-def render_page(key: tuple, template: str, **context) -> str:
-    """Render `template` like render_template, reusing the result for the same `key`.
+def render_page(key: tuple, template: str, context: Callable[[], dict]) -> str:
+    """Render `template` like render_template with `context()`, reusing the result for the same
+    `key`: `context` is called only when the page is rendered (building it can cost more than
+    serving the cached page).
 
-    Everything the page shows must follow from `key` (pass only such values in `context`); the
-    only per-request parts allowed are csrf_token() and csp_nonce(). A page that got the real
-    token or nonce some other way (a macro imported without context) is never cached.
+    Everything the page shows must follow from `key` (`context()` may give only such values);
+    the only per-request parts allowed are csrf_token() and csp_nonce(). A page that got the
+    real token or nonce some other way (a macro imported without context) is never cached.
     """
     if current_app.jinja_env.auto_reload:  # development: templates may change under us
-        return render_template(template, **context)
+        return render_template(template, **context())
     pages = current_app.extensions.setdefault("survey_page_cache", {})
     html = pages.get((template, key))
     if html is None:
-        html = render_template(template, csrf_token=_token_mark, csp_nonce=_nonce_mark, **context)
+        values = context()
+        html = render_template(template, csrf_token=_token_mark, csp_nonce=_nonce_mark, **values)
         if _holds_request_secret(html):
-            return render_template(template, **context)
+            return render_template(template, **values)
         if len(pages) >= MAX_PAGES:
             pages.clear()
         pages[(template, key)] = html

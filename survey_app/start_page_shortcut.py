@@ -9,7 +9,8 @@ and body, is kept with its CSP nonce replaced by a mark, and served again with a
 - only to a GET with no query string and no Cookie header, for the same scheme, host, script
   name and path as the response kept (anything else goes to Flask);
 - only a response the start view allowed to be kept (`allow_keeping`: no draft, a cached page,
-  no rate limit applying to it), with status 200, no Set-Cookie, and the nonce in its policy;
+  no rate limit of any kind that could apply to it), with status 200, no Set-Cookie, and the
+  nonce in its policy;
 - only while the questionnaire lookup it was made from is still the one Flask would use (at
   most PUBLISHED_CACHE_SECONDS old, and not dropped since: a change of dates in this worker
   drops it) and on the same UTC day.
@@ -25,6 +26,7 @@ from datetime import UTC, date, datetime
 from flask import current_app, g, request
 
 from survey_app.extensions import limiter
+from survey_app.ratelimit import no_limit_applies_to_view
 from survey_app.security import csp_nonce
 from survey_app.services import questionnaires
 
@@ -142,14 +144,10 @@ def allow_keeping(slug: str, day) -> None:
 
 
 def _nothing_but_the_nonce_is_personal() -> bool:
-    manager = limiter.limit_manager
-    limits_apply = limiter.enabled and (
-        manager.default_limits
-        or manager.application_limits
-        or getattr(limiter, "_meta_limits", None)
-    )
+    # A kept page is served without Flask: no rate limit may apply to it at all (default,
+    # app-wide, blueprint, meta, in-memory fallback, or on the view itself).
     return (
-        not limits_apply
+        no_limit_applies_to_view(limiter, request.endpoint)
         and not current_app.jinja_env.auto_reload  # development: the page is not cached
         and "csrf_token" not in g  # no token was made (it would be in the session too)
         and not request.cookies

@@ -10,6 +10,7 @@ from limits import parse
 from sqlalchemy.exc import OperationalError
 
 from survey_app import start_page_shortcut
+from survey_app.database import read_before_writing
 from survey_app.extensions import csrf, limiter
 from survey_app.page_cache import render_page
 from survey_app.pages.presenters import present_page
@@ -109,11 +110,13 @@ def start(slug: str):
     page = render_page(
         (row.slug, found.version.content_hash, row.opens_on, row.closes_on, day, has_draft),
         "respond/start.html",
-        found=found,
-        is_open=row.is_open(day),
-        support_services=support_services.general_support_services(),
-        draft=has_draft,
-        today=day,
+        lambda: {
+            "found": found,
+            "is_open": row.is_open(day),
+            "support_services": support_services.general_support_services(),
+            "draft": has_draft,
+            "today": day,
+        },
     )
     if not has_draft:  # the same for every visitor without a cookie: served again without Flask
         start_page_shortcut.allow_keeping(slug, day)
@@ -151,6 +154,9 @@ def _next_url(found, draft, answers=None) -> str:
 @bp.route("/s/<slug>/q/<page_id>", methods=["GET", "POST"])
 def question(slug: str, page_id: str):
     """One page of questions: show it, or validate and save what was given."""
+    if request.method == "POST":
+        # No write lock until answers are written: save_answers reads the draft again under it.
+        read_before_writing()
     found = _questionnaire_or_404(slug)
     if not found.row.is_open(today()):
         return redirect(url_for("respond.start", slug=slug))
@@ -248,29 +254,32 @@ def render_question_page(
     )
     if request.values.get("return_to") == "check":
         back = url_for("respond.check", slug=found.row.slug)
-    error_list = [
-        {"text": str(error.message), "href": f"#{error.field_id}"} for error in errors.values()
-    ]
     # Only "check" means anything: any other value would be a new page-cache key for each
     # made-up value, letting anyone empty the cache (page_cache.MAX_PAGES) at will.
     return_to = "check" if request.values.get("return_to") == "check" else None
-    context = {
-        "found": found,
-        "page": page,
-        "heading": page.title if len(questions) > 1 else questions[0].label,
-        "rendered": present_page(
-            _only(page, questions), values, {k: e.message for k, e in errors.items()}
-        ),
-        "section": sections[section_number - 1],
-        "section_number": section_number,
-        "section_count": len(sections),
-        "back": back,
-        "notice": notice,
-        "form_errors": error_list,
-        "return_to": return_to,
-    }
+
+    def context() -> dict:
+        error_list = [
+            {"text": str(error.message), "href": f"#{error.field_id}"} for error in errors.values()
+        ]
+        return {
+            "found": found,
+            "page": page,
+            "heading": page.title if len(questions) > 1 else questions[0].label,
+            "rendered": present_page(
+                _only(page, questions), values, {k: e.message for k, e in errors.items()}
+            ),
+            "section": sections[section_number - 1],
+            "section_number": section_number,
+            "section_count": len(sections),
+            "back": back,
+            "notice": notice,
+            "form_errors": error_list,
+            "return_to": return_to,
+        }
+
     if values or errors:
-        return render_template("respond/question.html", **context)
+        return render_template("respond/question.html", **context())
     # A page with nothing filled in looks the same for everyone who reaches it the same way.
     key = (
         found.row.slug,
@@ -281,7 +290,7 @@ def render_question_page(
         notice,
         return_to,
     )
-    return render_page(key, "respond/question.html", **context)
+    return render_page(key, "respond/question.html", context)
 
 
 def _only(page, questions):

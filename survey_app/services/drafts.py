@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select, update
 
-from survey_app.database import begin_writing, committing
+from survey_app.database import begin_writing, committing, read_row
 from survey_app.extensions import db
 from survey_app.models import Draft, QuestionnaireVersion
 from survey_app.questionnaire import Answer, Page, Questionnaire
@@ -98,7 +98,7 @@ def find_draft_snapshot(draft_id: str | None, now: datetime) -> DraftSnapshot | 
     """Like find_draft, as a snapshot: for pages that only read the draft or save answers."""
     if not draft_id:
         return None
-    row = db.session.connection().execute(_SNAPSHOT, {"draft_id": draft_id, "now": now}).first()
+    row = read_row(_SNAPSHOT, {"draft_id": draft_id, "now": now})
     return None if row is None else DraftSnapshot(draft_id, *row)
 
 
@@ -115,12 +115,19 @@ def save_answers(
     Returns the draft's answers as now stored. A page sent again unchanged writes nothing; a
     draft submitted meanwhile (another tab) is left as it is.
     """
-    merged = answers_of(draft)
-    merged.update(answers)
-    merged = definition.prune(merged)
-    stored = {name: answer.to_json() for name, answer in merged.items()}
-    if stored != draft.answers:
-        with committing():
+    merged, stored = _merged(draft.answers, definition, answers)
+    if stored == draft.answers:
+        return merged
+    with committing():
+        # The page may have been read without the write lock (database.read_before_writing):
+        # take the lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the row's, FOR UPDATE), then merge
+        # with the answers as stored now, so that a page answered meanwhile in another tab is kept.
+        db.session.connection()
+        current = read_row(_ANSWERS, {"draft_id": draft.id})
+        if current is None or current[1] != "open":
+            return merged  # lapsed or submitted meanwhile: left as it is
+        merged, stored = _merged(current[0], definition, answers)
+        if stored != current[0]:
             db.session.execute(
                 update(Draft)
                 .where(Draft.id == draft.id, Draft.status == "open")
@@ -128,6 +135,24 @@ def save_answers(
                 .execution_options(synchronize_session=False)
             )
     return merged
+
+
+# FOR UPDATE: on PostgreSQL a second tab saving the same draft waits for this one's commit and
+# then merges into its answers (SQLite's write lock, taken at BEGIN, already does that).
+_ANSWERS = (
+    select(_DRAFT.c.answers, _DRAFT.c.status)
+    .where(_DRAFT.c.id == bindparam("draft_id"))
+    .with_for_update()
+)
+
+
+def _merged(stored_answers: dict, definition: Questionnaire, answers: dict[str, Answer]):
+    """The stored answers with one page's answers put in and what no longer applies dropped:
+    (answers by question name, the same as stored)."""
+    merged = {name: Answer.from_json(data) for name, data in stored_answers.items()}
+    merged.update(answers)
+    merged = definition.prune(merged)
+    return merged, {name: answer.to_json() for name, answer in merged.items()}
 
 
 def save_for_later(draft: Draft, now: datetime, days: int) -> str:

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
-from survey_app.database import committing, transaction
+from survey_app.database import committing, read_row, transaction
 from survey_app.extensions import db
 from survey_app.models import QuestionnaireRow, QuestionnaireVersion
 from survey_app.questionnaire import Questionnaire, load_directory, load_questionnaire_text
@@ -217,11 +217,12 @@ _PUBLISHED = select(
 
 
 def _find_published(slug: str) -> OpenQuestionnaire | None:
-    row = db.session.connection().execute(_PUBLISHED, {"slug": slug}).one_or_none()
-    if row is None or row.current_version_id is None:
+    row = read_row(_PUBLISHED, {"slug": slug})  # slugs are unique: one row or none
+    if row is None or row[-1] is None:
         return None
-    version = published_version(row.current_version_id)
-    snapshot = PublishedRow(row.id, row.slug, row.title, row.opens_on, row.closes_on)
+    *columns, version_id = row
+    version = published_version(version_id)
+    snapshot = PublishedRow(*columns)
     return OpenQuestionnaire(row=snapshot, version=version, definition=version.definition)
 
 

@@ -51,3 +51,21 @@ def test_a_get_that_declares_its_write_may_write(app, synced):
         return "written"
 
     assert app.test_client().get("/test-declared-write").text == "written"
+
+
+@pytest.mark.timeout(20)
+def test_an_answer_post_that_changes_nothing_needs_no_write_lock(client, synced, migrated):
+    from tests.survey_app.walker import begin, csrf_token
+
+    page = begin(client)
+    form = {"csrf_token": csrf_token(page.text), "crime_type": "hate_crime"}
+    assert client.post(page.request.path, data=form).status_code == 302
+    writer = sqlite3.connect(migrated.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        # The same answer again reads without the lock (read_before_writing); waiting for this
+        # one would take busy_timeout (30 s).
+        assert client.post(page.request.path, data=form).status_code == 302
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -94,9 +94,29 @@ def test_page_with_a_token_from_outside_its_context_is_never_reused(app):
     tokens = []
     for _ in range(2):
         with app.test_request_context("/"):
-            tokens.append(render_page(("same key",), "leaky.html"))
+            tokens.append(render_page(("same key",), "leaky.html", dict))
             assert tokens[-1] == render_template_string("{{ csrf_token() }}")
     assert tokens[0] != tokens[1]
+
+
+def test_a_cached_page_builds_its_context_only_when_rendered(app):
+    app.jinja_env.auto_reload = False
+    built = []
+
+    def context():
+        built.append(1)
+        return {"text": "same for everyone"}
+
+    app.jinja_loader = ChoiceLoader(
+        [DictLoader({"plain.html": "{{ text }} {{ csp_nonce() }}"}), app.jinja_loader]
+    )
+    pages = []
+    for _ in range(3):
+        with app.test_request_context("/"):
+            pages.append(render_page(("plain key",), "plain.html", context))
+    assert len(built) == 1
+    assert all(page.startswith("same for everyone ") for page in pages)
+    assert len(set(pages)) == 3  # each with its own nonce
 
 
 def test_question_page_shows_answers_only_to_the_respondent_who_gave_them(app, synced):

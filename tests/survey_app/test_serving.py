@@ -1,5 +1,6 @@
 """Production serving: `gunicorn 'survey_app:create_app()'` with the shipped gunicorn.conf.py."""
 
+import gc
 import http.client
 import re
 import runpy
@@ -272,3 +273,36 @@ def test_respondent_path_keeps_only_staff_files_health_and_fixed_pages():
         assert respondent_path(path) == f"/s/{SLUG}/..."
     for path in ("/staffing", "/healthz/x", "/s/Not A Slug/q/x", "/favicon.ico", "/x\n/staff/"):
         assert respondent_path(path) == "/...", path
+
+
+def test_workers_are_forked_with_the_masters_objects_frozen():
+    hooks = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        hooks["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_the_master_compiles_templates_and_parses_questionnaires_before_forking(app, synced):
+    from survey_app.services.questionnaires import find_questionnaire
+    from survey_app.warm_up import warm_up
+
+    warm_up(app)
+    with app.app_context():
+        version_id = find_questionnaire(SLUG).version.id
+    assert version_id in app.extensions["survey_published_versions"]
+    cached = {name for _, name in app.jinja_env.cache}
+    assert {"respond/question.html", "govuk_frontend_jinja/components/radios/macro.html"} <= cached
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0  # no connection kept for the workers to share
+
+
+def test_warming_up_without_a_database_leaves_the_parsing_to_the_workers(tmp_path, caplog):
+    from survey_app.warm_up import warm_up
+
+    app = make_app(f"sqlite:///{tmp_path / 'missing' / 'survey.db'}")
+    warm_up(app)
+    assert "not parsed before forking" in caplog.text

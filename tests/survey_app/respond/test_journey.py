@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import event, select
 from werkzeug.datastructures import MultiDict
 
+from survey_app.database import read_before_writing
 from survey_app.extensions import db
 from survey_app.models import Draft, Response
 from survey_app.services import drafts, questionnaires
@@ -101,7 +102,9 @@ def test_a_page_sent_again_unchanged_writes_nothing_and_a_changed_one_is_stored(
     try:
         again = client.post(page.request.path, data=form)
         assert again.status_code == 302
-        assert "SELECT" in statements and "UPDATE" not in statements
+        # Its reads go to the driver directly (database.read_row); a write would come here, as
+        # the changed page's does below.
+        assert "UPDATE" not in statements
         statements.clear()
         changed = client.post(page.request.path, data={**form, "crime_type": "domestic_abuse"})
         assert changed.status_code == 302
@@ -137,3 +140,53 @@ def test_answers_saved_from_a_page_opened_before_submission_leave_the_spent_draf
 
 def _form(values: dict):
     return MultiDict({key: str(value) for key, value in values.items()})
+
+
+def test_answers_saved_from_a_page_read_without_the_lock_keep_a_page_answered_meanwhile(
+    app, synced
+):
+    client = app.test_client()
+    first = begin(client)
+    form = {"csrf_token": csrf_token(first.text), "crime_type": "hate_crime"}
+    second = client.post(first.request.path, data=form).headers["Location"]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with app.test_request_context("/", method="POST"):
+        read_before_writing()
+        draft_id = db.session.scalar(select(Draft.id))
+        db.session.rollback()  # the answer POST reads before it writes, without the lock:
+        before = drafts.find_draft_snapshot(draft_id, now)
+        assert not db.session().in_transaction()
+        # another tab answers the second page meanwhile
+        second_page = client.get(second)
+        second_form = {"csrf_token": csrf_token(second_page.text), "action": "continue"}
+        question = next(iter(_questions_of(second_page.text)))
+        second_form[question] = _first_choice(second_page.text, question)
+        assert client.post(second, data=second_form).status_code == 302
+        definition = questionnaires.published_version(before.version_id).definition
+        page = definition.page("crime_type")
+        crime_type = page.questions[0]
+        answer = crime_type.parse(_form({crime_type.name: "hate_crime"}))
+        other = definition.page(second.rsplit("/", 1)[1].split("?")[0]).questions[0]
+        changed = crime_type.parse(_form({crime_type.name: crime_type.choices[1].value}))
+        assert changed != answer
+        saved = drafts.save_answers(before, definition, page, {crime_type.name: changed})
+        assert other.name in saved  # merged with the draft as stored when written
+        db.session.commit()
+        stored = db.session.get(Draft, draft_id).answers
+        assert other.name in stored and stored[crime_type.name] == changed.to_json()
+
+
+def _questions_of(html: str) -> list[str]:
+    import re
+
+    return [
+        name
+        for name in dict.fromkeys(re.findall(r'<input[^>]+name="([^"]+)"', html))
+        if name not in ("csrf_token", "return_to")
+    ]
+
+
+def _first_choice(html: str, name: str) -> str:
+    import re
+
+    return re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', html).group(1)
