@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from itertools import chain, compress, islice, repeat
@@ -653,6 +653,16 @@ def _add_segment_items(
     return items
 
 
+def _kind(key: Hashable) -> Hashable:
+    """The kind of a kept item of SummaryRecords (its key, or the key's first part)."""
+    return key[0] if isinstance(key, tuple) else key
+
+
+def _band(score: float) -> str:
+    """The sentiment band of a VADER compound score."""
+    return "positive" if score >= 0.05 else "negative" if score <= -0.05 else "neutral"
+
+
 class SummaryRecords:
     """Respondents, segments and codings made ready to summarise, once or many times.
 
@@ -697,11 +707,86 @@ class SummaryRecords:
         new.codings = list(codings)
         new.respondent_ids, new.facts = self.respondent_ids, self.facts
         new._memo = {
-            key: value
-            for key, value in self._memo.items()
-            if (key if isinstance(key, str) else key[0]) not in self._OF_CODINGS
+            key: value for key, value in self._memo.items() if _kind(key) not in self._OF_CODINGS
         }
         return new
+
+    def with_coding_changes(
+        self, segment_ids: Iterable[str], codings: Iterable[Coding]
+    ) -> SummaryRecords:
+        """The same respondents and segments with the codings of ``segment_ids`` replaced by
+        ``codings`` (every coding those segments have now, none when they have none). What
+        rests on codings is updated for those segments only: which codings count, their
+        sentiment, and the quote order of the themes whose members changed; a summary made
+        from them equals one made from records with every coding given afresh."""
+        changed = set(segment_ids)
+        codings = [c for c in codings if c.segment_id in changed]
+        new = object.__new__(SummaryRecords)
+        new.respondents, new.segments, new.scores = self.respondents, self.segments, self.scores
+        new.respondent_ids, new.facts = self.respondent_ids, self.facts
+        new.codings = [c for c in self.codings if c.segment_id not in changed] + codings
+        new._memo = {
+            key: value for key, value in self._memo.items() if _kind(key) not in self._OF_CODINGS
+        }
+        new._carry_codings(self._memo, changed, codings)
+        return new
+
+    def _carry_codings(
+        self, old_memo: Mapping[Hashable, Any], changed: set[str], codings: list[Coding]
+    ) -> None:
+        """Update the kept work on codings of ``old_memo`` (of records these were made from)
+        for the segments of ``changed``, whose codings are now ``codings``, into this one's."""
+        again: dict[int, tuple[Any, set[str]]] = {}  # id of old decided: (new one, themes)
+        for key, value in old_memo.items():
+            if _kind(key) == "decided":
+                _, theme_ids, include_suggestions, min_confidence, empties = key
+                made, touched = _decide_again(
+                    value,
+                    changed,
+                    codings,
+                    self.segment_items(empties).index,
+                    theme_ids,
+                    include_suggestions,
+                    min_confidence,
+                )
+                self._memo[key] = made
+                again[id(value)] = (made, touched)
+        for key, value in old_memo.items():
+            kind = _kind(key)
+            if kind not in ("quotes", "sentiment") or key[1] not in again:
+                continue
+            made, touched = again[key[1]]
+            if kind == "quotes" and key[2] not in touched:
+                self._memo[("quotes", id(made), *key[2:])] = value
+            elif kind == "sentiment" and key[2] is None:
+                self._memo[("sentiment", id(made), None)] = self._sentiments_again(
+                    value, made, touched, changed
+                )
+
+    def _sentiments_again(
+        self, kept: tuple, decided: Mapping[str, Mapping[str, Any]], touched: set[str], changed
+    ) -> tuple:
+        """Kept sentiment scores and bands with those of ``changed`` segments added or left
+        out as they are now members of a theme in ``decided`` or not."""
+        scores, bands = dict(kept[0]), dict(kept[1])
+        members = {sid for theme in touched for sid in changed if sid in decided.get(theme, {})}
+        text = None
+        known = self.scores or {}
+        for sid in changed:
+            if sid not in members:
+                scores.pop(sid, None)
+                bands.pop(sid, None)
+            elif sid not in scores:
+                found = known.get(sid)
+                if found is None:
+                    from analysis.sentiment import sentiment_score
+
+                    if text is None:
+                        text = {s.id: s.text for s in self.segments}
+                    found = sentiment_score(text[sid])
+                scores[sid] = found
+                bands[sid] = _band(found)
+        return scores, bands, decided, None
 
     def with_responses(
         self,
@@ -711,15 +796,15 @@ class SummaryRecords:
         scores: Mapping[str, float] | None = None,
     ) -> SummaryRecords:
         """These records with more respondents and their segments (responses are only ever
-        added), and all the codings as they are now. The per-record work (answers as counting
-        keys, groups, journey positions, which segments say something) is done for the new
-        records only and added to what was kept; counts over groups and everything that rests
-        on codings are redone when asked for."""
+        added), and the codings of those segments (``codings``; the codings of the kept
+        segments stay as they are). The per-record work (answers as counting keys, groups,
+        journey positions, which segments say something, the counts over whole groups and
+        people per stage, which codings count) is done for the new records only and added to
+        what was kept."""
         respondents, segments = list(respondents), list(segments)
         new = object.__new__(SummaryRecords)
         new.respondents = self.respondents + respondents
         new.segments = self.segments + segments
-        new.codings = list(codings)
         new.scores = (
             None
             if self.scores is None and scores is None
@@ -727,10 +812,19 @@ class SummaryRecords:
         )
         new.respondent_ids = self.respondent_ids | {r.id for r in respondents}
         new.facts = self.facts + [_respondent_facts(r) for r in respondents]
+        changed = {s.id for s in segments}
+        new.codings = [c for c in self.codings if c.segment_id not in changed]
+        codings = [c for c in codings if c.segment_id in changed]
+        new.codings += codings
         new._memo = {}
+        first = len(self.respondents)
+        added = range(first, len(new.respondents))
+        new_people = {r.id for r in respondents}
+        fresh_people = new_people.isdisjoint(self.respondent_ids)
         index = None
+        said_before: dict[Hashable, int] = {}
         for key, value in self._memo.items():
-            kind = key if isinstance(key, str) else key[0]
+            kind = _kind(key)
             if kind == "answers":
                 per_respondent, item_of = value
                 numbers = {item: n for n, item in enumerate(item_of)}
@@ -749,8 +843,37 @@ class SummaryRecords:
                     list(value.empty),
                     list(value.empty_owners),
                 )
+                said_before[key[1]] = len(value.said)
                 new._memo[key] = _add_segment_items(items, segments, index, new.facts, key[1])
-            # Counts over groups (members, tallies, people) and what rests on codings: redone.
+        # Counts over whole groups, and people per stage: the new respondents' added.
+        groups_of = {i: _group_key(respondents[i - first]) for i in added}
+        grown = set(groups_of.values())
+        for key, value in self._memo.items():
+            kind = _kind(key)
+            if kind == "group members":
+                members = dict(value)
+                for i, group in groups_of.items():
+                    members[group] = [*members.get(group, ()), i]
+                new._memo[key] = members
+            elif kind == "tally":
+                _, wanted, group = key
+                if group not in grown:
+                    new._memo[key] = value
+                elif ("answers", wanted) in new._memo:
+                    per_respondent = new._memo[("answers", wanted)][0]
+                    more = [per_respondent[i] for i, g in groups_of.items() if g == group]
+                    new._memo[key] = value + Counter(chain.from_iterable(more))
+            elif kind == "people" and fresh_people and key[1] in said_before:
+                said = new._memo[("segments", key[1])].said[said_before[key[1]] :]
+                if all(item[1][0] == "r" and item[1][1] in new_people for item in said):
+                    stages, pairs, n_resp, n_part = _people_counts(said)
+                    new._memo[key] = (
+                        value[0] + stages,
+                        value[1] + pairs,
+                        value[2] + n_resp,
+                        value[3] + n_part,
+                    )
+        new._carry_codings(self._memo, changed, codings)
         return new
 
     def _memoised(self, key: Hashable, make: Any) -> Any:
@@ -853,8 +976,8 @@ class SummaryRecords:
             ("decided", theme_ids, include_suggestions, min_confidence, empty_answers),
             lambda: _decide(
                 self.codings,
-                {item[0].id for item in self.segment_items(empty_answers).said},
-                set(theme_ids),
+                self.segment_items(empty_answers).index,
+                theme_ids,
                 include_suggestions,
                 min_confidence,
             ),
@@ -877,13 +1000,11 @@ class SummaryRecords:
                     if sid not in scores:
                         found = known.get(sid)
                         scores[sid] = sentiment_score(text[sid]) if found is None else found
-            bands = {
-                sid: "positive" if x >= 0.05 else "negative" if x <= -0.05 else "neutral"
-                for sid, x in scores.items()
-            }
+            bands = {sid: _band(x) for sid, x in scores.items()}
             return scores, bands, decided, given  # the last two keep their ids unique
 
-        found = self._memoised(("sentiment", id(decided), id(given)), make)
+        key = ("sentiment", id(decided), None if given is None else id(given))
+        found = self._memoised(key, make)
         return found[0], found[1]
 
 
@@ -1538,14 +1659,21 @@ def _journey_rows(
 def _decide(
     codings: Iterable[Coding],
     seg_index: Mapping[str, int],
-    theme_ids: set[str],
+    theme_ids: Collection[str],
     include_suggestions: bool,
     min_confidence: float,
 ) -> dict[str, dict[str, tuple[str, float, str | None]]]:
-    """Per theme, per segment: ``("person"|"machine", strength, direction)``."""
+    """Per theme, per segment: ``("person"|"machine", strength, direction)``.
+
+    The result does not depend on the order of ``codings`` (so codings read again for a few
+    segments give what a full read gives): a person's coding counts with the first direction
+    in sorted order among people's codings of that theme there; a suggestion counts with the
+    highest confidence, and the direction of the most confident suggestion that has one (the
+    first in sorted order among equals)."""
     by_person: dict[tuple[str, str], str | None] = {}
     rejected: set[tuple[str, str]] = set()
-    suggested: dict[tuple[str, str], tuple[float, str | None]] = {}
+    suggested: dict[tuple[str, str], float] = {}
+    suggested_direction: dict[tuple[str, str], tuple[float, str]] = {}
     for c in codings:
         sid = c.segment_id
         tid = c.theme_id
@@ -1553,23 +1681,64 @@ def _decide(
             continue
         key = (tid, sid)
         status = c.status or coding_status(c)
+        direction = c.direction
         if status == "human" or status == "accepted":
-            if by_person.get(key) is None:
-                by_person[key] = c.direction
+            if key not in by_person:
+                by_person[key] = direction
+            elif direction is not None:
+                old = by_person[key]
+                if old is None or direction < old:
+                    by_person[key] = direction
         elif status == "rejected":
             rejected.add(key)
         elif status == "suggested" and include_suggestions and c.confidence >= min_confidence:
-            old = suggested.get(key)
-            if old is None or c.confidence > old[0]:
-                direction = c.direction or (old[1] if old else None)
-                suggested[key] = (float(c.confidence), direction)
+            confidence = float(c.confidence)
+            if key not in suggested or confidence > suggested[key]:
+                suggested[key] = confidence
+            if direction is not None:
+                best = suggested_direction.get(key)
+                if best is None or (-confidence, direction) < (-best[0], best[1]):
+                    suggested_direction[key] = (confidence, direction)
     decided: dict[str, dict[str, tuple[str, float, str | None]]] = defaultdict(dict)
     for (theme, sid), direction in by_person.items():
         decided[theme][sid] = ("person", 1.0, direction)
-    for key, (confidence, direction) in suggested.items():
+    for key, confidence in suggested.items():
         if key not in by_person and key not in rejected:
-            decided[key[0]][key[1]] = ("machine", confidence, direction)
+            best = suggested_direction.get(key)
+            decided[key[0]][key[1]] = ("machine", confidence, best[1] if best else None)
     return decided
+
+
+def _decide_again(
+    decided: Mapping[str, Mapping[str, tuple[str, float, str | None]]],
+    changed: Collection[str],
+    codings: Iterable[Coding],
+    seg_index: Mapping[str, int],
+    theme_ids: Collection[str],
+    include_suggestions: bool,
+    min_confidence: float,
+) -> tuple[dict[str, dict[str, tuple[str, float, str | None]]], set[str]]:
+    """``decided`` with the segments of ``changed`` decided again from ``codings`` (all the
+    codings those segments have now), and the themes whose members changed. Equal to
+    :func:`_decide` over every coding (it is decided per theme and segment, in no order)."""
+    partial = _decide(codings, seg_index, theme_ids, include_suggestions, min_confidence)
+    out: dict[str, dict[str, tuple[str, float, str | None]]] = {}
+    touched: set[str] = set()
+    for theme in dict.fromkeys([*decided, *partial]):
+        members = decided.get(theme, {})
+        added = partial.get(theme, {})
+        if not added and not any(sid in members for sid in changed):
+            if members:
+                out[theme] = members  # type: ignore[assignment]
+            continue
+        touched.add(theme)
+        again = {sid: v for sid, v in members.items() if sid not in changed}
+        again.update(added)
+        if again:
+            out[theme] = again
+        else:
+            out.pop(theme, None)
+    return out, touched
 
 
 _FIRST, _SECOND, _THIRD, _FIFTH = (itemgetter(i) for i in (0, 1, 2, 4))

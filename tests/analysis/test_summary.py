@@ -6,6 +6,7 @@ Wirral; 100 domestic abuse and 42 hate crime (one crime type each, so crime-type
 
 import datetime
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -1014,8 +1015,6 @@ def test_one_set_of_records_summarised_under_several_filters_matches_fresh_ones(
 
 
 def test_the_segments_behind_a_count_are_those_counted_and_none_behind_a_hidden_one():
-    from dataclasses import replace
-
     from analysis.summary import CountRef, segments_behind
 
     segments, codings, _scores = theme_records()
@@ -1097,8 +1096,12 @@ def test_records_with_responses_added_match_fresh_ones():
     old_segments = [s for s in segments if s.metadata["response_id"] in old_ids]
     new_segments = [s for s in segments if s.metadata["response_id"] not in old_ids]
     assert added and new_segments
-    kept = summary_module.SummaryRecords(old, old_segments, codings[:20], scores)
+    old_sids = {s.id for s in old_segments}
+    kept = summary_module.SummaryRecords(
+        old, old_segments, [c for c in codings if c.segment_id in old_sids], scores
+    )
     summaries_of(kept)  # every kind of kept work made
+    # All the codings given: only those of the new segments are taken.
     grown = kept.with_responses(
         added, new_segments, codings, {s.id: scores[s.id] for s in new_segments}
     )
@@ -1107,6 +1110,68 @@ def test_records_with_responses_added_match_fresh_ones():
         assert again.to_json() == made.to_json()
         assert again == made
     assert summaries_of(grown)[0].by_area["wirral"].value == 71  # 22 of them added
+    people_made = grown._memo[("people", frozenset(summary_module.EMPTY_ANSWERS))]
+    assert people_made == summary_module._people_counts(
+        grown.segment_items(frozenset(summary_module.EMPTY_ANSWERS)).said
+    )
+
+
+def changed_codings(codings):
+    """The codings after people's work on a few segments: some removed, some accepted or
+    rejected, new ones (with directions), a machine suggestion superseded."""
+    out = []
+    for c in codings:
+        if c.segment_id == "e00":
+            continue  # removed
+        if c.segment_id in ("e12", "e13") and c.status == "suggested":
+            out.append(replace(c, status="accepted" if c.segment_id == "e12" else "rejected"))
+            continue
+        if c.segment_id == "c03" and c.status == "suggested":
+            out.append(replace(c, status="superseded"))
+            continue
+        out.append(c)
+    out += [
+        Coding("e26", "kept_informed", "person:2", 1.0, status="human", direction="negative"),
+        Coding("e26", "kept_informed", "person:3", 1.0, status="human", direction="positive"),
+        Coding("c03", "emotional_support", "rules:new", 0.95, status="suggested"),
+        Coding("p01", "kept_informed", "rules:new", 0.75, status="suggested", direction="mixed"),
+        Coding("p01", "kept_informed", "model:x", 0.75, status="suggested", direction="negative"),
+    ]
+    return out
+
+
+def test_records_with_coding_changes_match_fresh_ones():
+    """SummaryRecords.with_coding_changes replaces the codings of a few segments and updates
+    what rests on them: the summaries equal those of records made with every coding."""
+    people, segments, codings, scores = owned_records()
+    kept = summary_module.SummaryRecords(people, segments, codings, scores)
+    summaries_of(kept)
+    after = changed_codings(codings)
+    changed = {"e00", "e12", "e13", "e26", "c03", "p01", "e05"}  # e05: named, no change
+    updated = kept.with_coding_changes(changed, [c for c in after if c.segment_id in changed])
+    fresh = summary_module.SummaryRecords(people, segments, after, scores)
+    for again, made in zip(summaries_of(updated), summaries_of(fresh), strict=True):
+        assert again.to_json() == made.to_json()
+        assert again == made
+    kinds = {k[0] for k in updated._memo if isinstance(k, tuple)}
+    assert {"decided", "quotes", "sentiment"} <= kinds
+    before = summaries_of(kept)[0].stages["engagement"].themes[0]
+    assert summaries_of(updated)[0].stages["engagement"].themes[0] != before
+
+
+def test_which_codings_count_does_not_depend_on_their_order():
+    """People's codings of one theme with different directions, and suggestions of equal
+    confidence, count the same whatever order the codings are read in."""
+    people, segments, codings, scores = owned_records()
+    codings = changed_codings(codings)
+    forward = summaries_of(summary_module.SummaryRecords(people, segments, codings, scores))
+    backward = summaries_of(summary_module.SummaryRecords(people, segments, codings[::-1], scores))
+    assert forward == backward
+    decided = summary_module._decide(
+        codings[::-1], {"e26": 0, "p01": 1}, {"kept_informed"}, True, 0.0
+    )
+    assert decided["kept_informed"]["e26"] == ("person", 1.0, "negative")
+    assert decided["kept_informed"]["p01"] == ("machine", 0.75, "mixed")
 
 
 def test_records_with_other_codings_match_fresh_ones():
