@@ -696,7 +696,7 @@ class SummaryRecords:
         self._memo: dict[Hashable, Any] = {}
 
     #: Kept work that depends on the codings (the rest depends on respondents and segments).
-    _OF_CODINGS = frozenset({"decided", "quotes", "sentiment"})
+    _OF_CODINGS = frozenset({"decided", "quotes", "sentiment", "counts"})
 
     def with_codings(self, codings: Iterable[Coding]) -> SummaryRecords:
         """The same respondents and segments with other codings, keeping the work done on the
@@ -753,11 +753,12 @@ class SummaryRecords:
                 again[id(value)] = (made, touched)
         for key, value in old_memo.items():
             kind = _kind(key)
-            if kind not in ("quotes", "sentiment") or key[1] not in again:
+            if kind not in ("quotes", "sentiment", "counts") or key[1] not in again:
                 continue
             made, touched = again[key[1]]
-            if kind == "quotes" and key[2] not in touched:
-                self._memo[("quotes", id(made), *key[2:])] = value
+            if kind in ("quotes", "counts") and key[2] not in touched:
+                if kind == "quotes" or key[3] is None or key[3] is False:
+                    self._memo[(kind, id(made), *key[2:])] = value
             elif kind == "sentiment" and key[2] is None:
                 self._memo[("sentiment", id(made), None)] = self._sentiments_again(
                     value, made, touched, changed
@@ -962,6 +963,29 @@ class SummaryRecords:
             ("people", empty_answers),
             lambda: _people_counts(self.segment_items(empty_answers).said),
         )
+
+    def theme_counts(
+        self,
+        decided: Mapping[str, Mapping[str, tuple[str, float, str | None]]],
+        theme: str,
+        given: Mapping[str, float] | bool | None,
+        empty_answers: frozenset[str] = frozenset(EMPTY_ANSWERS),
+    ) -> dict[str, Any]:
+        """:func:`_theme_counts` of a theme over every segment that says something, kept
+        (``given``: the sentiment scores given to build_summary, or False for none)."""
+
+        def make() -> dict[str, Any]:
+            items = self.segment_items(empty_answers)
+            if given is False:
+                scores: Mapping[str, float] = {}
+                bands: Mapping[str, str] = {}
+            else:
+                scores, bands = self.sentiments(decided, given)  # type: ignore[arg-type]
+            members = decided.get(theme, {})
+            return _theme_counts(members, items.said, items.index, scores, bands)
+
+        kind = given if given is None or given is False else id(given)
+        return self._memoised(("counts", id(decided), theme, kind, empty_answers), make)
 
     def decided(
         self,
@@ -1247,12 +1271,16 @@ def build_summary(
         "participants_source": _order(fg_sources, list(SOURCE_LABELS)),
         "source": _order(sources_seen, list(SOURCE_LABELS)),
     }
-    theme_plans = {
-        t.id: _count_theme(
-            t, decided.get(t.id, {}), seg_list, seg_index, scores, bands, ledger, group_orders
-        )
-        for t in themes
-    }
+    theme_plans = {}
+    for t in themes:
+        members = decided.get(t.id, {})
+        if segment_filter:
+            counted = _theme_counts(members, seg_list, seg_index, scores, bands)
+        else:  # every segment counted: kept with the records
+            counted = records.theme_counts(
+                every, t.id, sentiment_scores if sentiment else False, empties
+            )
+        theme_plans[t.id] = _count_theme(t, members, counted, ledger, group_orders, bool(scores))
 
     ledger.resolve()
 
@@ -1765,49 +1793,66 @@ def _crime_tally(facts: Iterable[_Facts]) -> Counter[str]:
     return out
 
 
-def _count_theme(
-    theme: Any,
+def _theme_counts(
     members: Mapping[str, tuple[str, float, str | None]],
     seg_list: Sequence[tuple[Segment, tuple, _Facts, int, str]],
     seg_index: Mapping[str, int],
     scores: Mapping[str, float],
     bands_of: Mapping[str, str],
-    ledger: Disclosure,
-    group_orders: Mapping[str, list[str]],
 ) -> dict[str, Any]:
-    tid = theme.id
+    """What a theme's counts are made of (nothing registered yet): coded by, direction,
+    source, sentiment, and people by group. Not to be changed: SummaryRecords keeps it."""
     # Counted with C loops (map, Counter, sort): a theme can have tens of thousands of segments.
     codes = members.values()
-    kinds: Counter[str] = Counter(map(_FIRST, codes))
-    directions = _tally(map(_THIRD, codes))
     items = list(map(seg_list.__getitem__, map(seg_index.__getitem__, members)))
-    sources = Counter(map(_FIFTH, items))
-    bands: Counter[str] = Counter(map(bands_of.__getitem__, members)) if scores else Counter()
-    score_sum = fsum(map(scores.__getitem__, members)) if scores else 0.0
     # Each person counts once per theme, in the groups of their first segment (a person's
     # segments share their facts).
     people = dict(zip(map(_SECOND, reversed(items)), map(_THIRD, reversed(items)), strict=True))
     kind = list(map(_FIRST, people))
     respondents = list(compress(people.values(), map(eq, kind, repeat("r"))))
     participants = list(compress(people.values(), map(eq, kind, repeat("p"))))
-    by: dict[str, Counter[str]] = {
-        "crime_type": _crime_tally(respondents),
-        "area": _tally(map(_AREA, respondents)),
-        "channel": _tally(map(_CHANNEL, respondents)),
-        "participants_crime_type": _crime_tally(participants),
-        "participants_area": _tally(map(_AREA, participants)),
-        "participants_source": _tally(map(_SOURCE, participants)),
+    return {
+        "kinds": Counter(map(_FIRST, codes)),
+        "directions": _tally(map(_THIRD, codes)),
+        "sources": Counter(map(_FIFTH, items)),
+        "bands": Counter(map(bands_of.__getitem__, members)) if scores else Counter(),
+        "score_sum": fsum(map(scores.__getitem__, members)) if scores else 0.0,
+        "respondents": len(respondents),
+        "participants": len(participants),
+        "by": {
+            "crime_type": _crime_tally(respondents),
+            "area": _tally(map(_AREA, respondents)),
+            "channel": _tally(map(_CHANNEL, respondents)),
+            "participants_crime_type": _crime_tally(participants),
+            "participants_area": _tally(map(_AREA, participants)),
+            "participants_source": _tally(map(_SOURCE, participants)),
+        },
     }
+
+
+def _count_theme(
+    theme: Any,
+    members: Mapping[str, tuple[str, float, str | None]],
+    counted: Mapping[str, Any],
+    ledger: Disclosure,
+    group_orders: Mapping[str, list[str]],
+    has_scores: bool,
+) -> dict[str, Any]:
+    """Register a theme's counts (``counted``: :func:`_theme_counts`) with the ledger."""
+    tid = theme.id
+    kinds, directions, bands = counted["kinds"], counted["directions"], counted["bands"]
+    n_respondents, n_participants = counted["respondents"], counted["participants"]
     prefix = ("t", tid)
-    resp_key = ledger.count((*prefix, "respondents"), len(respondents))
-    part_key = ledger.count((*prefix, "participants"), len(participants))
+    resp_key = ledger.count((*prefix, "respondents"), n_respondents)
+    part_key = ledger.count((*prefix, "participants"), n_participants)
     seg_key = ledger.count((*prefix, "segments"), len(members))
     ledger.count((*prefix, "unreviewed"), kinds["machine"])
     breakdown_keys: dict[str, list[str]] = {}
     by = {
         dim: {g: groups[g] for g in _order([*groups, *group_orders[dim]], group_orders[dim])}
-        for dim, groups in by.items()
+        for dim, groups in counted["by"].items()
     }
+    sources = Counter(counted["sources"])
     for source in group_orders["source"]:
         sources.setdefault(source, 0)
     sources = Counter({s: sources[s] for s in _order(sources, group_orders["source"])})
@@ -1816,11 +1861,11 @@ def _count_theme(
         breakdown_keys[dim] = list(groups)
         # Each person falls in one group (area, channel, or a crime type when nobody has two):
         # the groups then add up to the theme's count, and that sum is protected.
-        counted = participants if dim.startswith("participants") else respondents
-        if keys and sum(groups.values()) == len(counted):
+        people = n_participants if dim.startswith("participants") else n_respondents
+        if keys and sum(groups.values()) == people:
             ledger.add_total(part_key if dim.startswith("participants") else resp_key, keys)
     ledger.add_total(seg_key, [ledger.count((*prefix, "src", s), n) for s, n in sources.items()])
-    if scores:
+    if has_scores:
         band_keys = [ledger.count((*prefix, "sent", b), bands[b]) for b in _BANDS]
         if sum(bands.values()) == len(members):
             ledger.add_total(seg_key, band_keys)
@@ -1835,8 +1880,8 @@ def _count_theme(
         "sources": list(sources),
         "directions": list(directions) if has_direction else [],
         "kinds": kinds,
-        "score_mean": round(score_sum / sum(bands.values()), 4) if bands else None,
-        "has_sentiment": bool(scores),
+        "score_mean": round(counted["score_sum"] / sum(bands.values()), 4) if bands else None,
+        "has_sentiment": has_scores,
     }
 
 

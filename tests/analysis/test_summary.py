@@ -1134,8 +1134,10 @@ def changed_codings(codings):
         Coding("e26", "kept_informed", "person:2", 1.0, status="human", direction="negative"),
         Coding("e26", "kept_informed", "person:3", 1.0, status="human", direction="positive"),
         Coding("c03", "emotional_support", "rules:new", 0.95, status="suggested"),
-        Coding("p01", "kept_informed", "rules:new", 0.75, status="suggested", direction="mixed"),
-        Coding("p01", "kept_informed", "model:x", 0.75, status="suggested", direction="negative"),
+        Coding("e20", "emotional_support", "rules:x", 0.75, status="suggested", direction="mixed"),
+        Coding(
+            "e20", "emotional_support", "model:x", 0.75, status="suggested", direction="negative"
+        ),
     ]
     return out
 
@@ -1147,14 +1149,20 @@ def test_records_with_coding_changes_match_fresh_ones():
     kept = summary_module.SummaryRecords(people, segments, codings, scores)
     summaries_of(kept)
     after = changed_codings(codings)
-    changed = {"e00", "e12", "e13", "e26", "c03", "p01", "e05"}  # e05: named, no change
+    changed = {"e00", "e12", "e13", "e26", "c03", "e20", "e05"}  # e05: named, no change
     updated = kept.with_coding_changes(changed, [c for c in after if c.segment_id in changed])
     fresh = summary_module.SummaryRecords(people, segments, after, scores)
     for again, made in zip(summaries_of(updated), summaries_of(fresh), strict=True):
         assert again.to_json() == made.to_json()
         assert again == made
     kinds = {k[0] for k in updated._memo if isinstance(k, tuple)}
-    assert {"decided", "quotes", "sentiment"} <= kinds
+    assert {"decided", "quotes", "sentiment", "counts"} <= kinds
+    # A theme no changed segment carries keeps its counts and quote order as they were.
+    for kind in ("counts", "quotes"):
+        untouched = {k[2]: v for k, v in kept._memo.items() if k[0] == kind}
+        carried = {k[2]: v for k, v in updated._memo.items() if k[0] == kind}
+        assert carried["fear_of_reprisal"] is untouched["fear_of_reprisal"]
+        assert carried["kept_informed"] is not untouched["kept_informed"]
     before = summaries_of(kept)[0].stages["engagement"].themes[0]
     assert summaries_of(updated)[0].stages["engagement"].themes[0] != before
 
@@ -1168,10 +1176,10 @@ def test_which_codings_count_does_not_depend_on_their_order():
     backward = summaries_of(summary_module.SummaryRecords(people, segments, codings[::-1], scores))
     assert forward == backward
     decided = summary_module._decide(
-        codings[::-1], {"e26": 0, "p01": 1}, {"kept_informed"}, True, 0.0
+        codings[::-1], {"e26": 0, "e20": 1}, {"kept_informed", "emotional_support"}, True, 0.0
     )
     assert decided["kept_informed"]["e26"] == ("person", 1.0, "negative")
-    assert decided["kept_informed"]["p01"] == ("machine", 0.75, "mixed")
+    assert decided["emotional_support"]["e20"] == ("machine", 0.75, "mixed")
 
 
 def test_records_with_other_codings_match_fresh_ones():
