@@ -65,6 +65,7 @@ NOT_GIVEN_LABEL = "Not given"
 _NOT_ANSWERED = frozenset({"skipped", "illegible", "multiple_ticked"})
 _CLOSED_TYPES = {"single_choice": False, "rating_scale": False, "multiple_choice": True}
 _BANDS = ("negative", "neutral", "positive")
+_DIRECTIONS = ("positive", "negative", "mixed")
 CHANNEL_LABELS = {"online": "Online", "paper": "Paper"}
 SOURCE_LABELS = {"survey": "Survey", "focus_group": "Focus groups", "workshop": "Workshops"}
 #: Who coded the segments behind a theme's counts.
@@ -653,6 +654,184 @@ def _add_segment_items(
     return items
 
 
+def _cell_of(facts: _Facts) -> tuple[str | None, tuple[int, int] | None]:
+    """The cell of a respondent or segment: (channel, (year, month) of the date or None)."""
+    date = facts.date
+    return (facts.channel, None if date is None else (date.year, date.month))
+
+
+def _cell_state(filters: SummaryFilter, cell: tuple) -> str:
+    """Whether a channel and date filter keeps "all" of a cell, "none" or "some"."""
+    channel, month = cell
+    if filters.channel is not None and channel != filters.channel:
+        return "none"
+    low, high = filters.date_from, filters.date_to
+    if low is None and high is None:
+        return "all"
+    if month is None:
+        return "none"
+    first = datetime.date(month[0], month[1], 1)
+    last = (first + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+    if (low is not None and last < low) or (high is not None and first > high):
+        return "none"
+    if (low is None or first >= low) and (high is None or last <= high):
+        return "all"
+    return "some"
+
+
+def _by_cells(filters: SummaryFilter) -> bool:
+    """Whether a filter sets only channel and dates (and sets one): what cells can serve."""
+    rest = replace(filters, channel=None, date_from=None, date_to=None)
+    return rest == SummaryFilter() and filters != SummaryFilter()
+
+
+def _exact_parts(values: Sequence[float]) -> list[float]:
+    """Floats whose exact sum is the exact sum of ``values``, so that ``fsum`` over the parts
+    of several lists equals ``fsum`` over all their values (it rounds the exact sum once)."""
+    parts: list[float] = []
+    while True:
+        part = fsum(chain(values, (-p for p in parts)))
+        if part == 0.0:  # the exact rest is a multiple of the smallest float: it is zero
+            return parts
+        parts.append(part)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Respondents and segments split by cell (channel, month), for channel and date filters:
+    respondent indices, positions of segments that say something and of those that do not,
+    and what is counted per cell (people per stage, sources and participants' groups seen).
+    ``disjoint`` says no person has segments in two cells (their counts then add up)."""
+
+    respondents: dict[tuple, list[int]]
+    groups: dict[tuple[str, tuple[str, ...]], dict[tuple, list[int]]]
+    said: dict[tuple, list[int]]
+    empty: dict[tuple, list[int]]
+    people: dict[tuple, tuple]
+    seen: dict[tuple, tuple[set, set, set, set]]
+    disjoint: bool
+
+
+def _seen(said: Iterable[tuple]) -> tuple[set, set, set, set]:
+    """Sources, and participants' areas, crime types and sources, of segments."""
+    fg_areas, fg_crimes, fg_sources, sources = set(), set(), set(), set()
+    for _segment, person, facts, _band, source in said:
+        sources.add(source)
+        if person[0] == "p":
+            fg_areas.add(_key(facts.area))
+            fg_crimes.update(facts.crime_types or (NOT_GIVEN,))
+            fg_sources.add(_key(facts.source))
+    return sources, fg_areas, fg_crimes, fg_sources
+
+
+_THEME_DIMS = (
+    "crime_type",
+    "area",
+    "channel",
+    "participants_crime_type",
+    "participants_area",
+    "participants_source",
+)
+
+
+def _sum_counts(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """:func:`_theme_counts` of the union of disjoint sets of members, from theirs (made with
+    ``exact=True``)."""
+    out: dict[str, Any] = {
+        "kinds": Counter(),
+        "directions": Counter(),
+        "sources": Counter(),
+        "bands": Counter(),
+        "respondents": 0,
+        "participants": 0,
+        "by": {dim: Counter() for dim in _THEME_DIMS},
+    }
+    score_parts: list[float] = []
+    for part in parts:
+        for name in ("kinds", "directions", "sources", "bands"):
+            out[name].update(part[name])
+        out["respondents"] += part["respondents"]
+        out["participants"] += part["participants"]
+        for dim in _THEME_DIMS:
+            out["by"][dim].update(part["by"][dim])
+        score_parts += part["score_parts"]
+    out["score_sum"] = fsum(score_parts)
+    return out
+
+
+def _grown_cells(
+    groups: Mapping[tuple, Mapping[tuple, list[int]]],
+    groups_of: Mapping[int, tuple],
+    cell_of: Mapping[int, tuple],
+) -> dict[tuple, dict[tuple, list[int]]]:
+    """Respondents by group and cell with new ones (indices ``groups_of``) added."""
+    added: dict[tuple, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, group in groups_of.items():
+        added[group][cell_of[i]].append(i)
+    out = dict(groups)
+    for group, more in added.items():
+        cells = out[group] = dict(out.get(group, {}))
+        for cell, indices in more.items():
+            cells[cell] = [*cells.get(cell, ()), *indices]
+    return out
+
+
+def _grown(
+    kept: _Cells,
+    groups_of: Mapping[int, tuple],
+    cell_of: Mapping[int, tuple],
+    items: _SegmentItems,
+    said_added: range,
+    empty_from: int,
+) -> _Cells:
+    """Kept cells with new respondents (indices ``groups_of``) and their segments (positions
+    ``said_added`` in ``items.said``, and from ``empty_from`` in ``items.empty``) added; the
+    new segments are new people's."""
+    respondents = dict(kept.respondents)
+    new_respondents: dict[tuple, list[int]] = defaultdict(list)
+    for i, cell in cell_of.items():
+        new_respondents[cell].append(i)
+    for cell, indices in new_respondents.items():
+        respondents[cell] = [*respondents.get(cell, ()), *indices]
+    said = dict(kept.said)
+    new_said: dict[tuple, list[int]] = defaultdict(list)
+    for p in said_added:
+        new_said[_cell_of(items.said[p][2])].append(p)
+    people, seen = dict(kept.people), dict(kept.seen)
+    for cell, positions in new_said.items():
+        said[cell] = [*said.get(cell, ()), *positions]
+        members = [items.said[p] for p in positions]
+        counted = _people_counts(members)
+        if cell in people:
+            old = people[cell]
+            counted = (
+                old[0] + counted[0],
+                old[1] + counted[1],
+                old[2] + counted[2],
+                old[3] + counted[3],
+            )
+        people[cell] = counted
+        seen_here = _seen(members)
+        if cell in seen:
+            seen_here = tuple(a | b for a, b in zip(seen[cell], seen_here, strict=True))
+        seen[cell] = seen_here
+    empty = dict(kept.empty)
+    new_empty: dict[tuple, list[int]] = defaultdict(list)
+    for p in range(empty_from, len(items.empty)):
+        new_empty[_cell_of(items.empty[p][1])].append(p)
+    for cell, positions in new_empty.items():
+        empty[cell] = [*empty.get(cell, ()), *positions]
+    return _Cells(
+        respondents,
+        _grown_cells(kept.groups, groups_of, cell_of),
+        said,
+        empty,
+        people,
+        seen,
+        kept.disjoint,
+    )
+
+
 def _kind(key: Hashable) -> Hashable:
     """The kind of a kept item of SummaryRecords (its key, or the key's first part)."""
     return key[0] if isinstance(key, tuple) else key
@@ -696,7 +875,7 @@ class SummaryRecords:
         self._memo: dict[Hashable, Any] = {}
 
     #: Kept work that depends on the codings (the rest depends on respondents and segments).
-    _OF_CODINGS = frozenset({"decided", "quotes", "sentiment", "counts"})
+    _OF_CODINGS = frozenset({"decided", "quotes", "sentiment", "counts", "theme cells"})
 
     def with_codings(self, codings: Iterable[Coding]) -> SummaryRecords:
         """The same respondents and segments with other codings, keeping the work done on the
@@ -753,10 +932,10 @@ class SummaryRecords:
                 again[id(value)] = (made, touched)
         for key, value in old_memo.items():
             kind = _kind(key)
-            if kind not in ("quotes", "sentiment", "counts") or key[1] not in again:
+            if kind not in ("quotes", "sentiment", "counts", "theme cells") or key[1] not in again:
                 continue
             made, touched = again[key[1]]
-            if kind in ("quotes", "counts") and key[2] not in touched:
+            if kind in ("quotes", "counts", "theme cells") and key[2] not in touched:
                 if kind == "quotes" or key[3] is None or key[3] is False:
                     self._memo[(kind, id(made), *key[2:])] = value
             elif kind == "sentiment" and key[2] is None:
@@ -824,6 +1003,7 @@ class SummaryRecords:
         fresh_people = new_people.isdisjoint(self.respondent_ids)
         index = None
         said_before: dict[Hashable, int] = {}
+        empty_before: dict[Hashable, int] = {}
         for key, value in self._memo.items():
             kind = _kind(key)
             if kind == "answers":
@@ -845,16 +1025,44 @@ class SummaryRecords:
                     list(value.empty_owners),
                 )
                 said_before[key[1]] = len(value.said)
+                empty_before[key[1]] = len(value.empty)
                 new._memo[key] = _add_segment_items(items, segments, index, new.facts, key[1])
-        # Counts over whole groups, and people per stage: the new respondents' added.
+        # Counts over whole groups and cells, and people per stage: the new respondents' added.
         groups_of = {i: _group_key(respondents[i - first]) for i in added}
         grown = set(groups_of.values())
+        cell_of = {i: _cell_of(new.facts[i]) for i in added}
+        grown_cells = {(groups_of[i], cell_of[i]) for i in added}
         for key, value in self._memo.items():
             kind = _kind(key)
-            if kind == "group members":
+            if kind == "group cells":
+                new._memo[key] = _grown_cells(value, groups_of, cell_of)
+            elif kind == "cell tally":
+                _, wanted, group, cell = key
+                if (group, cell) not in grown_cells:
+                    new._memo[key] = value
+                elif ("answers", wanted) in new._memo:
+                    per_respondent = new._memo[("answers", wanted)][0]
+                    more = [
+                        per_respondent[i]
+                        for i in added
+                        if (groups_of[i], cell_of[i]) == (group, cell)
+                    ]
+                    new._memo[key] = value + Counter(chain.from_iterable(more))
+            elif kind == "cells" and fresh_people and key[1] in said_before:
+                grown_said = new._memo[("segments", key[1])]
+                more = range(said_before[key[1]], len(grown_said.said))
+                if all(
+                    grown_said.said[p][1][0] == "r" and grown_said.said[p][1][1] in new_people
+                    for p in more
+                ):
+                    new._memo[key] = _grown(
+                        value, groups_of, cell_of, grown_said, more, empty_before[key[1]]
+                    )
+            elif kind == "group members":
                 members = dict(value)
-                for i, group in groups_of.items():
-                    members[group] = [*members.get(group, ()), i]
+                for group in grown:
+                    more = [i for i, g in groups_of.items() if g == group]
+                    members[group] = [*members.get(group, ()), *more]
                 new._memo[key] = members
             elif kind == "tally":
                 _, wanted, group = key
@@ -930,11 +1138,25 @@ class SummaryRecords:
 
     def tally(self, wanted: frozenset[str], group: Hashable, members: Sequence[int]) -> Counter:
         """Answer items of ``members`` (all the respondents of ``group``) counted, kept."""
-        per_respondent = self.answer_items(wanted)[0]
-        return self._memoised(
-            ("tally", wanted, group),
-            lambda: Counter(chain.from_iterable(per_respondent[i] for i in members)),
-        )
+
+        def make() -> Counter:  # the sum of its cells' (kept for channel and date filters)
+            counted: Counter = Counter()
+            for cell, in_cell in self.group_cells()[group].items():
+                counted.update(self.cell_tally(wanted, group, cell, in_cell))
+            return counted
+
+        return self._memoised(("tally", wanted, group), make)
+
+    def group_cells(self) -> dict[tuple[str, tuple[str, ...]], dict[tuple, list[int]]]:
+        """The respondents of each group of :meth:`group_keys` by cell (channel, month)."""
+
+        def make() -> dict:
+            groups: dict[tuple, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(list))
+            for i, (facts, group) in enumerate(zip(self.facts, self.group_keys(), strict=True)):
+                groups[group][_cell_of(facts)].append(i)
+            return {group: dict(cells) for group, cells in groups.items()}
+
+        return self._memoised("group cells", make)
 
     def quote_order(
         self,
@@ -964,6 +1186,76 @@ class SummaryRecords:
             lambda: _people_counts(self.segment_items(empty_answers).said),
         )
 
+    def cells(self, empty_answers: frozenset[str]) -> _Cells:
+        """The respondents and segments by cell (channel, month), kept."""
+
+        def make() -> _Cells:
+            items = self.segment_items(empty_answers)
+            respondents: dict[tuple, list[int]] = defaultdict(list)
+            for i, facts in enumerate(self.facts):
+                respondents[_cell_of(facts)].append(i)
+            said: dict[tuple, list[int]] = defaultdict(list)
+            for p, item in enumerate(items.said):
+                said[_cell_of(item[2])].append(p)
+            empty: dict[tuple, list[int]] = defaultdict(list)
+            for p, (_stage, facts, _source) in enumerate(items.empty):
+                empty[_cell_of(facts)].append(p)
+            people, seen, persons = {}, {}, 0
+            for cell, positions in said.items():
+                members = [items.said[p] for p in positions]
+                people[cell] = _people_counts(members)
+                seen[cell] = _seen(members)
+                persons += len(set(map(_SECOND, members)))
+            return _Cells(
+                dict(respondents),
+                self.group_cells(),
+                dict(said),
+                dict(empty),
+                people,
+                seen,
+                persons == len(set(map(_SECOND, items.said))),
+            )
+
+        return self._memoised(("cells", empty_answers), make)
+
+    def cell_tally(
+        self, wanted: frozenset[str], group: Hashable, cell: tuple, members: Sequence[int]
+    ) -> Counter:
+        """Answer items of ``members`` (all the respondents of ``group`` in ``cell``), kept."""
+        per_respondent = self.answer_items(wanted)[0]
+        return self._memoised(
+            ("cell tally", wanted, group, cell),
+            lambda: Counter(chain.from_iterable(per_respondent[i] for i in members)),
+        )
+
+    def theme_cells(
+        self,
+        decided: Mapping[str, Mapping[str, tuple[str, float, str | None]]],
+        theme: str,
+        given: Mapping[str, float] | bool | None,
+        empty_answers: frozenset[str],
+    ) -> dict[tuple, tuple[dict[str, tuple[str, float, str | None]], dict[str, Any]]]:
+        """A theme's members by cell, each with its :func:`_theme_counts` (exact), kept."""
+
+        def make() -> dict:
+            items = self.segment_items(empty_answers)
+            said, index = items.said, items.index
+            if given is False:
+                scores: Mapping[str, float] = {}
+                bands: Mapping[str, str] = {}
+            else:
+                scores, bands = self.sentiments(decided, given)  # type: ignore[arg-type]
+            by_cell: dict[tuple, dict] = defaultdict(dict)
+            for sid, code in decided.get(theme, {}).items():
+                by_cell[_cell_of(said[index[sid]][2])][sid] = code
+            return {
+                cell: (members, _theme_counts(members, said, index, scores, bands, exact=True))
+                for cell, members in by_cell.items()
+            }
+
+        kind = given if given is None or given is False else id(given)
+        return self._memoised(("theme cells", id(decided), theme, kind, empty_answers), make)
+
     def theme_counts(
         self,
         decided: Mapping[str, Mapping[str, tuple[str, float, str | None]]],
@@ -981,6 +1273,9 @@ class SummaryRecords:
                 bands: Mapping[str, str] = {}
             else:
                 scores, bands = self.sentiments(decided, given)  # type: ignore[arg-type]
+            if self.cells(empty_answers).disjoint:  # the sum of its cells' (kept for filters)
+                by_cell = self.theme_cells(decided, theme, given, empty_answers)
+                return _sum_counts([counted for _members, counted in by_cell.values()])
             members = decided.get(theme, {})
             return _theme_counts(members, items.said, items.index, scores, bands)
 
@@ -1126,13 +1421,28 @@ def build_summary(
         else SummaryRecords(respondents, segments, codings)
     )
 
-    # Records kept by the filters.
+    # Records kept by the filters. A filter of channel and dates alone takes whole cells
+    # (channel, month) of kept counts, and looks at records only in months it cuts.
     all_facts = records.facts
+    empties = empty_answers if isinstance(empty_answers, frozenset) else frozenset(empty_answers)
     respondent_filter = replace(filters, source=None) != SummaryFilter()
-    if filters.source not in (None, "survey"):
+    match = filters._facts_match
+    cells = records.cells(empties) if _by_cells(filters) else None
+    if cells is not None and not cells.disjoint:
+        cells = None
+    states = {} if cells is None else {c: _cell_state(filters, c) for c in cells.said}
+    if cells is not None:
+        states.update({c: _cell_state(filters, c) for c in [*cells.respondents, *cells.empty]})
+        kept_idx = sorted(
+            chain.from_iterable(
+                members if states[c] == "all" else [i for i in members if match(all_facts[i])]
+                for c, members in cells.respondents.items()
+                if states[c] != "none"
+            )
+        )
+    elif filters.source not in (None, "survey"):
         kept_idx: list[int] = []
     elif respondent_filter:
-        match = filters._facts_match
         kept_idx = [i for i, f in enumerate(all_facts) if match(f)]
     else:
         kept_idx = list(range(len(all_facts)))
@@ -1169,6 +1479,17 @@ def build_summary(
     for gid, (group, members) in enumerate(members_by_group.items()):
         if len(members) == len(everyone_by_group[group]):  # the whole group: counted once
             counted = records.tally(wanted_questions, group, members)
+        elif cells is not None:  # whole cells of the group counted once, cut ones here
+            counted = Counter()
+            for cell, in_cell in cells.groups[group].items():
+                if states[cell] == "all":
+                    counted.update(records.cell_tally(wanted_questions, group, cell, in_cell))
+                elif states[cell] == "some":
+                    counted.update(
+                        chain.from_iterable(
+                            per_respondent[i] for i in in_cell if match(all_facts[i])
+                        )
+                    )
         else:
             counted = Counter(chain.from_iterable(per_respondent[i] for i in members))
         for item, n in counted.items():
@@ -1198,10 +1519,36 @@ def build_summary(
     )
 
     # Segments, then codings.
-    empties = empty_answers if isinstance(empty_answers, frozenset) else frozenset(empty_answers)
     items = records.segment_items(empties)
     segment_filter = filters != SummaryFilter()
-    if segment_filter:
+    cut: dict[tuple, list] = {}  # cells the filter cuts: the segments it keeps there
+    if cells is not None:
+        # Each person's segments lie in one cell (cells.disjoint): counts of people add up.
+        seg_list, seg_index = items.said, items.index  # for looking up members only
+        stage_segments, stage_people, n_resp, n_part = Counter(), Counter(), 0, 0
+        seen: list[tuple[set, set, set, set]] = []
+        for cell, positions in cells.said.items():
+            if states[cell] == "none":
+                continue
+            if states[cell] == "all":
+                people, seen_here = cells.people[cell], cells.seen[cell]
+            else:
+                kept_items = [items.said[p] for p in positions if match(items.said[p][2])]
+                cut[cell] = kept_items
+                people, seen_here = _people_counts(kept_items), _seen(kept_items)
+            stage_segments.update(people[0])
+            stage_people.update(people[1])
+            n_resp += people[2]
+            n_part += people[3]
+            seen.append(seen_here)
+        empty_stages = [
+            items.empty[p][0]
+            for cell, positions in cells.empty.items()
+            if states[cell] != "none"
+            for p in positions
+            if states[cell] == "all" or match(items.empty[p][1])
+        ]
+    elif segment_filter:
         kept_set = set(kept_idx)
         match = filters._facts_match
         source = filters.source
@@ -1244,24 +1591,47 @@ def build_summary(
     every = records.decided(
         frozenset(t.id for t in themes), include_suggestions, float(min_confidence), empties
     )
-    if segment_filter:
+    scores, bands = records.sentiments(every, sentiment_scores) if sentiment else ({}, {})
+    given = sentiment_scores if sentiment else False
+    cell_counts: dict[str, dict[str, Any]] = {}
+    if cells is not None:
+        decided = {}
+        cut_ids = {cell: {item[0].id for item in kept} for cell, kept in cut.items()}
+        for t in themes:
+            members, parts = {}, []
+            for cell, (in_cell, counted) in records.theme_cells(
+                every, t.id, given, empties
+            ).items():
+                if states.get(cell, "none") == "none":
+                    continue
+                if states[cell] == "some":
+                    in_cell = {sid: v for sid, v in in_cell.items() if sid in cut_ids[cell]}
+                    scores_, bands_ = (
+                        records.sentiments(every, sentiment_scores) if sentiment else ({}, {})
+                    )
+                    counted = _theme_counts(
+                        in_cell, items.said, items.index, scores_, bands_, exact=True
+                    )
+                members.update(in_cell)
+                parts.append(counted)
+            decided[t.id] = members
+            cell_counts[t.id] = _sum_counts(parts)
+    elif segment_filter:
         decided = {
             theme: {sid: members[sid] for sid in members.keys() & seg_index.keys()}
             for theme, members in every.items()
         }
     else:  # every segment that says something is counted
         decided = every
-    scores, bands = records.sentiments(every, sentiment_scores) if sentiment else ({}, {})
 
     # Every group of a breakdown is listed for every theme, zeros included (a missing group
     # would say "nobody" as plainly as a zero).
-    fg_areas, fg_crimes, fg_sources, sources_seen = set(), set(), set(), set()
-    for _segment, person, facts, _band, source in seg_list:
-        sources_seen.add(source)
-        if person[0] == "p":
-            fg_areas.add(_key(facts.area))
-            fg_crimes.update(facts.crime_types or (NOT_GIVEN,))
-            fg_sources.add(_key(facts.source))
+    if cells is not None:
+        sources_seen, fg_areas, fg_crimes, fg_sources = (
+            set().union(*(part[i] for part in seen)) for i in range(4)
+        )
+    else:
+        sources_seen, fg_areas, fg_crimes, fg_sources = _seen(seg_list)
     group_orders = {
         "crime_type": crime_order,
         "area": area_order,
@@ -1274,12 +1644,12 @@ def build_summary(
     theme_plans = {}
     for t in themes:
         members = decided.get(t.id, {})
-        if segment_filter:
+        if cells is not None:
+            counted = cell_counts[t.id]
+        elif segment_filter:
             counted = _theme_counts(members, seg_list, seg_index, scores, bands)
         else:  # every segment counted: kept with the records
-            counted = records.theme_counts(
-                every, t.id, sentiment_scores if sentiment else False, empties
-            )
+            counted = records.theme_counts(every, t.id, given, empties)
         theme_plans[t.id] = _count_theme(t, members, counted, ledger, group_orders, bool(scores))
 
     ledger.resolve()
@@ -1799,9 +2169,11 @@ def _theme_counts(
     seg_index: Mapping[str, int],
     scores: Mapping[str, float],
     bands_of: Mapping[str, str],
+    exact: bool = False,
 ) -> dict[str, Any]:
     """What a theme's counts are made of (nothing registered yet): coded by, direction,
-    source, sentiment, and people by group. Not to be changed: SummaryRecords keeps it."""
+    source, sentiment, and people by group. Not to be changed: SummaryRecords keeps it.
+    ``exact`` adds the scores' exact parts (see :func:`_sum_counts`)."""
     # Counted with C loops (map, Counter, sort): a theme can have tens of thousands of segments.
     codes = members.values()
     items = list(map(seg_list.__getitem__, map(seg_index.__getitem__, members)))
@@ -1817,6 +2189,9 @@ def _theme_counts(
         "sources": Counter(map(_FIFTH, items)),
         "bands": Counter(map(bands_of.__getitem__, members)) if scores else Counter(),
         "score_sum": fsum(map(scores.__getitem__, members)) if scores else 0.0,
+        "score_parts": _exact_parts(list(map(scores.__getitem__, members)))
+        if exact and scores
+        else [],
         "respondents": len(respondents),
         "participants": len(participants),
         "by": {
@@ -1840,7 +2215,10 @@ def _count_theme(
 ) -> dict[str, Any]:
     """Register a theme's counts (``counted``: :func:`_theme_counts`) with the ledger."""
     tid = theme.id
-    kinds, directions, bands = counted["kinds"], counted["directions"], counted["bands"]
+    kinds, bands = counted["kinds"], counted["bands"]
+    # In a fixed order (not that of the codings read): ties in secondary suppression go the
+    # same way however the codings came.
+    directions = {d: counted["directions"][d] for d in _order(counted["directions"], _DIRECTIONS)}
     n_respondents, n_participants = counted["respondents"], counted["participants"]
     prefix = ("t", tid)
     resp_key = ledger.count((*prefix, "respondents"), n_respondents)
