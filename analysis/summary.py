@@ -706,6 +706,7 @@ class _Cells:
     respondents: dict[tuple, list[int]]
     groups: dict[tuple[str, tuple[str, ...]], dict[tuple, list[int]]]
     said: dict[tuple, list[int]]
+    said_cells: list[tuple]
     empty: dict[tuple, list[int]]
     people: dict[tuple, tuple]
     seen: dict[tuple, tuple[set, set, set, set]]
@@ -794,9 +795,10 @@ def _grown(
     for cell, indices in new_respondents.items():
         respondents[cell] = [*respondents.get(cell, ()), *indices]
     said = dict(kept.said)
+    said_cells = kept.said_cells + [_cell_of(items.said[p][2]) for p in said_added]
     new_said: dict[tuple, list[int]] = defaultdict(list)
     for p in said_added:
-        new_said[_cell_of(items.said[p][2])].append(p)
+        new_said[said_cells[p]].append(p)
     people, seen = dict(kept.people), dict(kept.seen)
     for cell, positions in new_said.items():
         said[cell] = [*said.get(cell, ()), *positions]
@@ -825,6 +827,7 @@ def _grown(
         respondents,
         _grown_cells(kept.groups, groups_of, cell_of),
         said,
+        said_cells,
         empty,
         people,
         seen,
@@ -1036,6 +1039,8 @@ class SummaryRecords:
             kind = _kind(key)
             if kind == "group cells":
                 new._memo[key] = _grown_cells(value, groups_of, cell_of)
+            elif kind == "respondent cells":
+                new._memo[key] = value + [cell_of[i] for i in added]
             elif kind == "cell tally":
                 _, wanted, group, cell = key
                 if (group, cell) not in grown_cells:
@@ -1152,11 +1157,17 @@ class SummaryRecords:
 
         def make() -> dict:
             groups: dict[tuple, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(list))
-            for i, (facts, group) in enumerate(zip(self.facts, self.group_keys(), strict=True)):
-                groups[group][_cell_of(facts)].append(i)
+            for i, (cell, group) in enumerate(
+                zip(self.respondent_cells(), self.group_keys(), strict=True)
+            ):
+                groups[group][cell].append(i)
             return {group: dict(cells) for group, cells in groups.items()}
 
         return self._memoised("group cells", make)
+
+    def respondent_cells(self) -> list[tuple]:
+        """Per respondent: its cell (channel, month)."""
+        return self._memoised("respondent cells", lambda: list(map(_cell_of, self.facts)))
 
     def quote_order(
         self,
@@ -1181,25 +1192,42 @@ class SummaryRecords:
 
     def people_counts(self, empty_answers: frozenset[str]) -> tuple:
         """:func:`_people_counts` of every segment that says something, kept."""
-        return self._memoised(
-            ("people", empty_answers),
-            lambda: _people_counts(self.segment_items(empty_answers).said),
-        )
+
+        def make() -> tuple:
+            cells = self.cells(empty_answers)
+            if not cells.disjoint:
+                return _people_counts(self.segment_items(empty_answers).said)
+            stages, pairs, n_resp, n_part = Counter(), Counter(), 0, 0
+            for counted in cells.people.values():  # each person's segments in one cell
+                stages.update(counted[0])
+                pairs.update(counted[1])
+                n_resp += counted[2]
+                n_part += counted[3]
+            return stages, pairs, n_resp, n_part
+
+        return self._memoised(("people", empty_answers), make)
 
     def cells(self, empty_answers: frozenset[str]) -> _Cells:
         """The respondents and segments by cell (channel, month), kept."""
 
         def make() -> _Cells:
             items = self.segment_items(empty_answers)
+            of_respondent = self.respondent_cells()
             respondents: dict[tuple, list[int]] = defaultdict(list)
-            for i, facts in enumerate(self.facts):
-                respondents[_cell_of(facts)].append(i)
+            for i, cell in enumerate(of_respondent):
+                respondents[cell].append(i)
+            said_cells = [
+                of_respondent[owner] if owner >= 0 else _cell_of(item[2])
+                for item, owner in zip(items.said, items.said_owners, strict=True)
+            ]
             said: dict[tuple, list[int]] = defaultdict(list)
-            for p, item in enumerate(items.said):
-                said[_cell_of(item[2])].append(p)
+            for p, cell in enumerate(said_cells):
+                said[cell].append(p)
             empty: dict[tuple, list[int]] = defaultdict(list)
-            for p, (_stage, facts, _source) in enumerate(items.empty):
-                empty[_cell_of(facts)].append(p)
+            for p, ((_stage, facts, _source), owner) in enumerate(
+                zip(items.empty, items.empty_owners, strict=True)
+            ):
+                empty[of_respondent[owner] if owner >= 0 else _cell_of(facts)].append(p)
             people, seen, persons = {}, {}, 0
             for cell, positions in said.items():
                 members = [items.said[p] for p in positions]
@@ -1210,6 +1238,7 @@ class SummaryRecords:
                 dict(respondents),
                 self.group_cells(),
                 dict(said),
+                said_cells,
                 dict(empty),
                 people,
                 seen,
@@ -1245,9 +1274,10 @@ class SummaryRecords:
                 bands: Mapping[str, str] = {}
             else:
                 scores, bands = self.sentiments(decided, given)  # type: ignore[arg-type]
+            said_cells = self.cells(empty_answers).said_cells
             by_cell: dict[tuple, dict] = defaultdict(dict)
             for sid, code in decided.get(theme, {}).items():
-                by_cell[_cell_of(said[index[sid]][2])][sid] = code
+                by_cell[said_cells[index[sid]]][sid] = code
             return {
                 cell: (members, _theme_counts(members, said, index, scores, bands, exact=True))
                 for cell, members in by_cell.items()
@@ -1629,6 +1659,11 @@ def build_summary(
     if cells is not None:
         sources_seen, fg_areas, fg_crimes, fg_sources = (
             set().union(*(part[i] for part in seen)) for i in range(4)
+        )
+    elif not segment_filter and records.cells(empties).disjoint:
+        parts = records.cells(empties).seen.values()
+        sources_seen, fg_areas, fg_crimes, fg_sources = (
+            set().union(*(part[i] for part in parts)) for i in range(4)
         )
     else:
         sources_seen, fg_areas, fg_crimes, fg_sources = _seen(seg_list)

@@ -1106,7 +1106,7 @@ def test_records_with_responses_added_match_fresh_ones():
         added, new_segments, codings, {s.id: scores[s.id] for s in new_segments}
     )
     # The counts over groups and cells were added to, not dropped.
-    assert {"tally", "cell tally", "cells", "group cells", "people"} <= {
+    assert {"tally", "cell tally", "cells", "group cells", "respondent cells", "people"} <= {
         key[0] if isinstance(key, tuple) else key for key in grown._memo
     }
     fresh = summary_module.SummaryRecords(people, segments, codings, scores)
