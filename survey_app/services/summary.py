@@ -622,6 +622,19 @@ def _with_new_responses(questionnaire_id: int, kept_mark: tuple, kept, mark: tup
     return kept.with_responses(respondents, segments, codings, scores)
 
 
+def warm() -> list[str]:
+    """Read every questionnaire's records into this process and make its summary with no
+    filter (and the counts per cell that channel and date filters add up), so that the first
+    researcher to ask does not wait for them; returns the slugs warmed. gunicorn.conf.py calls
+    it in a thread of each new worker when SURVEY_WARM_SUMMARY=1."""
+    warmed = []
+    for row in questionnaires.all_questionnaires():
+        summary_for(Request(slug=row.slug))
+        warmed.append(row.slug)
+    db.session.remove()
+    return warmed
+
+
 # ----- the summary ------------------------------------------------------------------------------
 
 

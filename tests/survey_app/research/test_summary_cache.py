@@ -387,3 +387,37 @@ def test_showing_a_segments_original_text_keeps_the_records(small_set):
         research.reveal(small_set.config["TEST_IDS"]["believed"][0], researcher)
         assert kept_records() is before
         assert_kept_equals_fresh(small_set)
+
+
+def test_warming_reads_every_questionnaires_records(small_set):
+    with small_set.app_context():
+        assert SLUG in summaries.warm()
+        before = kept_records()
+        assert len(before.respondents) == data.TOTAL
+        summaries.summary_for(summaries.Request(slug=SLUG))
+        assert kept_records() is before
+
+
+def test_the_gunicorn_hook_warms_only_when_asked(small_set, monkeypatch):
+    """post_worker_init (gunicorn.conf.py) warms the summary in a thread when
+    SURVEY_WARM_SUMMARY=1, and does nothing otherwise."""
+    import runpy
+    import threading
+    import types
+    from pathlib import Path
+
+    hook = runpy.run_path(str(Path(__file__).parents[3] / "gunicorn.conf.py"))["post_worker_init"]
+    worker = types.SimpleNamespace(wsgi=small_set, log=None)
+    monkeypatch.delenv("SURVEY_WARM_SUMMARY", raising=False)
+    hook(worker)
+    assert "summary_cache" not in small_set.extensions
+    monkeypatch.setenv("SURVEY_WARM_SUMMARY", "1")
+    hook(worker)
+    for thread in threading.enumerate():
+        if thread.name == "warm-summary":
+            thread.join(60)
+    with small_set.app_context():
+        assert summaries.fingerprint(small_set_qid()) in {
+            mark
+            for mark, _records, _events in small_set.extensions["summary_cache"].records.values()
+        }
