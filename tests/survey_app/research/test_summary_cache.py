@@ -421,3 +421,27 @@ def test_the_gunicorn_hook_warms_only_when_asked(small_set, monkeypatch):
             mark
             for mark, _records, _events in small_set.extensions["summary_cache"].records.values()
         }
+
+
+def test_the_gunicorn_master_warms_before_forking_when_asked(small_set, monkeypatch):
+    """when_ready (gunicorn.conf.py) reads the records in the master when
+    SURVEY_WARM_SUMMARY=preload, so the workers it forks start with them."""
+    import logging
+    import runpy
+    import types
+    from pathlib import Path
+
+    conf = runpy.run_path(str(Path(__file__).parents[3] / "gunicorn.conf.py"))
+    server = types.SimpleNamespace(
+        app=types.SimpleNamespace(callable=small_set), log=logging.getLogger("test")
+    )
+    monkeypatch.setenv("SURVEY_WARM_SUMMARY", "1")
+    conf["when_ready"](server)
+    assert "summary_cache" not in small_set.extensions
+    monkeypatch.setenv("SURVEY_WARM_SUMMARY", "preload")
+    conf["post_worker_init"](types.SimpleNamespace(wsgi=small_set, log=None))  # not in workers
+    assert "summary_cache" not in small_set.extensions
+    conf["when_ready"](server)
+    assert "summary_cache" in small_set.extensions
+    with small_set.app_context():
+        assert len(kept_records().respondents) == data.TOTAL
