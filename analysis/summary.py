@@ -1303,11 +1303,13 @@ class SummaryRecords:
                 bands: Mapping[str, str] = {}
             else:
                 scores, bands = self.sentiments(decided, given)  # type: ignore[arg-type]
+            members = decided.get(theme, {})
             if self.cells(empty_answers).disjoint:  # the sum of its cells' (kept for filters)
                 by_cell = self.theme_cells(decided, theme, given, empty_answers)
-                return _sum_counts([counted for _members, counted in by_cell.values()])
-            members = decided.get(theme, {})
-            return _theme_counts(members, items.said, items.index, scores, bands)
+                counted = _sum_counts([counted for _members, counted in by_cell.values()])
+            else:
+                counted = _theme_counts(members, items.said, items.index, scores, bands)
+            return {**counted, "ids": tuple(sorted(members))}  # the segments behind, in order
 
         kind = given if given is None or given is False else id(given)
         return self._memoised(("counts", id(decided), theme, kind, empty_answers), make)
@@ -2295,6 +2297,7 @@ def _count_theme(
         "kinds": kinds,
         "score_mean": round(counted["score_sum"] / sum(bands.values()), 4) if bands else None,
         "has_sentiment": has_scores,
+        "ids": counted.get("ids"),
     }
 
 
@@ -2412,7 +2415,7 @@ def _theme_summary(
         directions=directions,
         breakdown=breakdown,
         quotes=tuple(quotes),
-        segment_ids=tuple(sorted(members)) if shown_any else (),
+        segment_ids=(plan["ids"] or tuple(sorted(members))) if shown_any else (),
     )
 
 

@@ -521,7 +521,7 @@ class _Cache:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.records: dict[int, tuple[tuple, Any, EventMark]] = {}
+        self.records: dict[int, tuple[tuple, Any, EventMark, datetime.date]] = {}
         self.summaries: OrderedDict[tuple, tuple] = OrderedDict()
 
 
@@ -548,6 +548,7 @@ def records_for(questionnaire_id: int):
     codings of the segments that coding events name since are read again."""
     from analysis.summary import SummaryRecords
 
+    today = datetime.date.today()
     mark = fingerprint(questionnaire_id)
     cache = _cache()
     found = cache.records.get(questionnaire_id)
@@ -555,9 +556,9 @@ def records_for(questionnaire_id: int):
         return mark, found[1]
     records = events = None
     if found is not None:
-        kept_mark, records, events = found
+        kept_mark, records, events, read_on = found
         if kept_mark[1] != mark[1]:
-            records = _with_new_responses(questionnaire_id, kept_mark, records, mark)
+            records = _with_new_responses(questionnaire_id, kept_mark, records, mark, read_on)
         if records is not None and kept_mark[2] != mark[2]:
             changes = coding_changes(events)
             if changes is None:
@@ -574,7 +575,7 @@ def records_for(questionnaire_id: int):
         segments, scores = segments_of(questionnaire_id)
         records = SummaryRecords(respondents, segments, codings_of(questionnaire_id), scores)
     with cache.lock:
-        cache.records[questionnaire_id] = (mark, records, events)
+        cache.records[questionnaire_id] = (mark, records, events, today)
     return mark, records
 
 
@@ -582,7 +583,9 @@ def records_for(questionnaire_id: int):
 MOST_ADDED = 5_000
 
 
-def _with_new_responses(questionnaire_id: int, kept_mark: tuple, kept, mark: tuple):
+def _with_new_responses(
+    questionnaire_id: int, kept_mark: tuple, kept, mark: tuple, read_on: datetime.date
+):
     """The kept records with the responses added since (online, or paper copies made final)
     and their segments and those segments' codings; the kept records themselves when only a
     paper copy was keyed (nothing added yet); None when the change was anything but
@@ -601,16 +604,25 @@ def _with_new_responses(questionnaire_id: int, kept_mark: tuple, kept, mark: tup
         return kept  # a paper copy keyed, not yet final
     if not 0 < added <= MOST_ADDED or now_segments < segments_:
         return None
-    ids = set(
+    of_questionnaire = (
+        select(Response.id)
+        .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+    )
+    # A response carries the date it was stored: the new ones are among the latest few days'
+    # (read_on: when the kept records were read). One stored with an earlier date is missed
+    # here, and then the count says so and every id is read.
+    recent = set(
         db.session.scalars(
-            select(Response.id)
-            .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
-            .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+            of_questionnaire.where(Response.submitted_on >= read_on - datetime.timedelta(days=2))
         )
     )
-    new_ids = ids - kept.respondent_ids
-    if len(new_ids) != added or len(ids) != len(kept.respondent_ids) + added:
-        return None  # responses to another questionnaire, or more since the mark was read
+    new_ids = recent - kept.respondent_ids
+    if len(new_ids) != added:
+        ids = set(db.session.scalars(of_questionnaire))
+        new_ids = ids - kept.respondent_ids
+        if len(new_ids) != added or len(ids) != len(kept.respondent_ids) + added:
+            return None  # responses to another questionnaire, or more since the mark was read
     new_ids = sorted(new_ids)
     respondents = respondents_of(questionnaire_id, closed_names(questionnaire_id), new_ids)
     segments, scores = segments_of(questionnaire_id, new_ids)
