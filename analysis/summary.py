@@ -1020,7 +1020,11 @@ class SummaryRecords:
                 new._memo[key] = value + _journey_positions(respondents, key[1])
             elif kind == "segments":
                 if index is None:
-                    index = {r.id: i for i, r in enumerate(new.respondents)}
+                    # The new segments' respondents are new (else every respondent is looked
+                    # up, as a fresh read does).
+                    index = {r.id: first + j for j, r in enumerate(respondents)}
+                    if any(s.metadata.get("response_id") not in index for s in segments):
+                        index = {r.id: i for i, r in enumerate(new.respondents)}
                 items = _SegmentItems(
                     list(value.said),
                     list(value.said_owners),
@@ -1029,7 +1033,16 @@ class SummaryRecords:
                 )
                 said_before[key[1]] = len(value.said)
                 empty_before[key[1]] = len(value.empty)
-                new._memo[key] = _add_segment_items(items, segments, index, new.facts, key[1])
+                made = _add_segment_items(items, segments, index, new.facts, key[1])
+                if "index" in value.__dict__:  # kept (cached_property): added to
+                    start = said_before[key[1]]
+                    made.__dict__["index"] = {
+                        **value.index,
+                        **{item[0].id: p for p, item in enumerate(made.said[start:], start)},
+                    }
+                new._memo[key] = made
+            elif kind == "segment ids":
+                new._memo[key] = value | {s.id for s in segments}
         # Counts over whole groups and cells, and people per stage: the new respondents' added.
         groups_of = {i: _group_key(respondents[i - first]) for i in added}
         grown = set(groups_of.values())
@@ -1095,6 +1108,10 @@ class SummaryRecords:
         if found is None:
             found = self._memo[key] = make()
         return found
+
+    def segment_ids(self) -> frozenset[str]:
+        """The ids of every segment given."""
+        return self._memoised("segment ids", lambda: frozenset(s.id for s in self.segments))
 
     def answer_items(self, wanted: frozenset[str]) -> tuple[list[tuple[int, ...]], list[tuple]]:
         """Per respondent, its answers to ``wanted`` questions as item numbers, and the

@@ -628,7 +628,7 @@ def _with_new_responses(
     segments, scores = segments_of(questionnaire_id, new_ids)
     if len(segments) != now_segments - segments_:
         return None
-    if not {s.id for s in segments}.isdisjoint(s.id for s in kept.segments):
+    if not kept.segment_ids().isdisjoint(s.id for s in segments):
         return None  # a response stored while the kept records were read: some are in them
     codings = codings_of(questionnaire_id, [s.id for s in segments]) if segments else []
     return kept.with_responses(respondents, segments, codings, scores)
