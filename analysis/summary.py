@@ -654,16 +654,27 @@ def _add_segment_items(
     return items
 
 
-def _cell_of(facts: _Facts) -> tuple[str | None, tuple[int, int] | None]:
-    """The cell of a respondent or segment: (channel, (year, month) of the date or None)."""
+def _cell_of(facts: _Facts) -> tuple:
+    """The cell of a respondent or segment: (channel, (year, month) of the date or None,
+    area, crime types)."""
     date = facts.date
-    return (facts.channel, None if date is None else (date.year, date.month))
+    return (
+        facts.channel,
+        None if date is None else (date.year, date.month),
+        facts.area,
+        facts.crime_types,
+    )
 
 
 def _cell_state(filters: SummaryFilter, cell: tuple) -> str:
-    """Whether a channel and date filter keeps "all" of a cell, "none" or "some"."""
-    channel, month = cell
+    """Whether a filter of channel, dates, area and crime type keeps "all" of a cell, "none"
+    or "some"."""
+    channel, month, area, crime_types = cell
     if filters.channel is not None and channel != filters.channel:
+        return "none"
+    if filters.area is not None and area != filters.area:
+        return "none"
+    if filters.crime_type is not None and filters.crime_type not in crime_types:
         return "none"
     low, high = filters.date_from, filters.date_to
     if low is None and high is None:
@@ -680,8 +691,9 @@ def _cell_state(filters: SummaryFilter, cell: tuple) -> str:
 
 
 def _by_cells(filters: SummaryFilter) -> bool:
-    """Whether a filter sets only channel and dates (and sets one): what cells can serve."""
-    rest = replace(filters, channel=None, date_from=None, date_to=None)
+    """Whether a filter sets only channel, dates, area and crime type (and sets one): what
+    cells can serve."""
+    rest = replace(filters, channel=None, date_from=None, date_to=None, area=None, crime_type=None)
     return rest == SummaryFilter() and filters != SummaryFilter()
 
 

@@ -1206,15 +1206,22 @@ def test_records_with_other_codings_match_fresh_ones():
         {"date_from": datetime.date(2014, 9, 15), "date_to": datetime.date(2014, 10, 20)},
         {"channel": "online", "date_to": datetime.date(2014, 9, 30)},
         {"date_to": datetime.date(2014, 9, 14)},
+        {"crime_type": "hate_crime"},
+        {"area": "liverpool"},
+        {"crime_type": "hate_crime", "channel": "online", "date_from": datetime.date(2014, 9, 15)},
     ],
 )
-def test_channel_and_date_filters_counted_by_cells_match_counting_each_record(cells):
-    """A filter of channel and dates alone is counted from kept cells (channel, month), whole
-    months from kept counts and cut months record by record; adding source "survey" (which
-    changes nothing here: the focus-group turns have no channel and no date) makes it count
-    every record as other filters do. Both give the same summary."""
+def test_filters_counted_by_cells_match_counting_each_record(cells):
+    """A filter of channel, dates, area and crime type is counted from kept cells (channel,
+    month, area, crime types), whole cells from kept counts and months a date cuts record by
+    record; adding source "survey" (which changes nothing here: the focus-group turns have no
+    channel and no date, and another area and crime type) makes it count every record as a
+    source filter does. Both give the same summary."""
     people, segments, codings, scores = owned_records()
-    turns = session_turns("1", "focus_group", ["Facilitator", *(f"P{i}" for i in range(1, 13))])
+    # Turns of another area and crime type than the filters name (a filter of area or crime
+    # type keeps the turns that match it, which source "survey" would not).
+    speakers = ["Facilitator", *(f"P{i}" for i in range(1, 13))]
+    turns = session_turns("1", "focus_group", speakers, area="knowsley", group="robbery")
     segments = [*segments, *turns]
     codings = [
         *codings,
@@ -1234,3 +1241,31 @@ def test_channel_and_date_filters_counted_by_cells_match_counting_each_record(ce
     )
     assert replace(made, filters=by_record) == counted
     assert made.respondents.value or made.respondents.suppressed
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [{"crime_type": "hate_crime"}, {"area": "wirral"}, {"area": "wirral", "crime_type": "x"}],
+)
+def test_focus_group_turns_are_in_the_cells_of_their_area_and_crime_type(cells, monkeypatch):
+    """Turns (no channel, no date) of the area or crime type a filter names are counted from
+    their cells as they are record by record (cells switched off for the second summary)."""
+    people, segments, codings, scores = owned_records()
+    turns = session_turns("1", "focus_group", ["Facilitator", *(f"P{i}" for i in range(1, 13))])
+    segments = [*segments, *turns]
+    codings = [
+        *codings,
+        *(Coding(s.id, "kept_informed", "person:2", status="human") for s in turns),
+    ]
+    kwargs = {"codebook": CODEBOOK, "questions": [REPORTED, AREA, CRIME]}
+    filters = SummaryFilter(**cells)
+    made = build_summary(
+        summary_module.SummaryRecords(people, segments, codings, scores), filters=filters, **kwargs
+    )
+    monkeypatch.setattr(summary_module, "_by_cells", lambda _filters: False)
+    counted = build_summary(
+        summary_module.SummaryRecords(people, segments, codings, scores), filters=filters, **kwargs
+    )
+    assert made == counted
+    if "x" not in cells.values():
+        assert made.themes_base["participants"].value == 12
