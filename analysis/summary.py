@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from itertools import chain, compress, islice, repeat
@@ -65,6 +65,7 @@ NOT_GIVEN_LABEL = "Not given"
 _NOT_ANSWERED = frozenset({"skipped", "illegible", "multiple_ticked"})
 _CLOSED_TYPES = {"single_choice": False, "rating_scale": False, "multiple_choice": True}
 _BANDS = ("negative", "neutral", "positive")
+_DIRECTIONS = ("positive", "negative", "mixed")
 CHANNEL_LABELS = {"online": "Online", "paper": "Paper"}
 SOURCE_LABELS = {"survey": "Survey", "focus_group": "Focus groups", "workshop": "Workshops"}
 #: Who coded the segments behind a theme's counts.
@@ -653,6 +654,209 @@ def _add_segment_items(
     return items
 
 
+def _cell_of(facts: _Facts) -> tuple:
+    """The cell of a respondent or segment: (channel, (year, month) of the date or None,
+    area, crime types)."""
+    date = facts.date
+    return (
+        facts.channel,
+        None if date is None else (date.year, date.month),
+        facts.area,
+        facts.crime_types,
+    )
+
+
+def _cell_state(filters: SummaryFilter, cell: tuple) -> str:
+    """Whether a filter of channel, dates, area and crime type keeps "all" of a cell, "none"
+    or "some"."""
+    channel, month, area, crime_types = cell
+    if filters.channel is not None and channel != filters.channel:
+        return "none"
+    if filters.area is not None and area != filters.area:
+        return "none"
+    if filters.crime_type is not None and filters.crime_type not in crime_types:
+        return "none"
+    low, high = filters.date_from, filters.date_to
+    if low is None and high is None:
+        return "all"
+    if month is None:
+        return "none"
+    first = datetime.date(month[0], month[1], 1)
+    last = (first + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+    if (low is not None and last < low) or (high is not None and first > high):
+        return "none"
+    if (low is None or first >= low) and (high is None or last <= high):
+        return "all"
+    return "some"
+
+
+def _by_cells(filters: SummaryFilter) -> bool:
+    """Whether a filter sets only channel, dates, area and crime type (and sets one): what
+    cells can serve."""
+    rest = replace(filters, channel=None, date_from=None, date_to=None, area=None, crime_type=None)
+    return rest == SummaryFilter() and filters != SummaryFilter()
+
+
+def _exact_parts(values: Sequence[float]) -> list[float]:
+    """Floats whose exact sum is the exact sum of ``values``, so that ``fsum`` over the parts
+    of several lists equals ``fsum`` over all their values (it rounds the exact sum once)."""
+    parts: list[float] = []
+    while True:
+        part = fsum(chain(values, (-p for p in parts)))
+        if part == 0.0:  # the exact rest is a multiple of the smallest float: it is zero
+            return parts
+        parts.append(part)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Respondents and segments split by cell (channel, month), for channel and date filters:
+    respondent indices, positions of segments that say something and of those that do not,
+    and what is counted per cell (people per stage, sources and participants' groups seen).
+    ``disjoint`` says no person has segments in two cells (their counts then add up)."""
+
+    respondents: dict[tuple, list[int]]
+    groups: dict[tuple[str, tuple[str, ...]], dict[tuple, list[int]]]
+    said: dict[tuple, list[int]]
+    said_cells: list[tuple]
+    empty: dict[tuple, list[int]]
+    people: dict[tuple, tuple]
+    seen: dict[tuple, tuple[set, set, set, set]]
+    disjoint: bool
+
+
+def _seen(said: Iterable[tuple]) -> tuple[set, set, set, set]:
+    """Sources, and participants' areas, crime types and sources, of segments."""
+    fg_areas, fg_crimes, fg_sources, sources = set(), set(), set(), set()
+    for _segment, person, facts, _band, source in said:
+        sources.add(source)
+        if person[0] == "p":
+            fg_areas.add(_key(facts.area))
+            fg_crimes.update(facts.crime_types or (NOT_GIVEN,))
+            fg_sources.add(_key(facts.source))
+    return sources, fg_areas, fg_crimes, fg_sources
+
+
+_THEME_DIMS = (
+    "crime_type",
+    "area",
+    "channel",
+    "participants_crime_type",
+    "participants_area",
+    "participants_source",
+)
+
+
+def _sum_counts(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """:func:`_theme_counts` of the union of disjoint sets of members, from theirs (made with
+    ``exact=True``)."""
+    out: dict[str, Any] = {
+        "kinds": Counter(),
+        "directions": Counter(),
+        "sources": Counter(),
+        "bands": Counter(),
+        "respondents": 0,
+        "participants": 0,
+        "by": {dim: Counter() for dim in _THEME_DIMS},
+    }
+    score_parts: list[float] = []
+    for part in parts:
+        for name in ("kinds", "directions", "sources", "bands"):
+            out[name].update(part[name])
+        out["respondents"] += part["respondents"]
+        out["participants"] += part["participants"]
+        for dim in _THEME_DIMS:
+            out["by"][dim].update(part["by"][dim])
+        score_parts += part["score_parts"]
+    out["score_sum"] = fsum(score_parts)
+    return out
+
+
+def _grown_cells(
+    groups: Mapping[tuple, Mapping[tuple, list[int]]],
+    groups_of: Mapping[int, tuple],
+    cell_of: Mapping[int, tuple],
+) -> dict[tuple, dict[tuple, list[int]]]:
+    """Respondents by group and cell with new ones (indices ``groups_of``) added."""
+    added: dict[tuple, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, group in groups_of.items():
+        added[group][cell_of[i]].append(i)
+    out = dict(groups)
+    for group, more in added.items():
+        cells = out[group] = dict(out.get(group, {}))
+        for cell, indices in more.items():
+            cells[cell] = [*cells.get(cell, ()), *indices]
+    return out
+
+
+def _grown(
+    kept: _Cells,
+    groups_of: Mapping[int, tuple],
+    cell_of: Mapping[int, tuple],
+    items: _SegmentItems,
+    said_added: range,
+    empty_from: int,
+) -> _Cells:
+    """Kept cells with new respondents (indices ``groups_of``) and their segments (positions
+    ``said_added`` in ``items.said``, and from ``empty_from`` in ``items.empty``) added; the
+    new segments are new people's."""
+    respondents = dict(kept.respondents)
+    new_respondents: dict[tuple, list[int]] = defaultdict(list)
+    for i, cell in cell_of.items():
+        new_respondents[cell].append(i)
+    for cell, indices in new_respondents.items():
+        respondents[cell] = [*respondents.get(cell, ()), *indices]
+    said = dict(kept.said)
+    said_cells = kept.said_cells + [_cell_of(items.said[p][2]) for p in said_added]
+    new_said: dict[tuple, list[int]] = defaultdict(list)
+    for p in said_added:
+        new_said[said_cells[p]].append(p)
+    people, seen = dict(kept.people), dict(kept.seen)
+    for cell, positions in new_said.items():
+        said[cell] = [*said.get(cell, ()), *positions]
+        members = [items.said[p] for p in positions]
+        counted = _people_counts(members)
+        if cell in people:
+            old = people[cell]
+            counted = (
+                old[0] + counted[0],
+                old[1] + counted[1],
+                old[2] + counted[2],
+                old[3] + counted[3],
+            )
+        people[cell] = counted
+        seen_here = _seen(members)
+        if cell in seen:
+            seen_here = tuple(a | b for a, b in zip(seen[cell], seen_here, strict=True))
+        seen[cell] = seen_here
+    empty = dict(kept.empty)
+    new_empty: dict[tuple, list[int]] = defaultdict(list)
+    for p in range(empty_from, len(items.empty)):
+        new_empty[_cell_of(items.empty[p][1])].append(p)
+    for cell, positions in new_empty.items():
+        empty[cell] = [*empty.get(cell, ()), *positions]
+    return _Cells(
+        respondents,
+        _grown_cells(kept.groups, groups_of, cell_of),
+        said,
+        said_cells,
+        empty,
+        people,
+        seen,
+        kept.disjoint,
+    )
+
+
+def _kind(key: Hashable) -> Hashable:
+    """The kind of a kept item of SummaryRecords (its key, or the key's first part)."""
+    return key[0] if isinstance(key, tuple) else key
+
+
+def _band(score: float) -> str:
+    """The sentiment band of a VADER compound score."""
+    return "positive" if score >= 0.05 else "negative" if score <= -0.05 else "neutral"
+
+
 class SummaryRecords:
     """Respondents, segments and codings made ready to summarise, once or many times.
 
@@ -686,7 +890,7 @@ class SummaryRecords:
         self._memo: dict[Hashable, Any] = {}
 
     #: Kept work that depends on the codings (the rest depends on respondents and segments).
-    _OF_CODINGS = frozenset({"decided", "quotes", "sentiment"})
+    _OF_CODINGS = frozenset({"decided", "quotes", "sentiment", "counts", "theme cells"})
 
     def with_codings(self, codings: Iterable[Coding]) -> SummaryRecords:
         """The same respondents and segments with other codings, keeping the work done on the
@@ -697,11 +901,87 @@ class SummaryRecords:
         new.codings = list(codings)
         new.respondent_ids, new.facts = self.respondent_ids, self.facts
         new._memo = {
-            key: value
-            for key, value in self._memo.items()
-            if (key if isinstance(key, str) else key[0]) not in self._OF_CODINGS
+            key: value for key, value in self._memo.items() if _kind(key) not in self._OF_CODINGS
         }
         return new
+
+    def with_coding_changes(
+        self, segment_ids: Iterable[str], codings: Iterable[Coding]
+    ) -> SummaryRecords:
+        """The same respondents and segments with the codings of ``segment_ids`` replaced by
+        ``codings`` (every coding those segments have now, none when they have none). What
+        rests on codings is updated for those segments only: which codings count, their
+        sentiment, and the quote order of the themes whose members changed; a summary made
+        from them equals one made from records with every coding given afresh."""
+        changed = set(segment_ids)
+        codings = [c for c in codings if c.segment_id in changed]
+        new = object.__new__(SummaryRecords)
+        new.respondents, new.segments, new.scores = self.respondents, self.segments, self.scores
+        new.respondent_ids, new.facts = self.respondent_ids, self.facts
+        new.codings = [c for c in self.codings if c.segment_id not in changed] + codings
+        new._memo = {
+            key: value for key, value in self._memo.items() if _kind(key) not in self._OF_CODINGS
+        }
+        new._carry_codings(self._memo, changed, codings)
+        return new
+
+    def _carry_codings(
+        self, old_memo: Mapping[Hashable, Any], changed: set[str], codings: list[Coding]
+    ) -> None:
+        """Update the kept work on codings of ``old_memo`` (of records these were made from)
+        for the segments of ``changed``, whose codings are now ``codings``, into this one's."""
+        again: dict[int, tuple[Any, set[str]]] = {}  # id of old decided: (new one, themes)
+        for key, value in old_memo.items():
+            if _kind(key) == "decided":
+                _, theme_ids, include_suggestions, min_confidence, empties = key
+                made, touched = _decide_again(
+                    value,
+                    changed,
+                    codings,
+                    self.segment_items(empties).index,
+                    theme_ids,
+                    include_suggestions,
+                    min_confidence,
+                )
+                self._memo[key] = made
+                again[id(value)] = (made, touched)
+        for key, value in old_memo.items():
+            kind = _kind(key)
+            if kind not in ("quotes", "sentiment", "counts", "theme cells") or key[1] not in again:
+                continue
+            made, touched = again[key[1]]
+            if kind in ("quotes", "counts", "theme cells") and key[2] not in touched:
+                if kind == "quotes" or key[3] is None or key[3] is False:
+                    self._memo[(kind, id(made), *key[2:])] = value
+            elif kind == "sentiment" and key[2] is None:
+                self._memo[("sentiment", id(made), None)] = self._sentiments_again(
+                    value, made, touched, changed
+                )
+
+    def _sentiments_again(
+        self, kept: tuple, decided: Mapping[str, Mapping[str, Any]], touched: set[str], changed
+    ) -> tuple:
+        """Kept sentiment scores and bands with those of ``changed`` segments added or left
+        out as they are now members of a theme in ``decided`` or not."""
+        scores, bands = dict(kept[0]), dict(kept[1])
+        members = {sid for theme in touched for sid in changed if sid in decided.get(theme, {})}
+        text = None
+        known = self.scores or {}
+        for sid in changed:
+            if sid not in members:
+                scores.pop(sid, None)
+                bands.pop(sid, None)
+            elif sid not in scores:
+                found = known.get(sid)
+                if found is None:
+                    from analysis.sentiment import sentiment_score
+
+                    if text is None:
+                        text = {s.id: s.text for s in self.segments}
+                    found = sentiment_score(text[sid])
+                scores[sid] = found
+                bands[sid] = _band(found)
+        return scores, bands, decided, None
 
     def with_responses(
         self,
@@ -711,15 +991,15 @@ class SummaryRecords:
         scores: Mapping[str, float] | None = None,
     ) -> SummaryRecords:
         """These records with more respondents and their segments (responses are only ever
-        added), and all the codings as they are now. The per-record work (answers as counting
-        keys, groups, journey positions, which segments say something) is done for the new
-        records only and added to what was kept; counts over groups and everything that rests
-        on codings are redone when asked for."""
+        added), and the codings of those segments (``codings``; the codings of the kept
+        segments stay as they are). The per-record work (answers as counting keys, groups,
+        journey positions, which segments say something, the counts over whole groups and
+        people per stage, which codings count) is done for the new records only and added to
+        what was kept."""
         respondents, segments = list(respondents), list(segments)
         new = object.__new__(SummaryRecords)
         new.respondents = self.respondents + respondents
         new.segments = self.segments + segments
-        new.codings = list(codings)
         new.scores = (
             None
             if self.scores is None and scores is None
@@ -727,10 +1007,20 @@ class SummaryRecords:
         )
         new.respondent_ids = self.respondent_ids | {r.id for r in respondents}
         new.facts = self.facts + [_respondent_facts(r) for r in respondents]
+        changed = {s.id for s in segments}
+        new.codings = [c for c in self.codings if c.segment_id not in changed]
+        codings = [c for c in codings if c.segment_id in changed]
+        new.codings += codings
         new._memo = {}
+        first = len(self.respondents)
+        added = range(first, len(new.respondents))
+        new_people = {r.id for r in respondents}
+        fresh_people = new_people.isdisjoint(self.respondent_ids)
         index = None
+        said_before: dict[Hashable, int] = {}
+        empty_before: dict[Hashable, int] = {}
         for key, value in self._memo.items():
-            kind = key if isinstance(key, str) else key[0]
+            kind = _kind(key)
             if kind == "answers":
                 per_respondent, item_of = value
                 numbers = {item: n for n, item in enumerate(item_of)}
@@ -742,15 +1032,87 @@ class SummaryRecords:
                 new._memo[key] = value + _journey_positions(respondents, key[1])
             elif kind == "segments":
                 if index is None:
-                    index = {r.id: i for i, r in enumerate(new.respondents)}
+                    # The new segments' respondents are new (else every respondent is looked
+                    # up, as a fresh read does).
+                    index = {r.id: first + j for j, r in enumerate(respondents)}
+                    if any(s.metadata.get("response_id") not in index for s in segments):
+                        index = {r.id: i for i, r in enumerate(new.respondents)}
                 items = _SegmentItems(
                     list(value.said),
                     list(value.said_owners),
                     list(value.empty),
                     list(value.empty_owners),
                 )
-                new._memo[key] = _add_segment_items(items, segments, index, new.facts, key[1])
-            # Counts over groups (members, tallies, people) and what rests on codings: redone.
+                said_before[key[1]] = len(value.said)
+                empty_before[key[1]] = len(value.empty)
+                made = _add_segment_items(items, segments, index, new.facts, key[1])
+                if "index" in value.__dict__:  # kept (cached_property): added to
+                    start = said_before[key[1]]
+                    made.__dict__["index"] = {
+                        **value.index,
+                        **{item[0].id: p for p, item in enumerate(made.said[start:], start)},
+                    }
+                new._memo[key] = made
+            elif kind == "segment ids":
+                new._memo[key] = value | {s.id for s in segments}
+        # Counts over whole groups and cells, and people per stage: the new respondents' added.
+        groups_of = {i: _group_key(respondents[i - first]) for i in added}
+        grown = set(groups_of.values())
+        cell_of = {i: _cell_of(new.facts[i]) for i in added}
+        grown_cells = {(groups_of[i], cell_of[i]) for i in added}
+        for key, value in self._memo.items():
+            kind = _kind(key)
+            if kind == "group cells":
+                new._memo[key] = _grown_cells(value, groups_of, cell_of)
+            elif kind == "respondent cells":
+                new._memo[key] = value + [cell_of[i] for i in added]
+            elif kind == "cell tally":
+                _, wanted, group, cell = key
+                if (group, cell) not in grown_cells:
+                    new._memo[key] = value
+                elif ("answers", wanted) in new._memo:
+                    per_respondent = new._memo[("answers", wanted)][0]
+                    more = [
+                        per_respondent[i]
+                        for i in added
+                        if (groups_of[i], cell_of[i]) == (group, cell)
+                    ]
+                    new._memo[key] = value + Counter(chain.from_iterable(more))
+            elif kind == "cells" and fresh_people and key[1] in said_before:
+                grown_said = new._memo[("segments", key[1])]
+                more = range(said_before[key[1]], len(grown_said.said))
+                if all(
+                    grown_said.said[p][1][0] == "r" and grown_said.said[p][1][1] in new_people
+                    for p in more
+                ):
+                    new._memo[key] = _grown(
+                        value, groups_of, cell_of, grown_said, more, empty_before[key[1]]
+                    )
+            elif kind == "group members":
+                members = dict(value)
+                for group in grown:
+                    more = [i for i, g in groups_of.items() if g == group]
+                    members[group] = [*members.get(group, ()), *more]
+                new._memo[key] = members
+            elif kind == "tally":
+                _, wanted, group = key
+                if group not in grown:
+                    new._memo[key] = value
+                elif ("answers", wanted) in new._memo:
+                    per_respondent = new._memo[("answers", wanted)][0]
+                    more = [per_respondent[i] for i, g in groups_of.items() if g == group]
+                    new._memo[key] = value + Counter(chain.from_iterable(more))
+            elif kind == "people" and fresh_people and key[1] in said_before:
+                said = new._memo[("segments", key[1])].said[said_before[key[1]] :]
+                if all(item[1][0] == "r" and item[1][1] in new_people for item in said):
+                    stages, pairs, n_resp, n_part = _people_counts(said)
+                    new._memo[key] = (
+                        value[0] + stages,
+                        value[1] + pairs,
+                        value[2] + n_resp,
+                        value[3] + n_part,
+                    )
+        new._carry_codings(self._memo, changed, codings)
         return new
 
     def _memoised(self, key: Hashable, make: Any) -> Any:
@@ -758,6 +1120,10 @@ class SummaryRecords:
         if found is None:
             found = self._memo[key] = make()
         return found
+
+    def segment_ids(self) -> frozenset[str]:
+        """The ids of every segment given."""
+        return self._memoised("segment ids", lambda: frozenset(s.id for s in self.segments))
 
     def answer_items(self, wanted: frozenset[str]) -> tuple[list[tuple[int, ...]], list[tuple]]:
         """Per respondent, its answers to ``wanted`` questions as item numbers, and the
@@ -806,11 +1172,31 @@ class SummaryRecords:
 
     def tally(self, wanted: frozenset[str], group: Hashable, members: Sequence[int]) -> Counter:
         """Answer items of ``members`` (all the respondents of ``group``) counted, kept."""
-        per_respondent = self.answer_items(wanted)[0]
-        return self._memoised(
-            ("tally", wanted, group),
-            lambda: Counter(chain.from_iterable(per_respondent[i] for i in members)),
-        )
+
+        def make() -> Counter:  # the sum of its cells' (kept for channel and date filters)
+            counted: Counter = Counter()
+            for cell, in_cell in self.group_cells()[group].items():
+                counted.update(self.cell_tally(wanted, group, cell, in_cell))
+            return counted
+
+        return self._memoised(("tally", wanted, group), make)
+
+    def group_cells(self) -> dict[tuple[str, tuple[str, ...]], dict[tuple, list[int]]]:
+        """The respondents of each group of :meth:`group_keys` by cell (channel, month)."""
+
+        def make() -> dict:
+            groups: dict[tuple, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(list))
+            for i, (cell, group) in enumerate(
+                zip(self.respondent_cells(), self.group_keys(), strict=True)
+            ):
+                groups[group][cell].append(i)
+            return {group: dict(cells) for group, cells in groups.items()}
+
+        return self._memoised("group cells", make)
+
+    def respondent_cells(self) -> list[tuple]:
+        """Per respondent: its cell (channel, month)."""
+        return self._memoised("respondent cells", lambda: list(map(_cell_of, self.facts)))
 
     def quote_order(
         self,
@@ -835,10 +1221,127 @@ class SummaryRecords:
 
     def people_counts(self, empty_answers: frozenset[str]) -> tuple:
         """:func:`_people_counts` of every segment that says something, kept."""
+
+        def make() -> tuple:
+            cells = self.cells(empty_answers)
+            if not cells.disjoint:
+                return _people_counts(self.segment_items(empty_answers).said)
+            stages, pairs, n_resp, n_part = Counter(), Counter(), 0, 0
+            for counted in cells.people.values():  # each person's segments in one cell
+                stages.update(counted[0])
+                pairs.update(counted[1])
+                n_resp += counted[2]
+                n_part += counted[3]
+            return stages, pairs, n_resp, n_part
+
+        return self._memoised(("people", empty_answers), make)
+
+    def cells(self, empty_answers: frozenset[str]) -> _Cells:
+        """The respondents and segments by cell (channel, month), kept."""
+
+        def make() -> _Cells:
+            items = self.segment_items(empty_answers)
+            of_respondent = self.respondent_cells()
+            respondents: dict[tuple, list[int]] = defaultdict(list)
+            for i, cell in enumerate(of_respondent):
+                respondents[cell].append(i)
+            said_cells = [
+                of_respondent[owner] if owner >= 0 else _cell_of(item[2])
+                for item, owner in zip(items.said, items.said_owners, strict=True)
+            ]
+            said: dict[tuple, list[int]] = defaultdict(list)
+            for p, cell in enumerate(said_cells):
+                said[cell].append(p)
+            empty: dict[tuple, list[int]] = defaultdict(list)
+            for p, ((_stage, facts, _source), owner) in enumerate(
+                zip(items.empty, items.empty_owners, strict=True)
+            ):
+                empty[of_respondent[owner] if owner >= 0 else _cell_of(facts)].append(p)
+            people, seen, persons = {}, {}, 0
+            for cell, positions in said.items():
+                members = [items.said[p] for p in positions]
+                people[cell] = _people_counts(members)
+                seen[cell] = _seen(members)
+                persons += len(set(map(_SECOND, members)))
+            return _Cells(
+                dict(respondents),
+                self.group_cells(),
+                dict(said),
+                said_cells,
+                dict(empty),
+                people,
+                seen,
+                persons == len(set(map(_SECOND, items.said))),
+            )
+
+        return self._memoised(("cells", empty_answers), make)
+
+    def cell_tally(
+        self, wanted: frozenset[str], group: Hashable, cell: tuple, members: Sequence[int]
+    ) -> Counter:
+        """Answer items of ``members`` (all the respondents of ``group`` in ``cell``), kept."""
+        per_respondent = self.answer_items(wanted)[0]
         return self._memoised(
-            ("people", empty_answers),
-            lambda: _people_counts(self.segment_items(empty_answers).said),
+            ("cell tally", wanted, group, cell),
+            lambda: Counter(chain.from_iterable(per_respondent[i] for i in members)),
         )
+
+    def theme_cells(
+        self,
+        decided: Mapping[str, Mapping[str, tuple[str, float, str | None]]],
+        theme: str,
+        given: Mapping[str, float] | bool | None,
+        empty_answers: frozenset[str],
+    ) -> dict[tuple, tuple[dict[str, tuple[str, float, str | None]], dict[str, Any]]]:
+        """A theme's members by cell, each with its :func:`_theme_counts` (exact), kept."""
+
+        def make() -> dict:
+            items = self.segment_items(empty_answers)
+            said, index = items.said, items.index
+            if given is False:
+                scores: Mapping[str, float] = {}
+                bands: Mapping[str, str] = {}
+            else:
+                scores, bands = self.sentiments(decided, given)  # type: ignore[arg-type]
+            said_cells = self.cells(empty_answers).said_cells
+            by_cell: dict[tuple, dict] = defaultdict(dict)
+            for sid, code in decided.get(theme, {}).items():
+                by_cell[said_cells[index[sid]]][sid] = code
+            return {
+                cell: (members, _theme_counts(members, said, index, scores, bands, exact=True))
+                for cell, members in by_cell.items()
+            }
+
+        kind = given if given is None or given is False else id(given)
+        return self._memoised(("theme cells", id(decided), theme, kind, empty_answers), make)
+
+    def theme_counts(
+        self,
+        decided: Mapping[str, Mapping[str, tuple[str, float, str | None]]],
+        theme: str,
+        given: Mapping[str, float] | bool | None,
+        empty_answers: frozenset[str] = frozenset(EMPTY_ANSWERS),
+    ) -> dict[str, Any]:
+        """:func:`_theme_counts` of a theme over every segment that says something, kept
+        (``given``: the sentiment scores given to build_summary, or False for none)."""
+
+        def make() -> dict[str, Any]:
+            items = self.segment_items(empty_answers)
+            if given is False:
+                scores: Mapping[str, float] = {}
+                bands: Mapping[str, str] = {}
+            else:
+                scores, bands = self.sentiments(decided, given)  # type: ignore[arg-type]
+            members = decided.get(theme, {})
+            if self.cells(empty_answers).disjoint:  # the sum of its cells' (kept for filters)
+                by_cell = self.theme_cells(decided, theme, given, empty_answers)
+                counted = _sum_counts([counted for _members, counted in by_cell.values()])
+            else:
+                counted = _theme_counts(members, items.said, items.index, scores, bands)
+            return {**counted, "ids": tuple(sorted(members))}  # the segments behind, in order
+
+        kind = given if given is None or given is False else id(given)
+        return self._memoised(("counts", id(decided), theme, kind, empty_answers), make)
 
     def decided(
         self,
@@ -853,8 +1356,8 @@ class SummaryRecords:
             ("decided", theme_ids, include_suggestions, min_confidence, empty_answers),
             lambda: _decide(
                 self.codings,
-                {item[0].id for item in self.segment_items(empty_answers).said},
-                set(theme_ids),
+                self.segment_items(empty_answers).index,
+                theme_ids,
                 include_suggestions,
                 min_confidence,
             ),
@@ -877,13 +1380,11 @@ class SummaryRecords:
                     if sid not in scores:
                         found = known.get(sid)
                         scores[sid] = sentiment_score(text[sid]) if found is None else found
-            bands = {
-                sid: "positive" if x >= 0.05 else "negative" if x <= -0.05 else "neutral"
-                for sid, x in scores.items()
-            }
+            bands = {sid: _band(x) for sid, x in scores.items()}
             return scores, bands, decided, given  # the last two keep their ids unique
 
-        found = self._memoised(("sentiment", id(decided), id(given)), make)
+        key = ("sentiment", id(decided), None if given is None else id(given))
+        found = self._memoised(key, make)
         return found[0], found[1]
 
 
@@ -981,13 +1482,28 @@ def build_summary(
         else SummaryRecords(respondents, segments, codings)
     )
 
-    # Records kept by the filters.
+    # Records kept by the filters. A filter of channel and dates alone takes whole cells
+    # (channel, month) of kept counts, and looks at records only in months it cuts.
     all_facts = records.facts
+    empties = empty_answers if isinstance(empty_answers, frozenset) else frozenset(empty_answers)
     respondent_filter = replace(filters, source=None) != SummaryFilter()
-    if filters.source not in (None, "survey"):
+    match = filters._facts_match
+    cells = records.cells(empties) if _by_cells(filters) else None
+    if cells is not None and not cells.disjoint:
+        cells = None
+    states = {} if cells is None else {c: _cell_state(filters, c) for c in cells.said}
+    if cells is not None:
+        states.update({c: _cell_state(filters, c) for c in [*cells.respondents, *cells.empty]})
+        kept_idx = sorted(
+            chain.from_iterable(
+                members if states[c] == "all" else [i for i in members if match(all_facts[i])]
+                for c, members in cells.respondents.items()
+                if states[c] != "none"
+            )
+        )
+    elif filters.source not in (None, "survey"):
         kept_idx: list[int] = []
     elif respondent_filter:
-        match = filters._facts_match
         kept_idx = [i for i, f in enumerate(all_facts) if match(f)]
     else:
         kept_idx = list(range(len(all_facts)))
@@ -1024,6 +1540,17 @@ def build_summary(
     for gid, (group, members) in enumerate(members_by_group.items()):
         if len(members) == len(everyone_by_group[group]):  # the whole group: counted once
             counted = records.tally(wanted_questions, group, members)
+        elif cells is not None:  # whole cells of the group counted once, cut ones here
+            counted = Counter()
+            for cell, in_cell in cells.groups[group].items():
+                if states[cell] == "all":
+                    counted.update(records.cell_tally(wanted_questions, group, cell, in_cell))
+                elif states[cell] == "some":
+                    counted.update(
+                        chain.from_iterable(
+                            per_respondent[i] for i in in_cell if match(all_facts[i])
+                        )
+                    )
         else:
             counted = Counter(chain.from_iterable(per_respondent[i] for i in members))
         for item, n in counted.items():
@@ -1053,10 +1580,36 @@ def build_summary(
     )
 
     # Segments, then codings.
-    empties = empty_answers if isinstance(empty_answers, frozenset) else frozenset(empty_answers)
     items = records.segment_items(empties)
     segment_filter = filters != SummaryFilter()
-    if segment_filter:
+    cut: dict[tuple, list] = {}  # cells the filter cuts: the segments it keeps there
+    if cells is not None:
+        # Each person's segments lie in one cell (cells.disjoint): counts of people add up.
+        seg_list, seg_index = items.said, items.index  # for looking up members only
+        stage_segments, stage_people, n_resp, n_part = Counter(), Counter(), 0, 0
+        seen: list[tuple[set, set, set, set]] = []
+        for cell, positions in cells.said.items():
+            if states[cell] == "none":
+                continue
+            if states[cell] == "all":
+                people, seen_here = cells.people[cell], cells.seen[cell]
+            else:
+                kept_items = [items.said[p] for p in positions if match(items.said[p][2])]
+                cut[cell] = kept_items
+                people, seen_here = _people_counts(kept_items), _seen(kept_items)
+            stage_segments.update(people[0])
+            stage_people.update(people[1])
+            n_resp += people[2]
+            n_part += people[3]
+            seen.append(seen_here)
+        empty_stages = [
+            items.empty[p][0]
+            for cell, positions in cells.empty.items()
+            if states[cell] != "none"
+            for p in positions
+            if states[cell] == "all" or match(items.empty[p][1])
+        ]
+    elif segment_filter:
         kept_set = set(kept_idx)
         match = filters._facts_match
         source = filters.source
@@ -1099,24 +1652,52 @@ def build_summary(
     every = records.decided(
         frozenset(t.id for t in themes), include_suggestions, float(min_confidence), empties
     )
-    if segment_filter:
+    scores, bands = records.sentiments(every, sentiment_scores) if sentiment else ({}, {})
+    given = sentiment_scores if sentiment else False
+    cell_counts: dict[str, dict[str, Any]] = {}
+    if cells is not None:
+        decided = {}
+        cut_ids = {cell: {item[0].id for item in kept} for cell, kept in cut.items()}
+        for t in themes:
+            members, parts = {}, []
+            for cell, (in_cell, counted) in records.theme_cells(
+                every, t.id, given, empties
+            ).items():
+                if states.get(cell, "none") == "none":
+                    continue
+                if states[cell] == "some":
+                    in_cell = {sid: v for sid, v in in_cell.items() if sid in cut_ids[cell]}
+                    scores_, bands_ = (
+                        records.sentiments(every, sentiment_scores) if sentiment else ({}, {})
+                    )
+                    counted = _theme_counts(
+                        in_cell, items.said, items.index, scores_, bands_, exact=True
+                    )
+                members.update(in_cell)
+                parts.append(counted)
+            decided[t.id] = members
+            cell_counts[t.id] = _sum_counts(parts)
+    elif segment_filter:
         decided = {
             theme: {sid: members[sid] for sid in members.keys() & seg_index.keys()}
             for theme, members in every.items()
         }
     else:  # every segment that says something is counted
         decided = every
-    scores, bands = records.sentiments(every, sentiment_scores) if sentiment else ({}, {})
 
     # Every group of a breakdown is listed for every theme, zeros included (a missing group
     # would say "nobody" as plainly as a zero).
-    fg_areas, fg_crimes, fg_sources, sources_seen = set(), set(), set(), set()
-    for _segment, person, facts, _band, source in seg_list:
-        sources_seen.add(source)
-        if person[0] == "p":
-            fg_areas.add(_key(facts.area))
-            fg_crimes.update(facts.crime_types or (NOT_GIVEN,))
-            fg_sources.add(_key(facts.source))
+    if cells is not None:
+        sources_seen, fg_areas, fg_crimes, fg_sources = (
+            set().union(*(part[i] for part in seen)) for i in range(4)
+        )
+    elif not segment_filter and records.cells(empties).disjoint:
+        parts = records.cells(empties).seen.values()
+        sources_seen, fg_areas, fg_crimes, fg_sources = (
+            set().union(*(part[i] for part in parts)) for i in range(4)
+        )
+    else:
+        sources_seen, fg_areas, fg_crimes, fg_sources = _seen(seg_list)
     group_orders = {
         "crime_type": crime_order,
         "area": area_order,
@@ -1126,12 +1707,16 @@ def build_summary(
         "participants_source": _order(fg_sources, list(SOURCE_LABELS)),
         "source": _order(sources_seen, list(SOURCE_LABELS)),
     }
-    theme_plans = {
-        t.id: _count_theme(
-            t, decided.get(t.id, {}), seg_list, seg_index, scores, bands, ledger, group_orders
-        )
-        for t in themes
-    }
+    theme_plans = {}
+    for t in themes:
+        members = decided.get(t.id, {})
+        if cells is not None:
+            counted = cell_counts[t.id]
+        elif segment_filter:
+            counted = _theme_counts(members, seg_list, seg_index, scores, bands)
+        else:  # every segment counted: kept with the records
+            counted = records.theme_counts(every, t.id, given, empties)
+        theme_plans[t.id] = _count_theme(t, members, counted, ledger, group_orders, bool(scores))
 
     ledger.resolve()
 
@@ -1538,14 +2123,21 @@ def _journey_rows(
 def _decide(
     codings: Iterable[Coding],
     seg_index: Mapping[str, int],
-    theme_ids: set[str],
+    theme_ids: Collection[str],
     include_suggestions: bool,
     min_confidence: float,
 ) -> dict[str, dict[str, tuple[str, float, str | None]]]:
-    """Per theme, per segment: ``("person"|"machine", strength, direction)``."""
+    """Per theme, per segment: ``("person"|"machine", strength, direction)``.
+
+    The result does not depend on the order of ``codings`` (so codings read again for a few
+    segments give what a full read gives): a person's coding counts with the first direction
+    in sorted order among people's codings of that theme there; a suggestion counts with the
+    highest confidence, and the direction of the most confident suggestion that has one (the
+    first in sorted order among equals)."""
     by_person: dict[tuple[str, str], str | None] = {}
     rejected: set[tuple[str, str]] = set()
-    suggested: dict[tuple[str, str], tuple[float, str | None]] = {}
+    suggested: dict[tuple[str, str], float] = {}
+    suggested_direction: dict[tuple[str, str], tuple[float, str]] = {}
     for c in codings:
         sid = c.segment_id
         tid = c.theme_id
@@ -1553,23 +2145,64 @@ def _decide(
             continue
         key = (tid, sid)
         status = c.status or coding_status(c)
+        direction = c.direction
         if status == "human" or status == "accepted":
-            if by_person.get(key) is None:
-                by_person[key] = c.direction
+            if key not in by_person:
+                by_person[key] = direction
+            elif direction is not None:
+                old = by_person[key]
+                if old is None or direction < old:
+                    by_person[key] = direction
         elif status == "rejected":
             rejected.add(key)
         elif status == "suggested" and include_suggestions and c.confidence >= min_confidence:
-            old = suggested.get(key)
-            if old is None or c.confidence > old[0]:
-                direction = c.direction or (old[1] if old else None)
-                suggested[key] = (float(c.confidence), direction)
+            confidence = float(c.confidence)
+            if key not in suggested or confidence > suggested[key]:
+                suggested[key] = confidence
+            if direction is not None:
+                best = suggested_direction.get(key)
+                if best is None or (-confidence, direction) < (-best[0], best[1]):
+                    suggested_direction[key] = (confidence, direction)
     decided: dict[str, dict[str, tuple[str, float, str | None]]] = defaultdict(dict)
     for (theme, sid), direction in by_person.items():
         decided[theme][sid] = ("person", 1.0, direction)
-    for key, (confidence, direction) in suggested.items():
+    for key, confidence in suggested.items():
         if key not in by_person and key not in rejected:
-            decided[key[0]][key[1]] = ("machine", confidence, direction)
+            best = suggested_direction.get(key)
+            decided[key[0]][key[1]] = ("machine", confidence, best[1] if best else None)
     return decided
+
+
+def _decide_again(
+    decided: Mapping[str, Mapping[str, tuple[str, float, str | None]]],
+    changed: Collection[str],
+    codings: Iterable[Coding],
+    seg_index: Mapping[str, int],
+    theme_ids: Collection[str],
+    include_suggestions: bool,
+    min_confidence: float,
+) -> tuple[dict[str, dict[str, tuple[str, float, str | None]]], set[str]]:
+    """``decided`` with the segments of ``changed`` decided again from ``codings`` (all the
+    codings those segments have now), and the themes whose members changed. Equal to
+    :func:`_decide` over every coding (it is decided per theme and segment, in no order)."""
+    partial = _decide(codings, seg_index, theme_ids, include_suggestions, min_confidence)
+    out: dict[str, dict[str, tuple[str, float, str | None]]] = {}
+    touched: set[str] = set()
+    for theme in dict.fromkeys([*decided, *partial]):
+        members = decided.get(theme, {})
+        added = partial.get(theme, {})
+        if not added and not any(sid in members for sid in changed):
+            if members:
+                out[theme] = members  # type: ignore[assignment]
+            continue
+        touched.add(theme)
+        again = {sid: v for sid, v in members.items() if sid not in changed}
+        again.update(added)
+        if again:
+            out[theme] = again
+        else:
+            out.pop(theme, None)
+    return out, touched
 
 
 _FIRST, _SECOND, _THIRD, _FIFTH = (itemgetter(i) for i in (0, 1, 2, 4))
@@ -1596,49 +2229,74 @@ def _crime_tally(facts: Iterable[_Facts]) -> Counter[str]:
     return out
 
 
-def _count_theme(
-    theme: Any,
+def _theme_counts(
     members: Mapping[str, tuple[str, float, str | None]],
     seg_list: Sequence[tuple[Segment, tuple, _Facts, int, str]],
     seg_index: Mapping[str, int],
     scores: Mapping[str, float],
     bands_of: Mapping[str, str],
-    ledger: Disclosure,
-    group_orders: Mapping[str, list[str]],
+    exact: bool = False,
 ) -> dict[str, Any]:
-    tid = theme.id
+    """What a theme's counts are made of (nothing registered yet): coded by, direction,
+    source, sentiment, and people by group. Not to be changed: SummaryRecords keeps it.
+    ``exact`` adds the scores' exact parts (see :func:`_sum_counts`)."""
     # Counted with C loops (map, Counter, sort): a theme can have tens of thousands of segments.
     codes = members.values()
-    kinds: Counter[str] = Counter(map(_FIRST, codes))
-    directions = _tally(map(_THIRD, codes))
     items = list(map(seg_list.__getitem__, map(seg_index.__getitem__, members)))
-    sources = Counter(map(_FIFTH, items))
-    bands: Counter[str] = Counter(map(bands_of.__getitem__, members)) if scores else Counter()
-    score_sum = fsum(map(scores.__getitem__, members)) if scores else 0.0
     # Each person counts once per theme, in the groups of their first segment (a person's
     # segments share their facts).
     people = dict(zip(map(_SECOND, reversed(items)), map(_THIRD, reversed(items)), strict=True))
     kind = list(map(_FIRST, people))
     respondents = list(compress(people.values(), map(eq, kind, repeat("r"))))
     participants = list(compress(people.values(), map(eq, kind, repeat("p"))))
-    by: dict[str, Counter[str]] = {
-        "crime_type": _crime_tally(respondents),
-        "area": _tally(map(_AREA, respondents)),
-        "channel": _tally(map(_CHANNEL, respondents)),
-        "participants_crime_type": _crime_tally(participants),
-        "participants_area": _tally(map(_AREA, participants)),
-        "participants_source": _tally(map(_SOURCE, participants)),
+    return {
+        "kinds": Counter(map(_FIRST, codes)),
+        "directions": _tally(map(_THIRD, codes)),
+        "sources": Counter(map(_FIFTH, items)),
+        "bands": Counter(map(bands_of.__getitem__, members)) if scores else Counter(),
+        "score_sum": fsum(map(scores.__getitem__, members)) if scores else 0.0,
+        "score_parts": _exact_parts(list(map(scores.__getitem__, members)))
+        if exact and scores
+        else [],
+        "respondents": len(respondents),
+        "participants": len(participants),
+        "by": {
+            "crime_type": _crime_tally(respondents),
+            "area": _tally(map(_AREA, respondents)),
+            "channel": _tally(map(_CHANNEL, respondents)),
+            "participants_crime_type": _crime_tally(participants),
+            "participants_area": _tally(map(_AREA, participants)),
+            "participants_source": _tally(map(_SOURCE, participants)),
+        },
     }
+
+
+def _count_theme(
+    theme: Any,
+    members: Mapping[str, tuple[str, float, str | None]],
+    counted: Mapping[str, Any],
+    ledger: Disclosure,
+    group_orders: Mapping[str, list[str]],
+    has_scores: bool,
+) -> dict[str, Any]:
+    """Register a theme's counts (``counted``: :func:`_theme_counts`) with the ledger."""
+    tid = theme.id
+    kinds, bands = counted["kinds"], counted["bands"]
+    # In a fixed order (not that of the codings read): ties in secondary suppression go the
+    # same way however the codings came.
+    directions = {d: counted["directions"][d] for d in _order(counted["directions"], _DIRECTIONS)}
+    n_respondents, n_participants = counted["respondents"], counted["participants"]
     prefix = ("t", tid)
-    resp_key = ledger.count((*prefix, "respondents"), len(respondents))
-    part_key = ledger.count((*prefix, "participants"), len(participants))
+    resp_key = ledger.count((*prefix, "respondents"), n_respondents)
+    part_key = ledger.count((*prefix, "participants"), n_participants)
     seg_key = ledger.count((*prefix, "segments"), len(members))
     ledger.count((*prefix, "unreviewed"), kinds["machine"])
     breakdown_keys: dict[str, list[str]] = {}
     by = {
         dim: {g: groups[g] for g in _order([*groups, *group_orders[dim]], group_orders[dim])}
-        for dim, groups in by.items()
+        for dim, groups in counted["by"].items()
     }
+    sources = Counter(counted["sources"])
     for source in group_orders["source"]:
         sources.setdefault(source, 0)
     sources = Counter({s: sources[s] for s in _order(sources, group_orders["source"])})
@@ -1647,11 +2305,11 @@ def _count_theme(
         breakdown_keys[dim] = list(groups)
         # Each person falls in one group (area, channel, or a crime type when nobody has two):
         # the groups then add up to the theme's count, and that sum is protected.
-        counted = participants if dim.startswith("participants") else respondents
-        if keys and sum(groups.values()) == len(counted):
+        people = n_participants if dim.startswith("participants") else n_respondents
+        if keys and sum(groups.values()) == people:
             ledger.add_total(part_key if dim.startswith("participants") else resp_key, keys)
     ledger.add_total(seg_key, [ledger.count((*prefix, "src", s), n) for s, n in sources.items()])
-    if scores:
+    if has_scores:
         band_keys = [ledger.count((*prefix, "sent", b), bands[b]) for b in _BANDS]
         if sum(bands.values()) == len(members):
             ledger.add_total(seg_key, band_keys)
@@ -1666,8 +2324,9 @@ def _count_theme(
         "sources": list(sources),
         "directions": list(directions) if has_direction else [],
         "kinds": kinds,
-        "score_mean": round(score_sum / sum(bands.values()), 4) if bands else None,
-        "has_sentiment": bool(scores),
+        "score_mean": round(counted["score_sum"] / sum(bands.values()), 4) if bands else None,
+        "has_sentiment": has_scores,
+        "ids": counted.get("ids"),
     }
 
 
@@ -1785,7 +2444,7 @@ def _theme_summary(
         directions=directions,
         breakdown=breakdown,
         quotes=tuple(quotes),
-        segment_ids=tuple(sorted(members)) if shown_any else (),
+        segment_ids=(plan["ids"] or tuple(sorted(members))) if shown_any else (),
     )
 
 

@@ -13,6 +13,7 @@ at start-up (tests/survey_app/research/test_jobs.py).
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 import tempfile
 import threading
@@ -359,8 +360,31 @@ def segments_of(
     return records, scores
 
 
-def codings_of(questionnaire_id: int) -> list[CodingRecord]:
-    """Every coding of those segments (rejected ones too: they matter), as plain rows."""
+def codings_of(
+    questionnaire_id: int, segment_ids: Collection[str] | None = None
+) -> list[CodingRecord]:
+    """Every coding of those segments (rejected ones too: they matter), or of the segments of
+    ``segment_ids`` among them, as plain rows."""
+    query = (
+        select(
+            Coding.segment_id,
+            Coding.theme,
+            Coding.coder,
+            Coding.confidence,
+            Coding.status,
+            Coding.direction,
+        )
+        .join(Segment, Coding.segment_id == Segment.id)
+        .where(_segment_scope(questionnaire_id))
+    )
+    if segment_ids is None:
+        chunks: list = [query]
+    else:
+        ids = sorted(segment_ids)
+        chunks = [
+            query.where(Coding.segment_id.in_(ids[start : start + _IN_CHUNK]))
+            for start in range(0, len(ids), _IN_CHUNK)
+        ]
     return [
         CodingRecord(
             segment_id=segment_id,
@@ -370,23 +394,72 @@ def codings_of(questionnaire_id: int) -> list[CodingRecord]:
             status=status,
             direction=direction,
         )
-        for segment_id, theme, coder, confidence, status, direction in db.session.execute(
-            select(
-                Coding.segment_id,
-                Coding.theme,
-                Coding.coder,
-                Coding.confidence,
-                Coding.status,
-                Coding.direction,
-            )
-            .join(Segment, Coding.segment_id == Segment.id)
-            .where(_segment_scope(questionnaire_id))
-        )
+        for chunk in chunks
+        for segment_id, theme, coder, confidence, status, direction in db.session.execute(chunk)
     ]
 
 
-#: Audited actions that change no answer and no segment (reading, accounts, printing): they
-#: leave kept records as they are. Any other audit event, known or not, means a full read.
+#: Ids per IN (...) list (SQLite's older builds allow 999 parameters in a statement).
+_IN_CHUNK = 900
+
+
+@dataclass(frozen=True)
+class EventMark:
+    """How far the coding events had gone when codings were read: how many there were, the
+    latest time among them and the ids of the events at that time. Read in one statement, so
+    the three agree; the codings are read after it, so they reflect at least these events."""
+
+    count: int
+    last: datetime.datetime | None
+    at_last: frozenset[str]
+
+
+def event_mark() -> EventMark:
+    """The coding events' mark now (before codings are read)."""
+    latest = select(func.max(CodingEvent.at)).scalar_subquery()
+    total = select(func.count()).select_from(CodingEvent).scalar_subquery()
+    rows = db.session.execute(
+        select(CodingEvent.id, CodingEvent.at, total).where(CodingEvent.at == latest)
+    ).all()
+    if not rows:  # no latest time: no event (every event has a time)
+        return EventMark(0, None, frozenset())
+    return EventMark(rows[0][2], rows[0][1], frozenset(row[0] for row in rows))
+
+
+#: Beyond this many segments named by new coding events, read every coding again.
+MOST_CODED_SEGMENTS = 20_000
+
+
+def coding_changes(kept: EventMark) -> tuple[EventMark, set[str]] | None:
+    """The coding events since ``kept``: the mark after them and the segments they name, or
+    None when that cannot be told for sure (then every coding is read again).
+
+    Coding events are append-only and their ids random, so "since" is by time: the events at
+    or after the kept latest time, less those already seen at that time, read in the same
+    statement as the count of every event. They are all the new events exactly when the kept
+    count plus theirs is that count; an event stamped earlier but committed later (or a clock
+    set back) makes them differ, and so does a change made without an event."""
+    total = select(func.count()).select_from(CodingEvent).scalar_subquery()
+    query = select(CodingEvent.id, CodingEvent.at, CodingEvent.segment_id, total)
+    if kept.last is not None:
+        query = query.where(CodingEvent.at >= kept.last)
+    rows = db.session.execute(query).all()
+    new = [row for row in rows if row[0] not in kept.at_last]
+    if not new or rows[0][3] != kept.count + len(new):
+        return None
+    segment_ids = {row[2] for row in new}
+    if len(segment_ids) > MOST_CODED_SEGMENTS:
+        return None
+    last = max(row[1] for row in new)
+    at_last = {row[0] for row in new if row[1] == last}
+    if last == kept.last:
+        at_last |= kept.at_last
+    return EventMark(rows[0][3], last, frozenset(at_last)), segment_ids
+
+
+#: Audited actions that change no answer and no segment (reading, accounts, printing, paper
+#: deliveries and settings, codebook edits and merges, two-coder samples: their changes to
+#: codings write coding events): they leave kept records as they are.
 READ_ONLY_ACTIONS = (
     "segment.original",
     "segments.original_download",
@@ -395,19 +468,32 @@ READ_ONLY_ACTIONS = (
     "user.role",
     "user.active",
     "paper.print",
+    "paper.return",
+    "questionnaire.double_entry",
+    "questionnaire.dates",
+    "codebook.edit",
+    "codebook.merge_codings",
+    "sample.create",
+    "sample.withdraw",
+    "sample.finish",
 )
+#: Audited actions that at most add a response and its segments (keying a paper copy, and
+#: making it final): the kept records are added to, as after an online response.
+ADDING_ACTIONS = ("entry.create", "entry.change", "reconcile", "response.final")
 
 
 def fingerprint(questionnaire_id: int) -> tuple:
     """A cheap mark of everything a summary reads, which changes whenever it does:
-    ``(questionnaire id, (responses and segments), (codings))``.
+    ``(questionnaire id, (responses, segments, other audit events, versions, adding audit
+    events), (codings, coding events))``.
 
     Responses are only ever added (counted); a correction of an answer writes an audit event
     (append-only, counted unless its action is in READ_ONLY_ACTIONS), and so does a segment
     rebuild that changed a segment, a focus-group session's change and a transcript's import;
-    segments are counted; a new questionnaire version is counted. Every change to a coding
-    writes a coding event (append-only, counted). The codebook is read afresh for every
-    summary. The second part alone changing means only the codings changed.
+    segments are counted; a new questionnaire version is counted. Keying a paper copy and
+    making it final (ADDING_ACTIONS) are counted apart: they only add. Every change to a
+    coding writes a coding event (append-only, counted). The codebook is read afresh for
+    every summary. The last part alone changing means only the codings changed.
     """
     counts = [
         select(func.count()).select_from(table).scalar_subquery()
@@ -419,26 +505,24 @@ def fingerprint(questionnaire_id: int) -> tuple:
             CodingEvent.__table__,
         )
     ]
-    audits = (
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action.not_in(READ_ONLY_ACTIONS))
-        .scalar_subquery()
-    )
-    counts.insert(2, audits)
+    audits = select(func.count()).select_from(AuditEvent)
+    others = AuditEvent.action.not_in(READ_ONLY_ACTIONS + ADDING_ACTIONS)
+    counts.insert(2, audits.where(others).scalar_subquery())
+    counts.insert(4, audits.where(AuditEvent.action.in_(ADDING_ACTIONS)).scalar_subquery())
     found = tuple(db.session.execute(select(*counts)).one())
-    return (questionnaire_id, found[:4], found[4:])
+    return (questionnaire_id, found[:5], found[5:])
 
 
 class _Cache:
-    """Per app: a questionnaire's records ready to summarise, kept while the data's
-    fingerprint stays the same, and the last few summaries made from them."""
+    """Per app: a questionnaire's records ready to summarise (with the data's fingerprint and
+    the coding events' mark when they were read), kept while the fingerprint stays the same,
+    and the last few summaries made from them."""
 
     SUMMARIES = 16
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.records: dict[int, tuple[tuple, Any]] = {}
+        self.records: dict[int, tuple[tuple, Any, EventMark, datetime.date]] = {}
         self.summaries: OrderedDict[tuple, tuple] = OrderedDict()
 
 
@@ -459,27 +543,61 @@ def closed_names(questionnaire_id: int) -> frozenset[str]:
 
 
 def records_for(questionnaire_id: int):
+    """The questionnaire's records (see `_records_for`), read or updated with the cyclic garbage
+    collector paused, and then frozen (`gc.freeze`) when they were read or updated: at 100,000
+    responses the records are tens of millions of objects, which a full collection would
+    otherwise walk again and again (2 to 3 s of CPU each time, at random requests). They hold
+    no reference cycles to collect."""
+    kept = _cache().records.get(questionnaire_id)
+    if kept is not None and kept[0] == fingerprint(questionnaire_id):
+        return kept[0], kept[1]
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        found = _records_for(questionnaire_id)
+        gc.collect(1)  # the young garbage, so that little of it is frozen
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
+    return found
+
+
+def _records_for(questionnaire_id: int):
     """The questionnaire's records as `analysis.summary.SummaryRecords`, read from the database
-    only when its fingerprint changed since they were last read."""
+    only when its fingerprint changed since they were last read, and then only what changed
+    when that can be told: new responses (and paper copies made final) are added, and the
+    codings of the segments that coding events name since are read again."""
     from analysis.summary import SummaryRecords
 
+    today = datetime.date.today()
     mark = fingerprint(questionnaire_id)
     cache = _cache()
     found = cache.records.get(questionnaire_id)
     if found is not None and found[0] == mark:
         return mark, found[1]
-    records = None
-    if found is not None and found[0][1] == mark[1]:
-        # Only codings changed: read them again, keep the work on respondents and segments.
-        records = found[1].with_codings(codings_of(questionnaire_id))
-    elif found is not None:
-        records = _with_new_responses(questionnaire_id, found[0], found[1], mark)
+    records = events = None
+    if found is not None:
+        kept_mark, records, events, read_on = found
+        if kept_mark[1] != mark[1]:
+            records = _with_new_responses(questionnaire_id, kept_mark, records, mark, read_on)
+        if records is not None and kept_mark[2] != mark[2]:
+            changes = coding_changes(events)
+            if changes is None:
+                events = event_mark()
+                records = records.with_codings(codings_of(questionnaire_id))
+            else:
+                events, segment_ids = changes
+                records = records.with_coding_changes(
+                    segment_ids, codings_of(questionnaire_id, segment_ids)
+                )
     if records is None:
+        events = event_mark()
         respondents = respondents_of(questionnaire_id, closed_names(questionnaire_id))
         segments, scores = segments_of(questionnaire_id)
         records = SummaryRecords(respondents, segments, codings_of(questionnaire_id), scores)
     with cache.lock:
-        cache.records[questionnaire_id] = (mark, records)
+        cache.records[questionnaire_id] = (mark, records, events, today)
     return mark, records
 
 
@@ -487,40 +605,68 @@ def records_for(questionnaire_id: int):
 MOST_ADDED = 5_000
 
 
-def _with_new_responses(questionnaire_id: int, kept_mark: tuple, kept, mark: tuple):
-    """The kept records with the responses added since (and their segments), and the codings
-    read again; None when the change was anything but responses added (then everything is
-    read again).
+def _with_new_responses(
+    questionnaire_id: int, kept_mark: tuple, kept, mark: tuple, read_on: datetime.date
+):
+    """The kept records with the responses added since (online, or paper copies made final)
+    and their segments and those segments' codings; the kept records themselves when only a
+    paper copy was keyed (nothing added yet); None when the change was anything but
+    responses added (then everything is read again).
 
-    Only new responses and their segments may differ: no audit event (no correction, rebuild,
-    paper copy made final or transcript), no new questionnaire version, and exactly as many
-    new responses and segments as the counts grew by (an answer or segment changes only with
-    an audit event: see `fingerprint`)."""
-    responses, segments_, audits, versions = kept_mark[1]
-    now_responses, now_segments, now_audits, now_versions = mark[1]
+    Only new responses and their segments may differ: no other audit event (no correction,
+    rebuild or transcript), no new questionnaire version, and exactly as many new responses
+    and segments as the counts grew by (an answer or segment changes only with an audit
+    event: see `fingerprint`)."""
+    responses, segments_, audits, versions, _adding = kept_mark[1]
+    now_responses, now_segments, now_audits, now_versions, _now_adding = mark[1]
     if (audits, versions) != (now_audits, now_versions):
         return None
     added = now_responses - responses
+    if added == 0 and now_segments == segments_:
+        return kept  # a paper copy keyed, not yet final
     if not 0 < added <= MOST_ADDED or now_segments < segments_:
         return None
-    ids = set(
+    of_questionnaire = (
+        select(Response.id)
+        .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+    )
+    # A response carries the date it was stored: the new ones are among the latest few days'
+    # (read_on: when the kept records were read). One stored with an earlier date is missed
+    # here, and then the count says so and every id is read.
+    recent = set(
         db.session.scalars(
-            select(Response.id)
-            .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
-            .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+            of_questionnaire.where(Response.submitted_on >= read_on - datetime.timedelta(days=2))
         )
     )
-    new_ids = ids - kept.respondent_ids
-    if len(new_ids) != added or len(ids) != len(kept.respondent_ids) + added:
-        return None  # responses to another questionnaire, or more since the mark was read
+    new_ids = recent - kept.respondent_ids
+    if len(new_ids) != added:
+        ids = set(db.session.scalars(of_questionnaire))
+        new_ids = ids - kept.respondent_ids
+        if len(new_ids) != added or len(ids) != len(kept.respondent_ids) + added:
+            return None  # responses to another questionnaire, or more since the mark was read
     new_ids = sorted(new_ids)
     respondents = respondents_of(questionnaire_id, closed_names(questionnaire_id), new_ids)
     segments, scores = segments_of(questionnaire_id, new_ids)
     if len(segments) != now_segments - segments_:
         return None
-    if not {s.id for s in segments}.isdisjoint(s.id for s in kept.segments):
+    if not kept.segment_ids().isdisjoint(s.id for s in segments):
         return None  # a response stored while the kept records were read: some are in them
-    return kept.with_responses(respondents, segments, codings_of(questionnaire_id), scores)
+    codings = codings_of(questionnaire_id, [s.id for s in segments]) if segments else []
+    return kept.with_responses(respondents, segments, codings, scores)
+
+
+def warm() -> list[str]:
+    """Read every questionnaire's records into this process and make its summary with no
+    filter (and the counts per cell that channel and date filters add up), so that the first
+    researcher to ask does not wait for them; returns the slugs warmed. gunicorn.conf.py calls
+    it in a thread of each new worker when SURVEY_WARM_SUMMARY=1."""
+    warmed = []
+    for row in questionnaires.all_questionnaires():
+        summary_for(Request(slug=row.slug))
+        warmed.append(row.slug)
+    db.session.remove()
+    return warmed
 
 
 # ----- the summary ------------------------------------------------------------------------------

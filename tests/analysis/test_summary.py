@@ -6,6 +6,7 @@ Wirral; 100 domestic abuse and 42 hate crime (one crime type each, so crime-type
 
 import datetime
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -1014,8 +1015,6 @@ def test_one_set_of_records_summarised_under_several_filters_matches_fresh_ones(
 
 
 def test_the_segments_behind_a_count_are_those_counted_and_none_behind_a_hidden_one():
-    from dataclasses import replace
-
     from analysis.summary import CountRef, segments_behind
 
     segments, codings, _scores = theme_records()
@@ -1097,16 +1096,94 @@ def test_records_with_responses_added_match_fresh_ones():
     old_segments = [s for s in segments if s.metadata["response_id"] in old_ids]
     new_segments = [s for s in segments if s.metadata["response_id"] not in old_ids]
     assert added and new_segments
-    kept = summary_module.SummaryRecords(old, old_segments, codings[:20], scores)
+    old_sids = {s.id for s in old_segments}
+    kept = summary_module.SummaryRecords(
+        old, old_segments, [c for c in codings if c.segment_id in old_sids], scores
+    )
     summaries_of(kept)  # every kind of kept work made
+    # All the codings given: only those of the new segments are taken.
     grown = kept.with_responses(
         added, new_segments, codings, {s.id: scores[s.id] for s in new_segments}
     )
+    # The counts over groups and cells were added to, not dropped.
+    assert {"tally", "cell tally", "cells", "group cells", "respondent cells", "people"} <= {
+        key[0] if isinstance(key, tuple) else key for key in grown._memo
+    }
     fresh = summary_module.SummaryRecords(people, segments, codings, scores)
     for again, made in zip(summaries_of(grown), summaries_of(fresh), strict=True):
         assert again.to_json() == made.to_json()
         assert again == made
     assert summaries_of(grown)[0].by_area["wirral"].value == 71  # 22 of them added
+    people_made = grown._memo[("people", frozenset(summary_module.EMPTY_ANSWERS))]
+    assert people_made == summary_module._people_counts(
+        grown.segment_items(frozenset(summary_module.EMPTY_ANSWERS)).said
+    )
+
+
+def changed_codings(codings):
+    """The codings after people's work on a few segments: some removed, some accepted or
+    rejected, new ones (with directions), a machine suggestion superseded."""
+    out = []
+    for c in codings:
+        if c.segment_id == "e00":
+            continue  # removed
+        if c.segment_id in ("e12", "e13") and c.status == "suggested":
+            out.append(replace(c, status="accepted" if c.segment_id == "e12" else "rejected"))
+            continue
+        if c.segment_id == "c03" and c.status == "suggested":
+            out.append(replace(c, status="superseded"))
+            continue
+        out.append(c)
+    out += [
+        Coding("e26", "kept_informed", "person:2", 1.0, status="human", direction="negative"),
+        Coding("e26", "kept_informed", "person:3", 1.0, status="human", direction="positive"),
+        Coding("c03", "emotional_support", "rules:new", 0.95, status="suggested"),
+        Coding("e20", "emotional_support", "rules:x", 0.75, status="suggested", direction="mixed"),
+        Coding(
+            "e20", "emotional_support", "model:x", 0.75, status="suggested", direction="negative"
+        ),
+    ]
+    return out
+
+
+def test_records_with_coding_changes_match_fresh_ones():
+    """SummaryRecords.with_coding_changes replaces the codings of a few segments and updates
+    what rests on them: the summaries equal those of records made with every coding."""
+    people, segments, codings, scores = owned_records()
+    kept = summary_module.SummaryRecords(people, segments, codings, scores)
+    summaries_of(kept)
+    after = changed_codings(codings)
+    changed = {"e00", "e12", "e13", "e26", "c03", "e20", "e05"}  # e05: named, no change
+    updated = kept.with_coding_changes(changed, [c for c in after if c.segment_id in changed])
+    fresh = summary_module.SummaryRecords(people, segments, after, scores)
+    for again, made in zip(summaries_of(updated), summaries_of(fresh), strict=True):
+        assert again.to_json() == made.to_json()
+        assert again == made
+    kinds = {k[0] for k in updated._memo if isinstance(k, tuple)}
+    assert {"decided", "quotes", "sentiment", "counts"} <= kinds
+    # A theme no changed segment carries keeps its counts and quote order as they were.
+    for kind in ("counts", "quotes"):
+        untouched = {k[2]: v for k, v in kept._memo.items() if k[0] == kind}
+        carried = {k[2]: v for k, v in updated._memo.items() if k[0] == kind}
+        assert carried["fear_of_reprisal"] is untouched["fear_of_reprisal"]
+        assert carried["kept_informed"] is not untouched["kept_informed"]
+    before = summaries_of(kept)[0].stages["engagement"].themes[0]
+    assert summaries_of(updated)[0].stages["engagement"].themes[0] != before
+
+
+def test_which_codings_count_does_not_depend_on_their_order():
+    """People's codings of one theme with different directions, and suggestions of equal
+    confidence, count the same whatever order the codings are read in."""
+    people, segments, codings, scores = owned_records()
+    codings = changed_codings(codings)
+    forward = summaries_of(summary_module.SummaryRecords(people, segments, codings, scores))
+    backward = summaries_of(summary_module.SummaryRecords(people, segments, codings[::-1], scores))
+    assert forward == backward
+    decided = summary_module._decide(
+        codings[::-1], {"e26": 0, "e20": 1}, {"kept_informed", "emotional_support"}, True, 0.0
+    )
+    assert decided["kept_informed"]["e26"] == ("person", 1.0, "negative")
+    assert decided["emotional_support"]["e20"] == ("machine", 0.75, "mixed")
 
 
 def test_records_with_other_codings_match_fresh_ones():
@@ -1118,3 +1195,77 @@ def test_records_with_other_codings_match_fresh_ones():
         summaries_of(kept.with_codings(codings)), summaries_of(fresh), strict=True
     ):
         assert again == made
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"channel": "online"},
+        {"channel": "paper"},
+        {"date_from": datetime.date(2014, 9, 1)},
+        {"date_from": datetime.date(2014, 9, 15), "date_to": datetime.date(2014, 10, 20)},
+        {"channel": "online", "date_to": datetime.date(2014, 9, 30)},
+        {"date_to": datetime.date(2014, 9, 14)},
+        {"crime_type": "hate_crime"},
+        {"area": "liverpool"},
+        {"crime_type": "hate_crime", "channel": "online", "date_from": datetime.date(2014, 9, 15)},
+    ],
+)
+def test_filters_counted_by_cells_match_counting_each_record(cells):
+    """A filter of channel, dates, area and crime type is counted from kept cells (channel,
+    month, area, crime types), whole cells from kept counts and months a date cuts record by
+    record; adding source "survey" (which changes nothing here: the focus-group turns have no
+    channel and no date, and another area and crime type) makes it count every record as a
+    source filter does. Both give the same summary."""
+    people, segments, codings, scores = owned_records()
+    # Turns of another area and crime type than the filters name (a filter of area or crime
+    # type keeps the turns that match it, which source "survey" would not).
+    speakers = ["Facilitator", *(f"P{i}" for i in range(1, 13))]
+    turns = session_turns("1", "focus_group", speakers, area="knowsley", group="robbery")
+    segments = [*segments, *turns]
+    codings = [
+        *codings,
+        *(Coding(s.id, "kept_informed", "person:2", status="human") for s in turns),
+    ]
+    by_cells = SummaryFilter(**cells)
+    by_record = SummaryFilter(**cells, source="survey")
+    records = summary_module.SummaryRecords(people, segments, codings, scores)
+    assert summary_module._by_cells(by_cells) and not summary_module._by_cells(by_record)
+    assert records.cells(frozenset(summary_module.EMPTY_ANSWERS)).disjoint
+    kwargs = {"codebook": CODEBOOK, "questions": [REPORTED, AREA, CRIME]}
+    made = build_summary(records, filters=by_cells, **kwargs)
+    counted = build_summary(
+        summary_module.SummaryRecords(people, segments, codings, scores),
+        filters=by_record,
+        **kwargs,
+    )
+    assert replace(made, filters=by_record) == counted
+    assert made.respondents.value or made.respondents.suppressed
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [{"crime_type": "hate_crime"}, {"area": "wirral"}, {"area": "wirral", "crime_type": "x"}],
+)
+def test_focus_group_turns_are_in_the_cells_of_their_area_and_crime_type(cells, monkeypatch):
+    """Turns (no channel, no date) of the area or crime type a filter names are counted from
+    their cells as they are record by record (cells switched off for the second summary)."""
+    people, segments, codings, scores = owned_records()
+    turns = session_turns("1", "focus_group", ["Facilitator", *(f"P{i}" for i in range(1, 13))])
+    segments = [*segments, *turns]
+    codings = [
+        *codings,
+        *(Coding(s.id, "kept_informed", "person:2", status="human") for s in turns),
+    ]
+    kwargs = {"codebook": CODEBOOK, "questions": [REPORTED, AREA, CRIME]}
+    filters = SummaryFilter(**cells)
+    made = build_summary(
+        summary_module.SummaryRecords(people, segments, codings, scores), filters=filters, **kwargs
+    )
+    monkeypatch.setattr(summary_module, "_by_cells", lambda _filters: False)
+    counted = build_summary(
+        summary_module.SummaryRecords(people, segments, codings, scores), filters=filters, **kwargs
+    )
+    assert made == counted
+    if "x" not in cells.values():
+        assert made.themes_base["participants"].value == 12

@@ -82,18 +82,20 @@ def build() -> dict:
         coding.code_by_person(segment_id, BELIEVED, user)
     now = datetime.now(UTC).replace(tzinfo=None)
     for segment_id in believed[:12]:
-        db.session.add(
-            Coding(
-                segment_id=segment_id,
-                theme=SPEED,
-                coder="rules@test",
-                confidence=0.8,
-                status="suggested",
-                matched=["rang"],
-                direction="negative",
-                created_at=now,
-                updated_at=now,
-            )
+        # As a machine run stores them (services/coding.py `_store`): a coding and its event.
+        suggestion = Coding(
+            id=random_id(),
+            segment_id=segment_id,
+            theme=SPEED,
+            coder="rules@test",
+            confidence=0.8,
+            status="suggested",
+            matched=["rang"],
+            direction="negative",
+            created_at=now,
+            updated_at=now,
         )
+        db.session.add(suggestion)
+        db.session.add(coding.coding_event(suggestion, "created", None, now))
     db.session.commit()
     return {"believed": believed, "speed": believed[:12], "paper": paper, "liverpool": liverpool}

@@ -66,7 +66,22 @@ def believed(stage: str = "reporting"):
     return next(t for t in summary.stages[stage].themes if t.theme == data.BELIEVED)
 
 
-def test_a_coding_added_rereads_only_the_codings(small_set):
+@pytest.fixture
+def full_coding_reads(monkeypatch):
+    """How many times every coding was read (rather than those of some segments)."""
+    reads = []
+    read = summaries.codings_of
+
+    def counted(questionnaire_id, segment_ids=None):
+        if segment_ids is None:
+            reads.append(questionnaire_id)
+        return read(questionnaire_id, segment_ids)
+
+    monkeypatch.setattr(summaries, "codings_of", counted)
+    return reads
+
+
+def test_a_coding_added_rereads_only_the_codings_of_its_segment(small_set, full_coding_reads):
     from survey_app.services import coding
 
     with small_set.app_context():
@@ -75,7 +90,9 @@ def test_a_coding_added_rereads_only_the_codings(small_set):
         assert believed().segments.value == 15
         spare = data_segment_without(data.BELIEVED)
         coding.code_by_person(spare, data.BELIEVED, researcher)
+        full_coding_reads.clear()
         after = kept_records()
+        assert full_coding_reads == []  # the coding events named the one segment
         assert after is not before
         assert after.segments is before.segments  # the work on segments was kept
         assert after.respondents is before.respondents
@@ -96,7 +113,9 @@ def data_segment_without(theme: str) -> str:
 
 
 @pytest.mark.parametrize("accept", [True, False])
-def test_a_suggestion_accepted_or_rejected_matches_a_fresh_summary(small_set, accept):
+def test_a_suggestion_accepted_or_rejected_matches_a_fresh_summary(
+    small_set, accept, full_coding_reads
+):
     from survey_app.services import coding
 
     with small_set.app_context():
@@ -106,10 +125,95 @@ def test_a_suggestion_accepted_or_rejected_matches_a_fresh_summary(small_set, ac
             select(Coding).where(Coding.theme == data.SPEED).order_by(Coding.id).limit(1)
         )
         coding.decide(suggestion, researcher, accept)
+        full_coding_reads.clear()
         assert kept_records().segments is before.segments
+        assert full_coding_reads == []
         kept = assert_kept_equals_fresh(small_set)
         speed = next(t for t in kept[0].stages["reporting"].themes if t.theme == data.SPEED)
         assert speed.segments.value == (12 if accept else 11)
+
+
+def test_a_code_removed_matches_a_fresh_summary(small_set, full_coding_reads):
+    """A person's own code taken off (deleted, with a "removed" event) and a machine's
+    (rejected)."""
+    from survey_app.services import workspace
+
+    with small_set.app_context():
+        researcher = a_researcher()
+        warm()
+        own = db.session.scalar(
+            select(Coding).where(Coding.theme == data.BELIEVED).order_by(Coding.id).limit(1)
+        )
+        machine = db.session.scalar(
+            select(Coding).where(Coding.theme == data.SPEED).order_by(Coding.id).limit(1)
+        )
+        workspace.remove(own.id, researcher)
+        workspace.remove(machine.id, researcher)
+        full_coding_reads.clear()
+        kept = assert_kept_equals_fresh(small_set)
+        assert full_coding_reads == [small_set_qid()]  # only the fresh summary read them all
+        believed_ = next(t for t in kept[0].stages["reporting"].themes if t.theme == data.BELIEVED)
+        assert believed_.segments.value == 14
+
+
+def small_set_qid() -> int:
+    from survey_app.services.questionnaires import find_questionnaire
+
+    return find_questionnaire(SLUG).row.id
+
+
+def test_a_machine_run_superseding_suggestions_matches_a_fresh_summary(
+    small_set, full_coding_reads
+):
+    """A newer rules run marks the earlier rules coder's pending suggestions "superseded"
+    (one event each) and adds its own ("created"): both read through the events."""
+    from survey_app.services import coding
+
+    with small_set.app_context():
+        before = warm()
+        done = coding.code_segments(SLUG, "rules")
+        assert done.superseded == 12
+        full_coding_reads.clear()
+        after = kept_records()
+        assert after.segments is before.segments and full_coding_reads == []
+        assert {c.status for c in after.codings if c.coder == "rules@test"} == {"superseded"}
+        kept = assert_kept_equals_fresh(small_set)
+        speed = [t for t in kept[0].stages["reporting"].themes if t.theme == data.SPEED]
+        assert not speed or speed[0].segments.value != 12
+
+
+def test_an_event_stamped_before_the_last_read_means_every_coding_is_read(
+    small_set, full_coding_reads
+):
+    """A coding whose event carries a time before the latest one already read (a transaction
+    that committed late, a clock set back) is not found by time: the count of events tells,
+    and every coding is read again."""
+    from datetime import datetime
+
+    from survey_app.services import coding
+
+    with small_set.app_context():
+        warm()
+        spare = data_segment_without(data.BELIEVED)
+        row = Coding(
+            segment_id=spare,
+            theme=data.BELIEVED,
+            coder="person:1",
+            confidence=1.0,
+            status="human",
+            matched=[],
+            created_at=datetime(2000, 1, 1),
+            updated_at=datetime(2000, 1, 1),
+        )
+        db.session.add(row)
+        db.session.flush()
+        db.session.add(coding.coding_event(row, "created", None, datetime(2000, 1, 1)))
+        db.session.commit()
+        full_coding_reads.clear()
+        kept_records()
+        assert full_coding_reads == [small_set_qid()]
+        assert_kept_equals_fresh(small_set)
+        assert believed().segments.value == 16
 
 
 def test_a_new_online_response_matches_a_fresh_summary(small_set):
@@ -130,10 +234,34 @@ def test_a_new_online_response_matches_a_fresh_summary(small_set):
         assert kept[0].by_area["liverpool"].value == 16
 
 
-def test_a_paper_response_made_final_matches_a_fresh_summary(small_set):
-    """Making a paper copy final is audited: the records are read again."""
+def test_a_new_response_stored_with_an_old_date_is_found_all_the_same(small_set):
+    """New responses are looked for among the latest days' first; one dated earlier (however
+    that came about) is found by reading every id, and added as the others are."""
+    from datetime import date
+
+    from survey_app.models import Response
+
     with small_set.app_context():
         before = warm()
+        made = make_online_response(
+            text_answers(crime_type=["hate_crime"], area="liverpool", reported="no")
+        )
+        db.session.execute(
+            update(Response).where(Response.id == made).values(submitted_on=date(2001, 1, 1))
+        )
+        db.session.commit()
+        after = kept_records()
+        assert after.respondents[0] is before.respondents[0]  # added to, not read again
+        assert made in after.respondent_ids
+        assert_kept_equals_fresh(small_set)
+
+
+def test_a_paper_response_made_final_matches_a_fresh_summary(small_set, full_coding_reads):
+    """Keying a paper copy and making it final is audited, and only adds a response: it is
+    added to the kept records as an online one is."""
+    with small_set.app_context():
+        before = warm()
+        full_coding_reads.clear()
         make_paper_response(
             text_answers(
                 crime_type=["domestic_abuse"],
@@ -142,7 +270,10 @@ def test_a_paper_response_made_final_matches_a_fresh_summary(small_set):
                 reporting_experience="I filled in the form at the library.",
             )
         )
-        assert kept_records().respondents[0] is not before.respondents[0]
+        after = kept_records()
+        assert after.respondents[0] is before.respondents[0]  # added to, not read again
+        assert len(after.respondents) == len(before.respondents) + 1
+        assert full_coding_reads == []
         kept = assert_kept_equals_fresh(small_set)
         assert kept[0].by_area["liverpool"].value == 16
 
@@ -278,3 +409,59 @@ def test_showing_a_segments_original_text_keeps_the_records(small_set):
         research.reveal(small_set.config["TEST_IDS"]["believed"][0], researcher)
         assert kept_records() is before
         assert_kept_equals_fresh(small_set)
+
+
+def test_warming_reads_every_questionnaires_records(small_set):
+    with small_set.app_context():
+        assert SLUG in summaries.warm()
+        before = kept_records()
+        assert len(before.respondents) == data.TOTAL
+        summaries.summary_for(summaries.Request(slug=SLUG))
+        assert kept_records() is before
+
+
+def test_the_gunicorn_hook_warms_only_when_asked(small_set, monkeypatch):
+    """post_worker_init (gunicorn.conf.py) warms the summary in a thread when
+    SURVEY_WARM_SUMMARY=1, and does nothing otherwise."""
+    import runpy
+    import threading
+    import types
+    from pathlib import Path
+
+    hook = runpy.run_path(str(Path(__file__).parents[3] / "gunicorn.conf.py"))["post_worker_init"]
+    worker = types.SimpleNamespace(wsgi=small_set, log=None)
+    monkeypatch.delenv("SURVEY_WARM_SUMMARY", raising=False)
+    hook(worker)
+    assert "summary_cache" not in small_set.extensions
+    monkeypatch.setenv("SURVEY_WARM_SUMMARY", "1")
+    hook(worker)
+    for thread in threading.enumerate():
+        if thread.name == "warm-summary":
+            thread.join(60)
+    with small_set.app_context():
+        kept = small_set.extensions["summary_cache"].records.values()
+        assert summaries.fingerprint(small_set_qid()) in {entry[0] for entry in kept}
+
+
+def test_the_gunicorn_master_warms_before_forking_when_asked(small_set, monkeypatch):
+    """when_ready (gunicorn.conf.py) reads the records in the master when
+    SURVEY_WARM_SUMMARY=preload, so the workers it forks start with them."""
+    import logging
+    import runpy
+    import types
+    from pathlib import Path
+
+    conf = runpy.run_path(str(Path(__file__).parents[3] / "gunicorn.conf.py"))
+    server = types.SimpleNamespace(
+        app=types.SimpleNamespace(callable=small_set), log=logging.getLogger("test")
+    )
+    monkeypatch.setenv("SURVEY_WARM_SUMMARY", "1")
+    conf["when_ready"](server)
+    assert "summary_cache" not in small_set.extensions
+    monkeypatch.setenv("SURVEY_WARM_SUMMARY", "preload")
+    conf["post_worker_init"](types.SimpleNamespace(wsgi=small_set, log=None))  # not in workers
+    assert "summary_cache" not in small_set.extensions
+    conf["when_ready"](server)
+    assert "summary_cache" in small_set.extensions
+    with small_set.app_context():
+        assert len(kept_records().respondents) == data.TOTAL
