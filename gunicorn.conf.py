@@ -102,13 +102,15 @@ logger_class = AnonymousLogger
 
 
 def when_ready(server) -> None:
-    """Compile the templates and parse the questionnaires once, in the master, before the first
-    worker is forked (survey_app/warm_up.py): workers, and workers started again, begin warm."""
+    """Before the first worker is forked: compile the templates and parse the questionnaires
+    once, in the master (survey_app/warm_up.py), so workers, and workers started again, begin
+    warm; and, if asked, read the thematic summary's records there too (warm_summary)."""
     app = getattr(server.app, "callable", None)  # the preloaded app
     if getattr(app, "jinja_env", None) is not None:
         from survey_app.warm_up import warm_up
 
         warm_up(app)
+    warm_summary(server)
 
 
 def pre_fork(server, worker) -> None:
@@ -128,7 +130,7 @@ def post_fork(server, worker) -> None:
                 engine.dispose(close=False)
 
 
-def when_ready(server) -> None:
+def warm_summary(server) -> None:
     """With SURVEY_WARM_SUMMARY=preload, read the thematic summary's records in the master
     before it forks the workers (services/summary.py `warm`): every worker starts with them
     (copy-on-write memory) and no worker reads them at all, at the cost of starting the workers

@@ -445,7 +445,8 @@ def test_the_gunicorn_hook_warms_only_when_asked(small_set, monkeypatch):
 
 def test_the_gunicorn_master_warms_before_forking_when_asked(small_set, monkeypatch):
     """when_ready (gunicorn.conf.py) reads the records in the master when
-    SURVEY_WARM_SUMMARY=preload, so the workers it forks start with them."""
+    SURVEY_WARM_SUMMARY=preload, so the workers it forks start with them, besides compiling the
+    templates as it always does."""
     import logging
     import runpy
     import types
@@ -458,6 +459,8 @@ def test_the_gunicorn_master_warms_before_forking_when_asked(small_set, monkeypa
     monkeypatch.setenv("SURVEY_WARM_SUMMARY", "1")
     conf["when_ready"](server)
     assert "summary_cache" not in small_set.extensions
+    # The same hook compiles the templates first (survey_app/warm_up.py): one when_ready does both.
+    assert any(name == "respond/question.html" for _, name in small_set.jinja_env.cache)
     monkeypatch.setenv("SURVEY_WARM_SUMMARY", "preload")
     conf["post_worker_init"](types.SimpleNamespace(wsgi=small_set, log=None))  # not in workers
     assert "summary_cache" not in small_set.extensions
