@@ -2385,27 +2385,16 @@ def _theme_summary(
     lookup: dict[str, tuple] = {}
 
     def allowed(candidate: QuoteCandidate) -> bool:
-        segment, person, facts, *_rest = lookup[candidate.segment_id]
+        segment, person, *_rest = lookup[candidate.segment_id]
         if ledger.hidden((*prefix, "src", _key(segment.source))) == SMALL:
             return False
+        # A quote is shown with the theme's count under the filters in force, never with a
+        # breakdown cell (it names no group): it is left out when that count, or its source's,
+        # is hidden as small. A filter to a small group makes the theme's count small.
         if person[0] == "r":
-            cells = [
-                ("by", "area", _key(facts.area)),
-                ("by", "channel", _key(facts.channel)),
-                *(("by", "crime_type", c) for c in facts.crime_types or (NOT_GIVEN,)),
-            ]
-            return respondents.suppressed != SMALL and not any(
-                ledger.hidden((*prefix, *c)) == SMALL for c in cells
-            )
+            return respondents.suppressed != SMALL
         if person[0] == "p":
-            cells = [
-                ("by", "participants_area", _key(facts.area)),
-                ("by", "participants_source", _key(facts.source)),
-                *(("by", "participants_crime_type", c) for c in facts.crime_types or (NOT_GIVEN,)),
-            ]
-            return participants.suppressed != SMALL and not any(
-                ledger.hidden((*prefix, *c)) == SMALL for c in cells
-            )
+            return participants.suppressed != SMALL
         return segments.suppressed != SMALL
 
     quotes: list[Quote] = []

@@ -785,6 +785,58 @@ def test_a_quote_from_a_small_cell_is_not_shown():
     assert waiting.respondents.value == 12 and len(waiting.quotes) >= 1
 
 
+CRIMES = (
+    "domestic_abuse",
+    "hate_crime",
+    "sexual_offence",
+    "anti_social_behaviour",
+    "violence_with_injury",
+    "other",
+)
+
+
+def test_a_quote_goes_with_the_themes_count_not_with_a_small_group_within_it():
+    """At the programme's size most of a theme's crime-type and area cells are small; a quote
+    names no group, so it is shown when the theme's count is; a filter to the small group makes
+    that count small, and then it is not."""
+    people = [
+        Respondent(
+            f"r{i:02d}",
+            channel="online",
+            area="liverpool",
+            crime_types=(CRIMES[i % len(CRIMES)],),  # two in each: every crime type small
+        )
+        for i in range(12)
+    ]
+    segs = [
+        Segment(
+            f"w{i:02d}",
+            f"I waited {i + 2} weeks for anyone to call me back about what happened to me.",
+            "engagement",
+            "survey",
+            {"response_id": f"r{i:02d}"},
+        )
+        for i in range(12)
+    ]
+    cods = [Coding(s.id, "waiting_times", "person:1", status="human") for s in segs]
+    whole = build_summary(people, segs, cods, CODEBOOK, journey=None, sentiment=False)
+    waiting = whole.stages["engagement"].themes[0]
+    assert waiting.respondents.value == 12
+    assert {c.text() for c in waiting.breakdown["crime_type"].values()} == {F10}
+    assert len(waiting.quotes) >= 1
+    filtered = build_summary(
+        people,
+        segs,
+        cods,
+        CODEBOOK,
+        journey=None,
+        sentiment=False,
+        filters=SummaryFilter(crime_type="hate_crime"),
+    )
+    small = filtered.stages["engagement"].themes[0]
+    assert small.respondents.text() == F10 and small.quotes == ()
+
+
 def test_focus_group_participants_are_counted_apart_from_respondents():
     texts = [
         "The police never told me when he was let out.",
