@@ -12,6 +12,7 @@ from typing import Any
 __all__ = [
     "ANSWER_STATES",
     "CODING_STATUSES",
+    "FACILITATOR",
     "STAGES",
     "STATUS_PLACEHOLDERS",
     "ClosedAnswer",
@@ -21,6 +22,10 @@ __all__ = [
     "coding_status",
     "is_status_placeholder",
 ]
+
+#: The speaker of a focus-group or workshop turn who led it: the turn is stored (it carries the
+#: stage) but never coded or counted as anyone's view.
+FACILITATOR = "Facilitator"
 
 #: The stages a segment can belong to; ``None`` means no stage (e.g. a closing "anything else?").
 STAGES = ("reporting", "engagement", "recovery")

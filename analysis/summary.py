@@ -33,7 +33,7 @@ from analysis.quotes import (
     pick_quotes,
     says_nothing,
 )
-from analysis.records import STAGES, Coding, Respondent, Segment, coding_status
+from analysis.records import FACILITATOR, STAGES, Coding, Respondent, Segment, coding_status
 
 __all__ = [
     "DEFAULT_JOURNEY",
@@ -534,11 +534,6 @@ def _themes_of(codebook: Any) -> list[Any]:
 def _stage_label(codebook: Any, stage: str) -> str:
     labels = getattr(codebook, "stage_labels", None) or {}
     return labels.get(stage, stage.capitalize())
-
-
-#: The speaker of a focus-group or workshop turn who led it: stored (the turn carries the
-#: stage) but never coded or counted as anyone's view.
-FACILITATOR = "Facilitator"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 
 from analysis._redaction_lists import AMBIGUOUS_NAMES, COMMON_FIRST_NAMES, FAMILIAR_FORMS
+from analysis.records import FACILITATOR
 from analysis.redaction import PLACEHOLDERS, Redactor, TextTooLongError
 from analysis.topic_guides import TopicGuide
 
@@ -56,7 +57,6 @@ __all__ = [
     "suggest_section",
 ]
 
-FACILITATOR = "Facilitator"
 #: Largest transcript file accepted (a two-hour session typed out is some 200 KB of text).
 MAX_TRANSCRIPT_BYTES = 5 * 1024 * 1024
 #: Bounds on a Word file's zip, whatever its entries' headers claim (zip bombs).

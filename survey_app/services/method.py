@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import distinct, func, or_, select
 
 from analysis.disclosure import Cell, Disclosure
-from analysis.transcripts import FACILITATOR
+from analysis.records import FACILITATOR
 from survey_app.extensions import db
 from survey_app.models import (
     Coding,

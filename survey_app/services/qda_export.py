@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select
 
 from analysis.qda_project import Document, Part, project_bytes
+from analysis.records import FACILITATOR
 from survey_app.extensions import db
 from survey_app.models import Coding, FocusSession, Segment
 from survey_app.services import codebooks, coding
@@ -31,7 +32,6 @@ USER_NAMES = {
     ACCEPTED: "Machine suggestions accepted by a person",
     UNREVIEWED: "Machine suggestions not reviewed",
 }
-FACILITATOR = "Facilitator"
 
 
 def _codings(segment_ids: set[str]) -> dict[str, list[tuple[str, str]]]:

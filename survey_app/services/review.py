@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import delete, func, literal_column, select
 
+from analysis.records import FACILITATOR
 from survey_app.database import committing, transaction
 from survey_app.extensions import db
 from survey_app.models import Coding, ResearchJob, Segment, ThemeQuality, User
-from survey_app.services import coding, workspace
+from survey_app.services import coding
 
 #: A suggestion's confidence at which accepting and rejecting are equally likely right.
 DECISION_POINT = 0.5
@@ -45,7 +46,7 @@ def queue(limit: int = QUEUE_SIZE) -> list[str]:
     ).all()
     out: list[str] = []
     for segment_id, speaker in rows:
-        if speaker != workspace.FACILITATOR and segment_id not in out:
+        if speaker != FACILITATOR and segment_id not in out:
             out.append(segment_id)
         if len(out) == limit:
             break

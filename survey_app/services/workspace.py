@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import exists, func, insert, literal, literal_column, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
+from analysis.records import FACILITATOR
 from survey_app.database import begin_writing, committing, transaction
 from survey_app.extensions import db
 from survey_app.models import Coding, Memo, SearchText, Segment, Theme, User
@@ -40,7 +41,6 @@ COUNT_LIMIT = 1_000
 CHANNELS = ("online", "paper")
 SENTIMENTS = ("negative", "neutral", "positive")
 YES_NO = ("yes", "no")
-FACILITATOR = "Facilitator"
 #: Statuses that make a theme present on a segment (a rejected suggestion does not).
 PRESENT = ("suggested", "accepted", "human")
 #: Statuses that mean a person has looked at the segment's coding.
