@@ -206,11 +206,17 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(fast_tokenize(text))
 
 
-def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float = 0.6) -> bool:
-    """True when two texts' word sets overlap by at least ``threshold`` (Jaccard similarity)."""
+def near_duplicate(
+    a: frozenset[str], b: frozenset[str], threshold: float = 0.6, contained: float = 0.8
+) -> bool:
+    """True when two texts' word sets overlap by at least ``threshold`` (Jaccard similarity), or
+    when at least ``contained`` of the smaller set's words are in the other: an answer that
+    repeats a sentence of a longer one (two answers joined, or one copied into another) adds
+    nothing beside it, though the longer one's extra words keep the Jaccard similarity low."""
     if not a or not b:
         return a == b
-    return len(a & b) / len(a | b) >= threshold
+    shared = len(a & b)
+    return shared / len(a | b) >= threshold or shared / min(len(a), len(b)) >= contained
 
 
 @dataclass(frozen=True)

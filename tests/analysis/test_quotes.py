@@ -74,6 +74,16 @@ def test_near_duplicates_by_word_overlap():
     assert not near_duplicate(a, c)
 
 
+def test_an_answer_inside_a_longer_one_is_a_near_duplicate():
+    sentence = "Nobody from the police ever rang me back about what happened."
+    longer = f"The support worker was kind and listened to me for hours. {sentence}"
+    inner, outer = frozenset(fast_tokenize(sentence)), frozenset(fast_tokenize(longer))
+    assert len(inner & outer) / len(inner | outer) < 0.6  # Jaccard alone would keep both
+    assert near_duplicate(inner, outer) and near_duplicate(outer, inner)
+    other = frozenset(fast_tokenize("The officer rang me back the next day and explained it."))
+    assert not near_duplicate(other, outer)
+
+
 def candidate(i, text, person=None, strength=1.0):
     return QuoteCandidate(f"s{i:02d}", text, person or f"p{i}", strength)
 
