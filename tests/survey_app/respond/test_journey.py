@@ -1,8 +1,10 @@
 """A respondent completes the questionnaire with a plain HTTP client (no JavaScript)."""
 
+import threading
+import time
 from datetime import UTC, datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text, update
 from werkzeug.datastructures import MultiDict
 
 from survey_app.database import read_before_writing
@@ -190,3 +192,68 @@ def _first_choice(html: str, name: str) -> str:
     import re
 
     return re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', html).group(1)
+
+
+def test_two_tabs_saving_pages_of_one_draft_at_the_same_moment_keep_both(app, synced):
+    """The other tab's save holds the draft (PostgreSQL: its row lock; SQLite: the write lock)
+    while this save starts: this one must wait for it and merge into its answers, not read the
+    answers from before it and write them back without its page."""
+    client = app.test_client()
+    begin(client)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with app.app_context():
+        draft_id = db.session.scalar(select(Draft.id))
+        before = drafts.find_draft_snapshot(draft_id, now)
+        definition = questionnaires.published_version(before.version_id).definition
+        engine = db.engine
+    crime_page, area_page = definition.page("crime_type"), definition.page("area")
+    crime, area = crime_page.questions[0], area_page.questions[0]
+    crime_answer = crime.parse(_form({crime.name: "hate_crime"}))
+    area_answer = area.parse(_form({area.name: "wirral"}))
+    saved: dict = {}
+
+    def this_tab():
+        with app.test_request_context("/", method="POST"):
+            read_before_writing()
+            saved.update(
+                drafts.save_answers(before, definition, crime_page, {crime.name: crime_answer})
+            )
+            db.session.commit()
+
+    with engine.connect() as other_tab:
+        with other_tab.begin():  # SQLite: BEGIN IMMEDIATE, the write lock
+            other_tab.execute(select(Draft.id).where(Draft.id == draft_id).with_for_update())
+            thread = threading.Thread(target=this_tab)
+            thread.start()
+            assert _waits_for_the_other_tab(other_tab, thread)
+            other_tab.execute(
+                update(Draft)
+                .where(Draft.id == draft_id)
+                .values(answers={area.name: area_answer.to_json()})
+            )
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert area.name in saved and crime.name in saved
+    with app.app_context():
+        stored = db.session.get(Draft, draft_id).answers
+    assert stored == {area.name: area_answer.to_json(), crime.name: crime_answer.to_json()}
+
+
+def _waits_for_the_other_tab(other_tab, thread) -> bool:
+    """True once the save in ``thread`` is blocked behind ``other_tab``'s lock."""
+    for tries in range(100):
+        if not thread.is_alive():
+            return False  # it finished without waiting: it read the answers from before
+        if other_tab.dialect.name == "postgresql":
+            waiting = other_tab.execute(
+                text(  # a process waiting for a lock this connection holds
+                    "SELECT count(*) FROM pg_locks"
+                    " WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+                )
+            ).scalar()
+            if waiting:
+                return True
+        elif tries == 20:
+            return True  # SQLite: still waiting after a second, at BEGIN IMMEDIATE
+        time.sleep(0.05)
+    return False
