@@ -70,7 +70,7 @@ def stage_chart(summary: Summary, key: str) -> str:
     if any(t.machine_only for t in shown):
         note += " Hatched: machine suggestions nobody has reviewed."
     bars = [Bar(t.label, t.respondents, t.machine_only) for t in shown]
-    return bar_chart(f"{stage.label}: themes", bars, note)
+    return bar_chart(f"{stage.label}: themes", bars, note, name=f"stage-{key}")
 
 
 def journey_chart(summary: Summary, row: JourneyRow) -> str:
@@ -84,12 +84,16 @@ def journey_chart(summary: Summary, row: JourneyRow) -> str:
     title = f"The journey: {row.label}"
     if row.respondents.shown:
         title += f" ({row.respondents.text()} respondents)"
-    return bar_chart(title, [Bar(s.label, s.reached) for s in shown], note)
+    bars = [Bar(s.label, s.reached) for s in shown]
+    return bar_chart(title, bars, note, name=f"journey-{row.group}")
 
 
-def bar_chart(title: str, bars: list[Bar], note: str) -> str:
+def bar_chart(title: str, bars: list[Bar], note: str, name: str = "chart") -> str:
     """A horizontal bar chart: each bar's label and count above a bar as long as its percent.
-    Long labels and the note wrap (SVG text does not)."""
+    Long labels and the note wrap (SVG text does not). ``name`` starts the ids of its title,
+    description and hatching, so that several charts in one document (the findings report)
+    keep their own: with shared ids every chart would be named by the first one's title."""
+    ids = _file_part(name)
     labels = [textwrap.wrap(b.text(), LABEL_CHARS) for b in bars]
     notes = textwrap.wrap(note, NOTE_CHARS)
     title_lines = textwrap.wrap(title, TITLE_CHARS)
@@ -99,11 +103,12 @@ def bar_chart(title: str, bars: list[Bar], note: str) -> str:
     description = " ".join([*(f"{b.text()}." for b in bars), note])
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="title desc" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{ids}-title {ids}-desc" '
         f"font-family={quoteattr(FONT)}>",
-        f'<title id="title">{escape(title)}</title>',
-        f'<desc id="desc">{escape(description)}</desc>',
-        '<defs><pattern id="hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
+        f'<title id="{ids}-title">{escape(title)}</title>',
+        f'<desc id="{ids}-desc">{escape(description)}</desc>',
+        f'<defs><pattern id="{ids}-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="8" height="8" fill="#ffffff"/>'
         f'<rect width="4" height="8" fill="{BLUE}"/></pattern></defs>',
         f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
@@ -127,7 +132,7 @@ def bar_chart(title: str, bars: list[Bar], note: str) -> str:
             for i, line in enumerate(lines)
         ]
         bar_y = y + LINE * len(lines) + 4
-        fill = "url(#hatch)" if bar.machine_only else BLUE
+        fill = f"url(#{ids}-hatch)" if bar.machine_only else BLUE
         length = round(BAR_WIDTH * min(max(bar.cell.percent or 0.0, 0.0), 100.0) / 100, 1)
         if bar.drawn:
             parts += [

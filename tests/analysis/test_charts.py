@@ -36,7 +36,8 @@ def test_each_stage_chart_draws_the_shown_themes_only():
     shown = [t for t in engagement.themes if t.respondents.shown]
     hidden = [t for t in engagement.themes if not t.respondents.shown]
     root = parsed(charts["stage-engagement.svg"])
-    assert root.attrib["role"] == "img" and root.attrib["aria-labelledby"] == "title desc"
+    assert root.attrib["role"] == "img"
+    assert root.attrib["aria-labelledby"] == "stage-engagement-title stage-engagement-desc"
     assert root.find(f"{SVG}title").text == "Engagement with services: themes"
     drawn = bars(root)
     assert len(drawn) == len(shown)
@@ -45,13 +46,32 @@ def test_each_stage_chart_draws_the_shown_themes_only():
             texts(root)
         )
         assert float(bar["width"]) == round(720 * theme.respondents.percent / 100, 1)
-        assert (bar["fill"] == "url(#hatch)") == theme.machine_only
+        assert (bar["fill"] == "url(#stage-engagement-hatch)") == theme.machine_only
     for theme in hidden:
         assert theme.label not in texts(root)
     description = root.find(f"{SVG}desc").text
     assert all(t.label in description for t in shown)
     if hidden:
         assert f"{len(hidden)} theme" in description
+
+
+def test_charts_put_in_one_document_keep_their_own_names():
+    """The findings report puts every chart in one document: an id shared by two charts would
+    name each by the first one's title and description."""
+    charts = summary_charts(themes_summary())
+    ids = [
+        e.attrib["id"] for svg in charts.values() for e in parsed(svg).iter() if "id" in e.attrib
+    ]
+    assert len(ids) == len(set(ids)) == 3 * len(charts)
+    for svg in charts.values():
+        root = parsed(svg)
+        own = {e.attrib["id"] for e in root.iter() if "id" in e.attrib}
+        assert set(root.attrib["aria-labelledby"].split()) < own
+        assert all(
+            r.attrib["fill"][5:-1] in own
+            for r in root.iter(f"{SVG}rect")
+            if r.attrib.get("fill", "").startswith("url(")
+        )
 
 
 def test_no_hidden_number_reaches_a_chart():
