@@ -2,6 +2,7 @@
 `research ...`, and `db backup` / `db restore` beside Flask-Migrate's `db upgrade`."""
 
 import sys
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate.cli import db as db_cli
 
+from survey_app.database import reading_only
 from survey_app.focus_groups_cli import focus_groups_cli
 from survey_app.services import (
     backups,
@@ -80,16 +82,19 @@ def export_command(slug: str, fmt: str, output: str) -> None:
     XLSX and JSON hold the data dictionary (a sheet, a key); for CSV it is a second file beside
     FILE, named FILE-dictionary.csv; the .sav holds the labels itself and leaves out free text.
     """
-    found = questionnaires.find_questionnaire(slug)
-    if found is None:
-        raise click.ClickException(
-            f"No questionnaire with slug {slug!r}; run `questionnaires sync`."
-        )
-    Path(output).write_bytes(exports.export(found, fmt))
+    with reading_only():
+        found = questionnaires.find_questionnaire(slug)
+        if found is None:
+            raise click.ClickException(
+                f"No questionnaire with slug {slug!r}; run `questionnaires sync`."
+            )
+        data = exports.export(found, fmt)
+        dictionary = exports.dictionary_csv(found) if fmt == "csv" else None
+    Path(output).write_bytes(data)
     click.echo(f"Wrote {output}")
-    if fmt == "csv":
+    if dictionary is not None:
         sidecar = exports.sidecar_path(output)
-        sidecar.write_bytes(exports.dictionary_csv(found))
+        sidecar.write_bytes(dictionary)
         click.echo(f"Wrote the data dictionary to {sidecar}")
     elif fmt == "sav":
         click.echo("The labels are in it (variables, codes, measurement levels)")
@@ -226,7 +231,9 @@ def export_segments_command(
     slug: str | None, source: str | None, fmt: str, output: str, original: bool
 ) -> None:
     """Write coded segments (themes joined with "; "), text redacted unless --original."""
-    header, table = research.segment_table(_questionnaire_id(slug), source, original=original)
+    # The original text's download is audited (a write); otherwise it only reads.
+    with nullcontext() if original else reading_only():
+        header, table = research.segment_table(_questionnaire_id(slug), source, original=original)
     Path(output).write_bytes(research.as_file(header, table, fmt, "segments"))
     state = "original text, audited" if original else "redacted"
     click.echo(f"Wrote {len(table)} segments ({state}) to {output}")
@@ -242,13 +249,15 @@ def export_responses_command(slug: str, fmt: str, output: str, original: bool) -
     (SPSS .sav: no free text at all)."""
     if original and fmt == "sav":
         raise click.UsageError("--original has nothing to add to a .sav: it holds no free text.")
-    _questionnaire_id(slug)
-    found = questionnaires.find_questionnaire(slug)
-    data, count = research.responses_file(found, fmt, original=original)
-    if original:
+    with reading_only():
+        _questionnaire_id(slug)
+        found = questionnaires.find_questionnaire(slug)
+        data, count = research.responses_file(found, fmt, original=original)
+        themes = len(research.theme_keys())
+    if original:  # audited once the reading is done, with the write lock
         research.audit_original_responses(found, count, None)
     Path(output).write_bytes(data)
-    click.echo(f"Wrote {count} responses with {len(research.theme_keys())} themes to {output}")
+    click.echo(f"Wrote {count} responses with {themes} themes to {output}")
 
 
 @research_cli.command("project")
@@ -257,7 +266,8 @@ def export_responses_command(slug: str, fmt: str, output: str, original: bool) -
 def export_project_command(slug: str, output: str) -> None:
     """Write the coded free text and focus-group transcripts, redacted, as a REFI-QDA project
     (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
-    data = qda_export.project_file(_questionnaire_id(slug), slug)
+    with reading_only():
+        data = qda_export.project_file(_questionnaire_id(slug), slug)
     if data is None:
         raise click.ClickException("No codebook yet: run `flask questionnaires sync`.")
     Path(output).write_bytes(data)

@@ -6,7 +6,8 @@ then writes fails at once with "database is locked" if another process committed
 - requests with a safe method (GET, HEAD, OPTIONS) read in a deferred transaction, taking no lock,
   so pages render in parallel in all workers;
 - every other request, and every command, takes the write lock at BEGIN (BEGIN IMMEDIATE), so
-  writers queue behind busy_timeout instead of failing;
+  writers queue behind busy_timeout instead of failing; a command that only reads (the exports)
+  runs inside `reading_only()`, so that minutes of reading do not hold up respondents' saves;
 - a GET that has to write (the quick exit deletes a draft) calls begin_writing() first;
 - a request whose writes never depend on its earlier reads, or read again under the write lock
   what they depend on (the answer POST: `read_before_writing()`), reads without the lock until
@@ -24,6 +25,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
@@ -43,6 +45,7 @@ SQLITE_PRAGMAS = (
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _DEPTH = "survey_committing_depth"
+_COMMAND_READS_ONLY: ContextVar[bool] = ContextVar("survey_command_reads_only", default=False)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -94,14 +97,36 @@ def transaction(function: Callable[P, R]) -> Callable[P, R]:
 
 
 def begin_writing() -> None:
-    """Declare that this request writes: its next transaction takes the write lock at BEGIN.
+    """Declare that this request (or command inside `reading_only()`) writes: its next
+    transaction takes the write lock at BEGIN.
 
-    Only a request with a safe method (GET) needs this, before its first read; it ends any
-    transaction the request has open (so call it before changing anything).
+    Only a request with a safe method (GET) or a command reading only needs this, before its
+    first read of what it writes; it ends any transaction open (so call it before changing
+    anything).
     """
     if has_request_context():
         g.survey_writes = True
+    else:
+        _COMMAND_READS_ONLY.set(False)
     db.session.commit()
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Run a command that only reads (an export) without SQLite's write lock.
+
+    Commands take the write lock at BEGIN, as writing requests do, and a command's transaction
+    lasts from its first read to its end: an export of 10,000 responses held the lock for half
+    a minute, and every respondent's answer waited for it (and failed after busy_timeout).
+    Inside this block transactions begin deferred, as a GET's do; a write needs
+    `begin_writing()` first (tests fail on one without it).
+    """
+    token = _COMMAND_READS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        db.session.rollback()  # ends the read transaction, so that the next one takes the lock
+        _COMMAND_READS_ONLY.reset(token)
 
 
 def read_before_writing() -> None:
@@ -136,12 +161,11 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
 
 
 def reads_only() -> bool:
-    """True in a request that only reads (a safe method that did not call begin_writing())."""
-    return (
-        has_request_context()
-        and request.method in SAFE_METHODS
-        and not g.get("survey_writes", False)
-    )
+    """True in a request that only reads (a safe method that did not call begin_writing()),
+    and in a command inside `reading_only()`."""
+    if not has_request_context():
+        return _COMMAND_READS_ONLY.get()
+    return request.method in SAFE_METHODS and not g.get("survey_writes", False)
 
 
 def _begin(connection) -> None:
@@ -278,7 +302,8 @@ def _check_write_is_declared(connection, _cursor, statement, *_args) -> None:
         and statement.lstrip()[:7].upper().startswith(WRITES)
         and current_app.testing
     ):
+        where = f"{request.method} {request.path}" if has_request_context() else "A command"
         raise RuntimeError(
-            f"{request.method} {request.path} writes to SQLite in a read-only transaction: "
+            f"{where} writes to SQLite in a read-only transaction: "
             "call survey_app.database.begin_writing() before its first read"
         )

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from survey_app.database import reading_only
 from survey_app.services import questionnaires
 from survey_app.services import summary as summaries
 
@@ -32,19 +33,21 @@ demo_cli = AppGroup("demo", help="Demonstration data (never on a database with r
 def summary_command(slug: str, fmt: str, output: str, threshold: int | None, **filters) -> None:
     """Write the thematic summary (closed questions, themes per stage, quotes, the journey),
     small counts hidden; in JSON hidden numbers are null."""
-    request, errors = summaries.parse_request(slug, filters)
-    found = questionnaires.find_questionnaire(slug)
-    if found is not None:
-        errors.update(
-            summaries.without_unoffered(request, summaries.offered_choices(found.row.id))[1]
-        )
-    if errors:
-        raise click.ClickException("; ".join(errors.values()))
-    try:
-        made = summaries.summary_for(request, threshold)
-    except summaries.SummaryError as error:
-        raise click.ClickException(str(error)) from None
-    Path(output).write_bytes(summaries.summary_file(made, fmt))
+    with reading_only():
+        request, errors = summaries.parse_request(slug, filters)
+        found = questionnaires.find_questionnaire(slug)
+        if found is not None:
+            errors.update(
+                summaries.without_unoffered(request, summaries.offered_choices(found.row.id))[1]
+            )
+        if errors:
+            raise click.ClickException("; ".join(errors.values()))
+        try:
+            made = summaries.summary_for(request, threshold)
+        except summaries.SummaryError as error:
+            raise click.ClickException(str(error)) from None
+        data = summaries.summary_file(made, fmt)
+    Path(output).write_bytes(data)
     click.echo(
         f"Wrote the summary of {slug} (respondents: {made.respondents.text()}; counts below "
         f"{made.threshold} hidden) to {output}"

@@ -1,4 +1,5 @@
-"""SQLite locking: pages read alongside a writer; writes in a GET must be declared."""
+"""SQLite locking: pages and exports read alongside a writer; writes in a GET or a command
+reading only must be declared."""
 
 import os
 import sqlite3
@@ -69,3 +70,51 @@ def test_an_answer_post_that_changes_nothing_needs_no_write_lock(client, synced,
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+@pytest.mark.timeout(25)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["responses", "export", "--format", "csv"],
+        ["research", "responses", "export", "--format", "xlsx"],
+        ["research", "segments", "export", "--format", "csv"],
+        ["research", "project"],
+        ["research", "summary", "--format", "json"],
+    ],
+)
+def test_exports_run_while_another_process_holds_the_write_lock(
+    client, synced, migrated, runner, tmp_path, command
+):
+    """An export only reads: it must not take the write lock (and hold every respondent's save
+    up for as long as it reads), so it finishes while a writer holds the lock."""
+    from tests.survey_app.walker import submit, walk
+
+    submit(client, walk(client, synced)[0])
+    writer = sqlite3.connect(migrated.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        out = tmp_path / "export"
+        result = runner.invoke(args=[*command, "--questionnaire", SLUG, "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_command_reading_only_must_declare_a_write(app, synced):
+    from survey_app.database import begin_writing, reading_only
+    from survey_app.extensions import db
+    from survey_app.models import QuestionnaireRow
+
+    with app.app_context():
+        with reading_only():
+            db.session.query(QuestionnaireRow).first().title = "Changed by an export"
+            with pytest.raises(RuntimeError, match=r"A command writes .*begin_writing\(\)"):
+                db.session.commit()
+            db.session.rollback()
+            begin_writing()
+            db.session.query(QuestionnaireRow).first().title = "Changed, declared"
+            db.session.commit()
+        assert db.session.query(QuestionnaireRow).first().title == "Changed, declared"
