@@ -113,5 +113,9 @@ def _session_over(now: float) -> str | None:
 
 
 def staff_context() -> dict:
-    """Template values for staff and research pages: who is signed in."""
+    """Template values for staff and research pages: who is signed in (nobody named on the
+    calm 503 page: loading the user would ask the database that just failed, and fail again,
+    turning the calm page into a server error)."""
+    if g.get("database_unavailable"):
+        return {"staff_user": None}
     return {"staff_user": current_user if current_user.is_authenticated else None}

@@ -62,6 +62,7 @@ def unavailable(error: OperationalError):
 
     with contextlib.suppress(SQLAlchemyError):
         db.session.rollback()
+    g.database_unavailable = True  # the page must not ask again (a staff page's signed-in user)
     cause = str(error.orig).strip().splitlines()[0][:200] if error.orig else ""
     current_app.logger.warning("Database unavailable: %s: %s", type(error.orig).__name__, cause)
     page = unavailable_question_page()

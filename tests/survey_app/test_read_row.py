@@ -112,3 +112,29 @@ def test_an_unreachable_database_gets_the_calm_503(tmp_path):
     assert page.status_code == 503
     assert page.headers["Retry-After"]
     assert "Traceback" not in page.text
+
+
+@pytest.mark.skipif(not ON_SQLITE, reason="takes the SQLite file's folder away")
+def test_a_staff_page_gets_the_calm_503_when_the_database_goes_away(tmp_path, caplog):
+    """The error page must not load the signed-in user again from the database that just
+    failed: that second failure turned the calm 503 into a server error with a traceback."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_user, sign_in
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    app = make_app(f"sqlite:///{folder / 'survey.db'}")
+    with app.app_context():
+        upgrade()
+    _, email = make_user(app, "researcher")
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 302
+    assert client.get("/research/").status_code == 200
+    with app.app_context():
+        db.engine.dispose()  # no connection left open to the file
+    folder.rename(tmp_path / "moved")
+    page = client.get("/research/")
+    assert page.status_code == 503
+    assert "Traceback" not in page.text
+    assert "Unexpected error" not in caplog.text
