@@ -216,10 +216,14 @@ def _query(questionnaire_id: int | None, source: str | None = None, stage: str |
     )
 
 
-def segment_views_of(rows: list[Segment], original: bool) -> list[SegmentView]:
-    """Segments as pages and files show them: redacted unless ``original``, with their codings."""
+def segment_views_of(
+    rows: list[Segment], original: bool, labelled: bool = True
+) -> list[SegmentView]:
+    """Segments as pages and files show them: redacted unless ``original``, with their codings,
+    and with the questionnaire's wording for their question and answers unless not
+    ``labelled`` (files keep the stored names)."""
     codings = _codings_of([s.id for s in rows])
-    shown = shown_as(rows)
+    shown = shown_as(rows) if labelled else {}
     views = []
     for s in rows:
         mine = codings.get(s.id, [])
@@ -240,7 +244,7 @@ def segment_views_of(rows: list[Segment], original: bool) -> list[SegmentView]:
                 session_ref=s.session_ref or "",
                 turn=s.turn,
                 speaker=s.speaker or "",
-                shown=shown[s.id],
+                shown=shown.get(s.id),
             )
         )
     return views
@@ -298,7 +302,7 @@ def segment_table(
             v.turn if v.turn is not None else "",
             v.speaker,
         ]
-        for v in segment_views_of(rows, original)
+        for v in segment_views_of(rows, original, labelled=False)
     ]
     if original:
         with committing():
