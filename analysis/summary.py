@@ -544,7 +544,8 @@ FACILITATOR = "Facilitator"
 @dataclass(frozen=True)
 class _SegmentItems:
     """Segments that say something, as ``(segment, person, facts, length band, source)``, and
-    those that do not, as ``(stage, facts, source)``; each with its respondent's index or -1."""
+    those that do not, as ``(stage, facts, source, id)``; each with its respondent's index or
+    -1."""
 
     said: list[tuple[Segment, tuple[str, ...], _Facts, int, str]]
     said_owners: list[int]
@@ -644,7 +645,7 @@ def _add_segment_items(
         owner = index.get(md.get("response_id"), -1)
         facts = facts_of[owner] if owner >= 0 else _segment_facts(segment)
         if says_nothing(segment.text, empty_answers):
-            empty.append((segment.stage, facts, segment.source))
+            empty.append((segment.stage, facts, segment.source, segment.id))
             empty_owners.append(owner)
             continue
         said.append(
@@ -847,6 +848,77 @@ def _grown(
     )
 
 
+def _renumbered_map(
+    by_key: Mapping[Hashable, list[int]], renumbered: Any
+) -> dict[Hashable, list[int]]:
+    """Lists of indices renumbered (those taken out left out), empty lists left out."""
+    return {key: left for key, indices in by_key.items() if (left := renumbered(indices))}
+
+
+def _owner(new_of: Sequence[int], owner: int) -> int:
+    """A segment's respondent index renumbered (-1: none)."""
+    return new_of[owner] if owner >= 0 else -1
+
+
+def _people_less(counted: tuple, taken: tuple) -> tuple:
+    """:func:`_people_counts` of some segments less those of whole people among them."""
+    return (
+        counted[0] - taken[0],
+        counted[1] - taken[1],
+        counted[2] - taken[2],
+        counted[3] - taken[3],
+    )
+
+
+def _shrunk(
+    kept: _Cells,
+    items: _SegmentItems,
+    said_kept: list[int],
+    empty_kept: list[int],
+    renumbered: Any,
+    groups: Mapping[tuple, dict[tuple, list[int]]] | None,
+) -> _Cells:
+    """Kept cells less the respondents and segments taken out (``said_kept`` and
+    ``empty_kept``: the positions left in ``items``, whose places in them are their new
+    positions). Whole people were taken out, so a cell's people counts lose theirs; its sets
+    of what was seen are made again from the segments left."""
+    said_new = dict(zip(said_kept, range(len(said_kept)), strict=True))
+    empty_new = dict(zip(empty_kept, range(len(empty_kept)), strict=True))
+    said: dict[tuple, list[int]] = {}
+    people, seen = dict(kept.people), dict(kept.seen)
+    for cell, positions in kept.said.items():
+        left = [said_new[p] for p in positions if p in said_new]
+        if len(left) < len(positions):
+            taken = [items.said[p] for p in positions if p not in said_new]
+            people[cell] = _people_less(people[cell], _people_counts(taken))
+            seen[cell] = _seen([items.said[p] for p in positions if p in said_new])
+        if left:
+            said[cell] = left
+        else:
+            del people[cell], seen[cell]
+    empty = {
+        cell: left
+        for cell, positions in kept.empty.items()
+        if (left := [empty_new[p] for p in positions if p in empty_new])
+    }
+    if groups is None:
+        groups = {
+            group: cells
+            for group, by_cell in kept.groups.items()
+            if (cells := _renumbered_map(by_cell, renumbered))
+        }
+    return _Cells(
+        _renumbered_map(kept.respondents, renumbered),
+        groups,
+        said,
+        [kept.said_cells[p] for p in said_kept],
+        empty,
+        people,
+        seen,
+        kept.disjoint,
+    )
+
+
 def _kind(key: Hashable) -> Hashable:
     """The kind of a kept item of SummaryRecords (its key, or the key's first part)."""
     return key[0] if isinstance(key, tuple) else key
@@ -961,17 +1033,17 @@ class SummaryRecords:
     def _sentiments_again(
         self, kept: tuple, decided: Mapping[str, Mapping[str, Any]], touched: set[str], changed
     ) -> tuple:
-        """Kept sentiment scores and bands with those of ``changed`` segments added or left
-        out as they are now members of a theme in ``decided`` or not."""
+        """Kept sentiment scores and bands with those of ``changed`` segments taken again (a
+        text may have changed) or left out as they are now members of a theme in ``decided``
+        or not."""
         scores, bands = dict(kept[0]), dict(kept[1])
         members = {sid for theme in touched for sid in changed if sid in decided.get(theme, {})}
         text = None
         known = self.scores or {}
         for sid in changed:
-            if sid not in members:
-                scores.pop(sid, None)
-                bands.pop(sid, None)
-            elif sid not in scores:
+            scores.pop(sid, None)
+            bands.pop(sid, None)
+            if sid in members:
                 found = known.get(sid)
                 if found is None:
                     from analysis.sentiment import sentiment_score
@@ -997,6 +1069,154 @@ class SummaryRecords:
         people per stage, which codings count) is done for the new records only and added to
         what was kept."""
         respondents, segments = list(respondents), list(segments)
+        changed = {s.id for s in segments}
+        codings = [c for c in codings if c.segment_id in changed]
+        new = self._added(respondents, segments, codings, scores)
+        new._carry_codings(self._memo, changed, codings)
+        return new
+
+    def with_replaced(
+        self,
+        response_ids: Iterable[str],
+        sessions: Iterable[str],
+        respondents: Iterable[Respondent],
+        segments: Iterable[Segment],
+        codings: Iterable[Coding],
+        scores: Mapping[str, float] | None = None,
+    ) -> SummaryRecords:
+        """These records with the respondents of ``response_ids`` and the segments of those
+        responses and of the focus-group ``sessions`` (all their turns) taken out, and
+        ``respondents``, ``segments`` and ``codings`` (those responses and sessions as they
+        are now, and any new ones, with every coding of those segments) put in. What was kept
+        is updated, not redone: the counts over groups, cells and people per stage have the
+        old records' part taken off and the new records' added; which codings count, their
+        sentiment and the counts and quote order of the themes whose members changed are
+        redone as after a coding. A summary made from them equals one made from scratch."""
+        response_ids, sessions = set(response_ids), set(sessions)
+        respondents, segments = list(respondents), list(segments)
+        gone = {
+            s.id
+            for s in self.segments
+            if s.metadata.get("response_id") in response_ids
+            or (s.metadata.get("session") is not None and s.metadata["session"] in sessions)
+        }
+        added = {s.id for s in segments}
+        codings = [c for c in codings if c.segment_id in added]
+        new = self._without(response_ids, gone)._added(
+            respondents, segments, codings, scores, fresh_sessions=sessions
+        )
+        new._carry_codings(self._memo, gone | added, codings)
+        return new
+
+    def _without(self, response_ids: set[str], segment_ids: set[str]) -> SummaryRecords:
+        """These records without the respondents of ``response_ids`` and the segments of
+        ``segment_ids`` (with their codings), which must be every segment of those respondents
+        and whole focus-group sessions (so that the people taken out have no segment left).
+        Kept work on respondents and segments is updated (counts taken off, positions
+        renumbered); kept work on codings is left out (the caller carries it over)."""
+        n_before = len(self.respondents)
+        gone_r = [i for i, r in enumerate(self.respondents) if r.id in response_ids]
+        new_of = list(range(n_before))
+        if gone_r:
+            gone_set = set(gone_r)
+            position = 0
+            for i in range(n_before):
+                if i in gone_set:
+                    new_of[i] = -1
+                else:
+                    new_of[i] = position
+                    position += 1
+        keep_r = [i for i in range(n_before) if new_of[i] >= 0]
+        new = object.__new__(SummaryRecords)
+        new.respondents = [self.respondents[i] for i in keep_r]
+        new.segments = [s for s in self.segments if s.id not in segment_ids]
+        new.scores = (
+            None
+            if self.scores is None
+            else {sid: x for sid, x in self.scores.items() if sid not in segment_ids}
+        )
+        new.respondent_ids = {r.id for r in new.respondents}
+        new.facts = [self.facts[i] for i in keep_r]
+        new.codings = [c for c in self.codings if c.segment_id not in segment_ids]
+        new._memo = {}
+
+        def renumbered(indices: Iterable[int]) -> list[int]:
+            return [new_of[i] for i in indices if new_of[i] >= 0]
+
+        old_groups = self._memo.get("groups")
+        groups_gone = [
+            old_groups[i] if old_groups is not None else _group_key(self.respondents[i])
+            for i in gone_r
+        ]
+        cells_gone = [_cell_of(self.facts[i]) for i in gone_r]
+        kept_said: dict[Hashable, tuple[list[int], list[int]]] = {}  # positions kept, renumbered
+        for key, value in self._memo.items():
+            kind = _kind(key)
+            if kind == "answers":
+                new._memo[key] = ([value[0][i] for i in keep_r], value[1])
+            elif kind in ("groups", "journey", "respondent cells"):
+                new._memo[key] = [value[i] for i in keep_r]
+            elif kind == "group members":
+                new._memo[key] = _renumbered_map(value, renumbered)
+            elif kind == "group cells":
+                new._memo[key] = {
+                    group: cells
+                    for group, by_cell in value.items()
+                    if (cells := _renumbered_map(by_cell, renumbered))
+                }
+            elif kind in ("cell tally", "tally") and ("answers", key[1]) in self._memo:
+                per_respondent = self._memo[("answers", key[1])][0]
+                where = key[2] if kind == "tally" else (key[2], key[3])
+                taken = [
+                    per_respondent[i]
+                    for i, group, cell in zip(gone_r, groups_gone, cells_gone, strict=True)
+                    if (group if kind == "tally" else (group, cell)) == where
+                ]
+                new._memo[key] = value - Counter(chain.from_iterable(taken)) if taken else value
+            elif kind == "segment ids":
+                new._memo[key] = value - segment_ids
+            elif kind == "segments":
+                said_kept = [
+                    p for p, item in enumerate(value.said) if item[0].id not in segment_ids
+                ]
+                empty_kept = [p for p, item in enumerate(value.empty) if item[3] not in segment_ids]
+                kept_said[key[1]] = (said_kept, empty_kept)
+                new._memo[key] = _SegmentItems(
+                    [value.said[p] for p in said_kept],
+                    [_owner(new_of, value.said_owners[p]) for p in said_kept],
+                    [value.empty[p] for p in empty_kept],
+                    [_owner(new_of, value.empty_owners[p]) for p in empty_kept],
+                )
+        for key, value in self._memo.items():
+            kind = _kind(key)
+            if kind == "cells" and value.disjoint and key[1] in kept_said:
+                said_kept, empty_kept = kept_said[key[1]]
+                new._memo[key] = _shrunk(
+                    value,
+                    self._memo[("segments", key[1])],
+                    said_kept,
+                    empty_kept,
+                    renumbered,
+                    new._memo.get("group cells"),
+                )
+            elif kind == "people" and key[1] in kept_said:
+                said = self._memo[("segments", key[1])].said
+                taken = [item for item in said if item[0].id in segment_ids]
+                new._memo[key] = _people_less(value, _people_counts(taken))
+        return new
+
+    def _added(
+        self,
+        respondents: list[Respondent],
+        segments: list[Segment],
+        codings: list[Coding],
+        scores: Mapping[str, float] | None,
+        fresh_sessions: Collection[str] = (),
+    ) -> SummaryRecords:
+        """These records with ``respondents`` (none of them kept), ``segments`` and ``codings``
+        (of those segments) added, the kept work on respondents and segments added to (that on
+        codings is carried over by the caller). The people of ``fresh_sessions`` have no kept
+        segment (their sessions were taken out)."""
         new = object.__new__(SummaryRecords)
         new.respondents = self.respondents + respondents
         new.segments = self.segments + segments
@@ -1016,6 +1236,16 @@ class SummaryRecords:
         added = range(first, len(new.respondents))
         new_people = {r.id for r in respondents}
         fresh_people = new_people.isdisjoint(self.respondent_ids)
+        fresh_sessions = set(fresh_sessions)
+
+        def all_new(said: Iterable[tuple]) -> bool:
+            """Whether the people of these segments have no kept segment."""
+            return all(
+                (item[1][0] == "r" and item[1][1] in new_people)
+                or (item[1][0] == "p" and item[1][1] in fresh_sessions)
+                for item in said
+            )
+
         index = None
         said_before: dict[Hashable, int] = {}
         empty_before: dict[Hashable, int] = {}
@@ -1081,10 +1311,7 @@ class SummaryRecords:
             elif kind == "cells" and fresh_people and key[1] in said_before:
                 grown_said = new._memo[("segments", key[1])]
                 more = range(said_before[key[1]], len(grown_said.said))
-                if all(
-                    grown_said.said[p][1][0] == "r" and grown_said.said[p][1][1] in new_people
-                    for p in more
-                ):
+                if all_new(grown_said.said[p] for p in more):
                     new._memo[key] = _grown(
                         value, groups_of, cell_of, grown_said, more, empty_before[key[1]]
                     )
@@ -1104,7 +1331,7 @@ class SummaryRecords:
                     new._memo[key] = value + Counter(chain.from_iterable(more))
             elif kind == "people" and fresh_people and key[1] in said_before:
                 said = new._memo[("segments", key[1])].said[said_before[key[1]] :]
-                if all(item[1][0] == "r" and item[1][1] in new_people for item in said):
+                if all_new(said):
                     stages, pairs, n_resp, n_part = _people_counts(said)
                     new._memo[key] = (
                         value[0] + stages,
@@ -1253,7 +1480,7 @@ class SummaryRecords:
             for p, cell in enumerate(said_cells):
                 said[cell].append(p)
             empty: dict[tuple, list[int]] = defaultdict(list)
-            for p, ((_stage, facts, _source), owner) in enumerate(
+            for p, ((_stage, facts, _source, _id), owner) in enumerate(
                 zip(items.empty, items.empty_owners, strict=True)
             ):
                 empty[of_respondent[owner] if owner >= 0 else _cell_of(facts)].append(p)
@@ -1626,7 +1853,7 @@ def build_summary(
         ]
         empty_stages = [
             stage
-            for (stage, facts, segment_source), owner in zip(
+            for (stage, facts, segment_source, _id), owner in zip(
                 items.empty, items.empty_owners, strict=True
             )
             if wanted(facts, owner, segment_source)
