@@ -1055,26 +1055,6 @@ class SummaryRecords:
                 bands[sid] = _band(found)
         return scores, bands, decided, None
 
-    def with_responses(
-        self,
-        respondents: Iterable[Respondent],
-        segments: Iterable[Segment],
-        codings: Iterable[Coding],
-        scores: Mapping[str, float] | None = None,
-    ) -> SummaryRecords:
-        """These records with more respondents and their segments (responses are only ever
-        added), and the codings of those segments (``codings``; the codings of the kept
-        segments stay as they are). The per-record work (answers as counting keys, groups,
-        journey positions, which segments say something, the counts over whole groups and
-        people per stage, which codings count) is done for the new records only and added to
-        what was kept."""
-        respondents, segments = list(respondents), list(segments)
-        changed = {s.id for s in segments}
-        codings = [c for c in codings if c.segment_id in changed]
-        new = self._added(respondents, segments, codings, scores)
-        new._carry_codings(self._memo, changed, codings)
-        return new
-
     def with_replaced(
         self,
         response_ids: Iterable[str],
@@ -1087,7 +1067,8 @@ class SummaryRecords:
         """These records with the respondents of ``response_ids`` and the segments of those
         responses and of the focus-group ``sessions`` (all their turns) taken out, and
         ``respondents``, ``segments`` and ``codings`` (those responses and sessions as they
-        are now, and any new ones, with every coding of those segments) put in. What was kept
+        are now, and any new ones, with every coding of those segments) put in (responses
+        added are responses named that were not kept). What was kept
         is updated, not redone: the counts over groups, cells and people per stage have the
         old records' part taken off and the new records' added; which codings count, their
         sentiment and the counts and quote order of the themes whose members changed are
@@ -1102,9 +1083,10 @@ class SummaryRecords:
         }
         added = {s.id for s in segments}
         codings = [c for c in codings if c.segment_id in added]
-        new = self._without(response_ids, gone)._added(
-            respondents, segments, codings, scores, fresh_sessions=sessions
-        )
+        kept = self
+        if gone or not response_ids.isdisjoint(self.respondent_ids):
+            kept = self._without(response_ids, gone)
+        new = kept._added(respondents, segments, codings, scores, fresh_sessions=sessions)
         new._carry_codings(self._memo, gone | added, codings)
         return new
 

@@ -1139,8 +1139,9 @@ def summaries_of(records, **kwargs):
 
 
 def test_records_with_responses_added_match_fresh_ones():
-    """SummaryRecords.with_responses keeps the per-record work and adds the new records': the
-    summaries equal those of records made from scratch (in the order a fresh read gives)."""
+    """SummaryRecords.with_replaced, given responses not kept, keeps the per-record work and
+    adds the new records': the summaries equal those of records made from scratch (in the
+    order a fresh read gives)."""
     people, segments, codings, scores = owned_records()
     old_ids = {p.id for p in people[:120]} - {"r005", "r020"}
     old = [p for p in people if p.id in old_ids]
@@ -1154,8 +1155,13 @@ def test_records_with_responses_added_match_fresh_ones():
     )
     summaries_of(kept)  # every kind of kept work made
     # All the codings given: only those of the new segments are taken.
-    grown = kept.with_responses(
-        added, new_segments, codings, {s.id: scores[s.id] for s in new_segments}
+    grown = kept.with_replaced(
+        {p.id for p in added},
+        (),
+        added,
+        new_segments,
+        codings,
+        {s.id: scores[s.id] for s in new_segments},
     )
     # The counts over groups and cells were added to, not dropped.
     assert {"tally", "cell tally", "cells", "group cells", "respondent cells", "people"} <= {
