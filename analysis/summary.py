@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
-from itertools import chain, compress, islice, repeat
+from itertools import accumulate, chain, compress, count, islice, repeat
 from math import fsum
-from operator import attrgetter, eq, itemgetter
+from operator import attrgetter, eq, itemgetter, methodcaller, not_
 from typing import Any
 
 from analysis.disclosure import DEFAULT_THRESHOLD, SMALL, Cell, Disclosure
@@ -554,7 +554,7 @@ class _SegmentItems:
 
     @cached_property
     def index(self) -> dict[str, int]:
-        return {item[0].id: i for i, item in enumerate(self.said)}
+        return dict(zip(map(_ID, map(_FIRST, self.said)), count()))
 
 
 def _people_counts(said: Sequence[tuple]) -> tuple[Counter, Counter, int, int]:
@@ -848,16 +848,52 @@ def _grown(
     )
 
 
+@dataclass(frozen=True)
+class _Renumbering:
+    """Positions in a list some of whose items are taken out: ``new[p]`` is item ``p``'s
+    position afterwards, -1 when it is taken out (``new[-1]`` is -1 too, so "no respondent"
+    stays -1); ``keep`` says which are kept; ``gone`` lists those taken out, in order."""
+
+    new: list[int]
+    keep: list[bool]
+    gone: list[int]
+
+    @classmethod
+    def of(cls, n: int, gone: Iterable[int]) -> _Renumbering:
+        gone = sorted(set(gone))
+        keep = [True] * n
+        for p in gone:
+            keep[p] = False
+        new = list(accumulate(keep, initial=0))  # kept before each position, then -1 at the end
+        for p in gone:
+            new[p] = -1
+        new[n] = -1
+        return cls(new, keep, gone)
+
+    def kept(self, items: Sequence[Any]) -> list[Any]:
+        """The items kept, of a list in these positions."""
+        return list(compress(items, self.keep))
+
+    def renumber(self, positions: Iterable[int]) -> list[int]:
+        """Positions (or -1) as they are afterwards (-1 for those taken out)."""
+        return list(map(self.new.__getitem__, positions))
+
+    def indices(self, positions: Iterable[int]) -> list[int]:
+        """Positions as they are afterwards, those taken out left out."""
+        out = self.renumber(positions)
+        return [p for p in out if p >= 0] if -1 in out else out
+
+
+def _not_in(gone: set[str], ids: Iterable[str]) -> Iterator[bool]:
+    """Per id, whether it is not in ``gone`` (counted in C)."""
+    return map(not_, map(gone.__contains__, ids))
+
+
 def _renumbered_map(
     by_key: Mapping[Hashable, list[int]], renumbered: Any
 ) -> dict[Hashable, list[int]]:
     """Lists of indices renumbered (those taken out left out), empty lists left out."""
     return {key: left for key, indices in by_key.items() if (left := renumbered(indices))}
-
-
-def _owner(new_of: Sequence[int], owner: int) -> int:
-    """A segment's respondent index renumbered (-1: none)."""
-    return new_of[owner] if owner >= 0 else -1
 
 
 def _people_less(counted: tuple, taken: tuple) -> tuple:
@@ -873,47 +909,42 @@ def _people_less(counted: tuple, taken: tuple) -> tuple:
 def _shrunk(
     kept: _Cells,
     items: _SegmentItems,
-    said_kept: list[int],
-    empty_kept: list[int],
-    renumbered: Any,
+    said: _Renumbering,
+    empty: _Renumbering,
+    people: _Renumbering,
     groups: Mapping[tuple, dict[tuple, list[int]]] | None,
 ) -> _Cells:
-    """Kept cells less the respondents and segments taken out (``said_kept`` and
-    ``empty_kept``: the positions left in ``items``, whose places in them are their new
-    positions). Whole people were taken out, so a cell's people counts lose theirs; its sets
-    of what was seen are made again from the segments left."""
-    said_new = dict(zip(said_kept, range(len(said_kept)), strict=True))
-    empty_new = dict(zip(empty_kept, range(len(empty_kept)), strict=True))
-    said: dict[tuple, list[int]] = {}
-    people, seen = dict(kept.people), dict(kept.seen)
+    """Kept cells less the respondents (``people``) and segments (``said`` and ``empty``, of
+    ``items``) taken out. Whole people were taken out, so a cell's people counts lose theirs;
+    its sets of what was seen are made again from the segments left."""
+    touched = {kept.said_cells[p] for p in said.gone}
+    by_cell: dict[tuple, list[int]] = {}
+    counted, seen = dict(kept.people), dict(kept.seen)
     for cell, positions in kept.said.items():
-        left = [said_new[p] for p in positions if p in said_new]
-        if len(left) < len(positions):
-            taken = [items.said[p] for p in positions if p not in said_new]
-            people[cell] = _people_less(people[cell], _people_counts(taken))
-            seen[cell] = _seen([items.said[p] for p in positions if p in said_new])
+        if cell not in touched:
+            by_cell[cell] = said.renumber(positions)
+            continue
+        left = [p for p in positions if said.keep[p]]
+        taken = [items.said[p] for p in positions if not said.keep[p]]
+        counted[cell] = _people_less(counted[cell], _people_counts(taken))
         if left:
-            said[cell] = left
+            by_cell[cell] = said.renumber(left)
+            seen[cell] = _seen([items.said[p] for p in left])
         else:
-            del people[cell], seen[cell]
-    empty = {
-        cell: left
-        for cell, positions in kept.empty.items()
-        if (left := [empty_new[p] for p in positions if p in empty_new])
-    }
+            del counted[cell], seen[cell]
     if groups is None:
         groups = {
             group: cells
-            for group, by_cell in kept.groups.items()
-            if (cells := _renumbered_map(by_cell, renumbered))
+            for group, cells_of in kept.groups.items()
+            if (cells := _renumbered_map(cells_of, people.indices))
         }
     return _Cells(
-        _renumbered_map(kept.respondents, renumbered),
+        _renumbered_map(kept.respondents, people.indices),
         groups,
-        said,
-        [kept.said_cells[p] for p in said_kept],
-        empty,
-        people,
+        by_cell,
+        said.kept(kept.said_cells),
+        _renumbered_map(kept.empty, empty.indices),
+        counted,
         seen,
         kept.disjoint,
     )
@@ -1075,12 +1106,16 @@ class SummaryRecords:
         redone as after a coding. A summary made from them equals one made from scratch."""
         response_ids, sessions = set(response_ids), set(sessions)
         respondents, segments = list(respondents), list(segments)
-        gone = {
-            s.id
-            for s in self.segments
-            if s.metadata.get("response_id") in response_ids
-            or (s.metadata.get("session") is not None and s.metadata["session"] in sessions)
-        }
+        metadata = list(map(_METADATA, self.segments))
+        gone = set(
+            compress(
+                map(_ID, self.segments),
+                map(response_ids.__contains__, map(methodcaller("get", "response_id"), metadata)),
+            )
+        )
+        if sessions:  # a survey answer's session is None, never one named
+            of_session = map(sessions.__contains__, map(methodcaller("get", "session"), metadata))
+            gone.update(compress(map(_ID, self.segments), of_session))
         added = {s.id for s in segments}
         codings = [c for c in codings if c.segment_id in added]
         kept = self
@@ -1096,55 +1131,45 @@ class SummaryRecords:
         and whole focus-group sessions (so that the people taken out have no segment left).
         Kept work on respondents and segments is updated (counts taken off, positions
         renumbered); kept work on codings is left out (the caller carries it over)."""
-        n_before = len(self.respondents)
-        gone_r = [i for i, r in enumerate(self.respondents) if r.id in response_ids]
-        new_of = list(range(n_before))
-        if gone_r:
-            gone_set = set(gone_r)
-            position = 0
-            for i in range(n_before):
-                if i in gone_set:
-                    new_of[i] = -1
-                else:
-                    new_of[i] = position
-                    position += 1
-        keep_r = [i for i in range(n_before) if new_of[i] >= 0]
-        new = object.__new__(SummaryRecords)
-        new.respondents = [self.respondents[i] for i in keep_r]
-        new.segments = [s for s in self.segments if s.id not in segment_ids]
-        new.scores = (
-            None
-            if self.scores is None
-            else {sid: x for sid, x in self.scores.items() if sid not in segment_ids}
+        people = _Renumbering.of(
+            len(self.respondents),
+            compress(count(), map(response_ids.__contains__, map(_ID, self.respondents))),
         )
-        new.respondent_ids = {r.id for r in new.respondents}
-        new.facts = [self.facts[i] for i in keep_r]
-        new.codings = [c for c in self.codings if c.segment_id not in segment_ids]
+        new = object.__new__(SummaryRecords)
+        new.respondents = people.kept(self.respondents)
+        new.segments = list(compress(self.segments, _not_in(segment_ids, map(_ID, self.segments))))
+        new.scores = None
+        if self.scores is not None:
+            new.scores = dict(self.scores)
+            for sid in segment_ids:
+                new.scores.pop(sid, None)
+        new.respondent_ids = self.respondent_ids - response_ids
+        new.facts = people.kept(self.facts)
+        new.codings = list(
+            compress(self.codings, _not_in(segment_ids, map(_SEGMENT_ID, self.codings)))
+        )
         new._memo = {}
-
-        def renumbered(indices: Iterable[int]) -> list[int]:
-            return [new_of[i] for i in indices if new_of[i] >= 0]
-
+        gone_r = people.gone
         old_groups = self._memo.get("groups")
         groups_gone = [
             old_groups[i] if old_groups is not None else _group_key(self.respondents[i])
             for i in gone_r
         ]
         cells_gone = [_cell_of(self.facts[i]) for i in gone_r]
-        kept_said: dict[Hashable, tuple[list[int], list[int]]] = {}  # positions kept, renumbered
+        renumbered: dict[Hashable, tuple[_Renumbering, _Renumbering]] = {}  # said, empty
         for key, value in self._memo.items():
             kind = _kind(key)
             if kind == "answers":
-                new._memo[key] = ([value[0][i] for i in keep_r], value[1])
+                new._memo[key] = (people.kept(value[0]), value[1])
             elif kind in ("groups", "journey", "respondent cells"):
-                new._memo[key] = [value[i] for i in keep_r]
+                new._memo[key] = people.kept(value)
             elif kind == "group members":
-                new._memo[key] = _renumbered_map(value, renumbered)
+                new._memo[key] = _renumbered_map(value, people.indices)
             elif kind == "group cells":
                 new._memo[key] = {
                     group: cells
                     for group, by_cell in value.items()
-                    if (cells := _renumbered_map(by_cell, renumbered))
+                    if (cells := _renumbered_map(by_cell, people.indices))
                 }
             elif kind in ("cell tally", "tally") and ("answers", key[1]) in self._memo:
                 per_respondent = self._memo[("answers", key[1])][0]
@@ -1158,32 +1183,41 @@ class SummaryRecords:
             elif kind == "segment ids":
                 new._memo[key] = value - segment_ids
             elif kind == "segments":
-                said_kept = [
-                    p for p, item in enumerate(value.said) if item[0].id not in segment_ids
-                ]
-                empty_kept = [p for p, item in enumerate(value.empty) if item[3] not in segment_ids]
-                kept_said[key[1]] = (said_kept, empty_kept)
+                index = value.__dict__.get("index")  # kept (cached_property): used
+                said = _Renumbering.of(
+                    len(value.said),
+                    (index[sid] for sid in segment_ids if sid in index)
+                    if index is not None
+                    else compress(
+                        count(), map(segment_ids.__contains__, map(_ID, map(_FIRST, value.said)))
+                    ),
+                )
+                empty = _Renumbering.of(
+                    len(value.empty),
+                    compress(count(), map(segment_ids.__contains__, map(_FOURTH, value.empty))),
+                )
+                renumbered[key[1]] = (said, empty)
                 new._memo[key] = _SegmentItems(
-                    [value.said[p] for p in said_kept],
-                    [_owner(new_of, value.said_owners[p]) for p in said_kept],
-                    [value.empty[p] for p in empty_kept],
-                    [_owner(new_of, value.empty_owners[p]) for p in empty_kept],
+                    said.kept(value.said),
+                    people.renumber(said.kept(value.said_owners)),
+                    empty.kept(value.empty),
+                    people.renumber(empty.kept(value.empty_owners)),
                 )
         for key, value in self._memo.items():
             kind = _kind(key)
-            if kind == "cells" and value.disjoint and key[1] in kept_said:
-                said_kept, empty_kept = kept_said[key[1]]
+            if kind == "cells" and value.disjoint and key[1] in renumbered:
+                said, empty = renumbered[key[1]]
                 new._memo[key] = _shrunk(
                     value,
                     self._memo[("segments", key[1])],
-                    said_kept,
-                    empty_kept,
-                    renumbered,
+                    said,
+                    empty,
+                    people,
                     new._memo.get("group cells"),
                 )
-            elif kind == "people" and key[1] in kept_said:
-                said = self._memo[("segments", key[1])].said
-                taken = [item for item in said if item[0].id in segment_ids]
+            elif kind == "people" and key[1] in renumbered:
+                items = self._memo[("segments", key[1])].said
+                taken = [items[p] for p in renumbered[key[1]][0].gone]
                 new._memo[key] = _people_less(value, _people_counts(taken))
         return new
 
@@ -2414,7 +2448,8 @@ def _decide_again(
     return out, touched
 
 
-_FIRST, _SECOND, _THIRD, _FIFTH = (itemgetter(i) for i in (0, 1, 2, 4))
+_FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = (itemgetter(i) for i in (0, 1, 2, 3, 4))
+_ID, _SEGMENT_ID, _METADATA = (attrgetter(name) for name in ("id", "segment_id", "metadata"))
 _AREA, _CHANNEL, _SOURCE, _CRIMES = (
     attrgetter(name) for name in ("area", "channel", "source", "crime_types")
 )
