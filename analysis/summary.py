@@ -1244,9 +1244,8 @@ class SummaryRecords:
         new.respondent_ids = self.respondent_ids | {r.id for r in respondents}
         new.facts = self.facts + [_respondent_facts(r) for r in respondents]
         changed = {s.id for s in segments}
-        new.codings = [c for c in self.codings if c.segment_id not in changed]
-        codings = [c for c in codings if c.segment_id in changed]
-        new.codings += codings
+        new.codings = list(compress(self.codings, _not_in(changed, map(_SEGMENT_ID, self.codings))))
+        new.codings += [c for c in codings if c.segment_id in changed]
         new._memo = {}
         first = len(self.respondents)
         added = range(first, len(new.respondents))
@@ -1281,7 +1280,8 @@ class SummaryRecords:
                     # The new segments' respondents are new (else every respondent is looked
                     # up, as a fresh read does).
                     index = {r.id: first + j for j, r in enumerate(respondents)}
-                    if any(s.metadata.get("response_id") not in index for s in segments):
+                    owners = (s.metadata.get("response_id") for s in segments)
+                    if any(o is not None and o not in index for o in owners):
                         index = {r.id: i for i, r in enumerate(new.respondents)}
                 items = _SegmentItems(
                     list(value.said),
