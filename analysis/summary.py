@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
-from itertools import chain, compress, islice, repeat
+from itertools import accumulate, chain, compress, count, islice, repeat
 from math import fsum
-from operator import attrgetter, eq, itemgetter
+from operator import attrgetter, eq, itemgetter, methodcaller, not_
 from typing import Any
 
 from analysis.disclosure import DEFAULT_THRESHOLD, SMALL, Cell, Disclosure
@@ -539,7 +539,8 @@ def _stage_label(codebook: Any, stage: str) -> str:
 @dataclass(frozen=True)
 class _SegmentItems:
     """Segments that say something, as ``(segment, person, facts, length band, source)``, and
-    those that do not, as ``(stage, facts, source)``; each with its respondent's index or -1."""
+    those that do not, as ``(stage, facts, source, id)``; each with its respondent's index or
+    -1."""
 
     said: list[tuple[Segment, tuple[str, ...], _Facts, int, str]]
     said_owners: list[int]
@@ -548,7 +549,7 @@ class _SegmentItems:
 
     @cached_property
     def index(self) -> dict[str, int]:
-        return {item[0].id: i for i, item in enumerate(self.said)}
+        return dict(zip(map(_ID, map(_FIRST, self.said)), count()))
 
 
 def _people_counts(said: Sequence[tuple]) -> tuple[Counter, Counter, int, int]:
@@ -639,7 +640,7 @@ def _add_segment_items(
         owner = index.get(md.get("response_id"), -1)
         facts = facts_of[owner] if owner >= 0 else _segment_facts(segment)
         if says_nothing(segment.text, empty_answers):
-            empty.append((segment.stage, facts, segment.source))
+            empty.append((segment.stage, facts, segment.source, segment.id))
             empty_owners.append(owner)
             continue
         said.append(
@@ -842,6 +843,108 @@ def _grown(
     )
 
 
+@dataclass(frozen=True)
+class _Renumbering:
+    """Positions in a list some of whose items are taken out: ``new[p]`` is item ``p``'s
+    position afterwards, -1 when it is taken out (``new[-1]`` is -1 too, so "no respondent"
+    stays -1); ``keep`` says which are kept; ``gone`` lists those taken out, in order."""
+
+    new: list[int]
+    keep: list[bool]
+    gone: list[int]
+
+    @classmethod
+    def of(cls, n: int, gone: Iterable[int]) -> _Renumbering:
+        gone = sorted(set(gone))
+        keep = [True] * n
+        for p in gone:
+            keep[p] = False
+        new = list(accumulate(keep, initial=0))  # kept before each position, then -1 at the end
+        for p in gone:
+            new[p] = -1
+        new[n] = -1
+        return cls(new, keep, gone)
+
+    def kept(self, items: Sequence[Any]) -> list[Any]:
+        """The items kept, of a list in these positions."""
+        return list(compress(items, self.keep))
+
+    def renumber(self, positions: Iterable[int]) -> list[int]:
+        """Positions (or -1) as they are afterwards (-1 for those taken out)."""
+        return list(map(self.new.__getitem__, positions))
+
+    def indices(self, positions: Iterable[int]) -> list[int]:
+        """Positions as they are afterwards, those taken out left out."""
+        out = self.renumber(positions)
+        return [p for p in out if p >= 0] if -1 in out else out
+
+
+def _not_in(gone: set[str], ids: Iterable[str]) -> Iterator[bool]:
+    """Per id, whether it is not in ``gone`` (counted in C)."""
+    return map(not_, map(gone.__contains__, ids))
+
+
+def _renumbered_map(
+    by_key: Mapping[Hashable, list[int]], renumbered: Any
+) -> dict[Hashable, list[int]]:
+    """Lists of indices renumbered (those taken out left out), empty lists left out."""
+    return {key: left for key, indices in by_key.items() if (left := renumbered(indices))}
+
+
+def _people_less(counted: tuple, taken: tuple) -> tuple:
+    """:func:`_people_counts` of some segments less those of whole people among them."""
+    return (
+        counted[0] - taken[0],
+        counted[1] - taken[1],
+        counted[2] - taken[2],
+        counted[3] - taken[3],
+    )
+
+
+def _shrunk(
+    kept: _Cells,
+    items: _SegmentItems,
+    said: _Renumbering,
+    empty: _Renumbering,
+    people: _Renumbering,
+    groups: Mapping[tuple, dict[tuple, list[int]]] | None,
+) -> _Cells:
+    """Kept cells less the respondents (``people``) and segments (``said`` and ``empty``, of
+    ``items``) taken out. Whole people were taken out, so a cell's people counts lose theirs;
+    its sets of what was seen are made again from the segments left."""
+    touched = {kept.said_cells[p] for p in said.gone}
+    by_cell: dict[tuple, list[int]] = {}
+    counted, seen = dict(kept.people), dict(kept.seen)
+    for cell, positions in kept.said.items():
+        if cell not in touched:
+            by_cell[cell] = said.renumber(positions)
+            continue
+        left = [p for p in positions if said.keep[p]]
+        taken = [items.said[p] for p in positions if not said.keep[p]]
+        counted[cell] = _people_less(counted[cell], _people_counts(taken))
+        if left:
+            by_cell[cell] = said.renumber(left)
+            seen[cell] = _seen([items.said[p] for p in left])
+        else:
+            del counted[cell], seen[cell]
+    if groups is None:
+        groups = {
+            group: cells
+            for group, cells_of in kept.groups.items()
+            if (cells := _renumbered_map(cells_of, people.indices))
+        }
+    return _Cells(
+        _renumbered_map(kept.respondents, people.indices),
+        groups,
+        by_cell,
+        said.kept(kept.said_cells),
+        _renumbered_map(kept.empty, empty.indices),
+        counted,
+        seen,
+        kept.disjoint,
+    )
+
+
 def _kind(key: Hashable) -> Hashable:
     """The kind of a kept item of SummaryRecords (its key, or the key's first part)."""
     return key[0] if isinstance(key, tuple) else key
@@ -956,17 +1059,17 @@ class SummaryRecords:
     def _sentiments_again(
         self, kept: tuple, decided: Mapping[str, Mapping[str, Any]], touched: set[str], changed
     ) -> tuple:
-        """Kept sentiment scores and bands with those of ``changed`` segments added or left
-        out as they are now members of a theme in ``decided`` or not."""
+        """Kept sentiment scores and bands with those of ``changed`` segments taken again (a
+        text may have changed) or left out as they are now members of a theme in ``decided``
+        or not."""
         scores, bands = dict(kept[0]), dict(kept[1])
         members = {sid for theme in touched for sid in changed if sid in decided.get(theme, {})}
         text = None
         known = self.scores or {}
         for sid in changed:
-            if sid not in members:
-                scores.pop(sid, None)
-                bands.pop(sid, None)
-            elif sid not in scores:
+            scores.pop(sid, None)
+            bands.pop(sid, None)
+            if sid in members:
                 found = known.get(sid)
                 if found is None:
                     from analysis.sentiment import sentiment_score
@@ -978,20 +1081,153 @@ class SummaryRecords:
                 bands[sid] = _band(found)
         return scores, bands, decided, None
 
-    def with_responses(
+    def with_replaced(
         self,
+        response_ids: Iterable[str],
+        sessions: Iterable[str],
         respondents: Iterable[Respondent],
         segments: Iterable[Segment],
         codings: Iterable[Coding],
         scores: Mapping[str, float] | None = None,
     ) -> SummaryRecords:
-        """These records with more respondents and their segments (responses are only ever
-        added), and the codings of those segments (``codings``; the codings of the kept
-        segments stay as they are). The per-record work (answers as counting keys, groups,
-        journey positions, which segments say something, the counts over whole groups and
-        people per stage, which codings count) is done for the new records only and added to
-        what was kept."""
+        """These records with the respondents of ``response_ids`` and the segments of those
+        responses and of the focus-group ``sessions`` (all their turns) taken out, and
+        ``respondents``, ``segments`` and ``codings`` (those responses and sessions as they
+        are now, and any new ones, with every coding of those segments) put in (responses
+        added are responses named that were not kept). What was kept
+        is updated, not redone: the counts over groups, cells and people per stage have the
+        old records' part taken off and the new records' added; which codings count, their
+        sentiment and the counts and quote order of the themes whose members changed are
+        redone as after a coding. A summary made from them equals one made from scratch."""
+        response_ids, sessions = set(response_ids), set(sessions)
         respondents, segments = list(respondents), list(segments)
+        metadata = list(map(_METADATA, self.segments))
+        gone = set(
+            compress(
+                map(_ID, self.segments),
+                map(response_ids.__contains__, map(methodcaller("get", "response_id"), metadata)),
+            )
+        )
+        if sessions:  # a survey answer's session is None, never one named
+            of_session = map(sessions.__contains__, map(methodcaller("get", "session"), metadata))
+            gone.update(compress(map(_ID, self.segments), of_session))
+        added = {s.id for s in segments}
+        codings = [c for c in codings if c.segment_id in added]
+        kept = self
+        if gone or not response_ids.isdisjoint(self.respondent_ids):
+            kept = self._without(response_ids, gone)
+        new = kept._added(respondents, segments, codings, scores, fresh_sessions=sessions)
+        new._carry_codings(self._memo, gone | added, codings)
+        return new
+
+    def _without(self, response_ids: set[str], segment_ids: set[str]) -> SummaryRecords:
+        """These records without the respondents of ``response_ids`` and the segments of
+        ``segment_ids`` (with their codings), which must be every segment of those respondents
+        and whole focus-group sessions (so that the people taken out have no segment left).
+        Kept work on respondents and segments is updated (counts taken off, positions
+        renumbered); kept work on codings is left out (the caller carries it over)."""
+        people = _Renumbering.of(
+            len(self.respondents),
+            compress(count(), map(response_ids.__contains__, map(_ID, self.respondents))),
+        )
+        new = object.__new__(SummaryRecords)
+        new.respondents = people.kept(self.respondents)
+        new.segments = list(compress(self.segments, _not_in(segment_ids, map(_ID, self.segments))))
+        new.scores = None
+        if self.scores is not None:
+            new.scores = dict(self.scores)
+            for sid in segment_ids:
+                new.scores.pop(sid, None)
+        new.respondent_ids = self.respondent_ids - response_ids
+        new.facts = people.kept(self.facts)
+        new.codings = list(
+            compress(self.codings, _not_in(segment_ids, map(_SEGMENT_ID, self.codings)))
+        )
+        new._memo = {}
+        gone_r = people.gone
+        old_groups = self._memo.get("groups")
+        groups_gone = [
+            old_groups[i] if old_groups is not None else _group_key(self.respondents[i])
+            for i in gone_r
+        ]
+        cells_gone = [_cell_of(self.facts[i]) for i in gone_r]
+        renumbered: dict[Hashable, tuple[_Renumbering, _Renumbering]] = {}  # said, empty
+        for key, value in self._memo.items():
+            kind = _kind(key)
+            if kind == "answers":
+                new._memo[key] = (people.kept(value[0]), value[1])
+            elif kind in ("groups", "journey", "respondent cells"):
+                new._memo[key] = people.kept(value)
+            elif kind == "group members":
+                new._memo[key] = _renumbered_map(value, people.indices)
+            elif kind == "group cells":
+                new._memo[key] = {
+                    group: cells
+                    for group, by_cell in value.items()
+                    if (cells := _renumbered_map(by_cell, people.indices))
+                }
+            elif kind in ("cell tally", "tally") and ("answers", key[1]) in self._memo:
+                per_respondent = self._memo[("answers", key[1])][0]
+                where = key[2] if kind == "tally" else (key[2], key[3])
+                taken = [
+                    per_respondent[i]
+                    for i, group, cell in zip(gone_r, groups_gone, cells_gone, strict=True)
+                    if (group if kind == "tally" else (group, cell)) == where
+                ]
+                new._memo[key] = value - Counter(chain.from_iterable(taken)) if taken else value
+            elif kind == "segment ids":
+                new._memo[key] = value - segment_ids
+            elif kind == "segments":
+                index = value.__dict__.get("index")  # kept (cached_property): used
+                said = _Renumbering.of(
+                    len(value.said),
+                    (index[sid] for sid in segment_ids if sid in index)
+                    if index is not None
+                    else compress(
+                        count(), map(segment_ids.__contains__, map(_ID, map(_FIRST, value.said)))
+                    ),
+                )
+                empty = _Renumbering.of(
+                    len(value.empty),
+                    compress(count(), map(segment_ids.__contains__, map(_FOURTH, value.empty))),
+                )
+                renumbered[key[1]] = (said, empty)
+                new._memo[key] = _SegmentItems(
+                    said.kept(value.said),
+                    people.renumber(said.kept(value.said_owners)),
+                    empty.kept(value.empty),
+                    people.renumber(empty.kept(value.empty_owners)),
+                )
+        for key, value in self._memo.items():
+            kind = _kind(key)
+            if kind == "cells" and value.disjoint and key[1] in renumbered:
+                said, empty = renumbered[key[1]]
+                new._memo[key] = _shrunk(
+                    value,
+                    self._memo[("segments", key[1])],
+                    said,
+                    empty,
+                    people,
+                    new._memo.get("group cells"),
+                )
+            elif kind == "people" and key[1] in renumbered:
+                items = self._memo[("segments", key[1])].said
+                taken = [items[p] for p in renumbered[key[1]][0].gone]
+                new._memo[key] = _people_less(value, _people_counts(taken))
+        return new
+
+    def _added(
+        self,
+        respondents: list[Respondent],
+        segments: list[Segment],
+        codings: list[Coding],
+        scores: Mapping[str, float] | None,
+        fresh_sessions: Collection[str] = (),
+    ) -> SummaryRecords:
+        """These records with ``respondents`` (none of them kept), ``segments`` and ``codings``
+        (of those segments) added, the kept work on respondents and segments added to (that on
+        codings is carried over by the caller). The people of ``fresh_sessions`` have no kept
+        segment (their sessions were taken out)."""
         new = object.__new__(SummaryRecords)
         new.respondents = self.respondents + respondents
         new.segments = self.segments + segments
@@ -1003,14 +1239,23 @@ class SummaryRecords:
         new.respondent_ids = self.respondent_ids | {r.id for r in respondents}
         new.facts = self.facts + [_respondent_facts(r) for r in respondents]
         changed = {s.id for s in segments}
-        new.codings = [c for c in self.codings if c.segment_id not in changed]
-        codings = [c for c in codings if c.segment_id in changed]
-        new.codings += codings
+        new.codings = list(compress(self.codings, _not_in(changed, map(_SEGMENT_ID, self.codings))))
+        new.codings += [c for c in codings if c.segment_id in changed]
         new._memo = {}
         first = len(self.respondents)
         added = range(first, len(new.respondents))
         new_people = {r.id for r in respondents}
         fresh_people = new_people.isdisjoint(self.respondent_ids)
+        fresh_sessions = set(fresh_sessions)
+
+        def all_new(said: Iterable[tuple]) -> bool:
+            """Whether the people of these segments have no kept segment."""
+            return all(
+                (item[1][0] == "r" and item[1][1] in new_people)
+                or (item[1][0] == "p" and item[1][1] in fresh_sessions)
+                for item in said
+            )
+
         index = None
         said_before: dict[Hashable, int] = {}
         empty_before: dict[Hashable, int] = {}
@@ -1030,7 +1275,8 @@ class SummaryRecords:
                     # The new segments' respondents are new (else every respondent is looked
                     # up, as a fresh read does).
                     index = {r.id: first + j for j, r in enumerate(respondents)}
-                    if any(s.metadata.get("response_id") not in index for s in segments):
+                    owners = (s.metadata.get("response_id") for s in segments)
+                    if any(o is not None and o not in index for o in owners):
                         index = {r.id: i for i, r in enumerate(new.respondents)}
                 items = _SegmentItems(
                     list(value.said),
@@ -1076,10 +1322,7 @@ class SummaryRecords:
             elif kind == "cells" and fresh_people and key[1] in said_before:
                 grown_said = new._memo[("segments", key[1])]
                 more = range(said_before[key[1]], len(grown_said.said))
-                if all(
-                    grown_said.said[p][1][0] == "r" and grown_said.said[p][1][1] in new_people
-                    for p in more
-                ):
+                if all_new(grown_said.said[p] for p in more):
                     new._memo[key] = _grown(
                         value, groups_of, cell_of, grown_said, more, empty_before[key[1]]
                     )
@@ -1099,7 +1342,7 @@ class SummaryRecords:
                     new._memo[key] = value + Counter(chain.from_iterable(more))
             elif kind == "people" and fresh_people and key[1] in said_before:
                 said = new._memo[("segments", key[1])].said[said_before[key[1]] :]
-                if all(item[1][0] == "r" and item[1][1] in new_people for item in said):
+                if all_new(said):
                     stages, pairs, n_resp, n_part = _people_counts(said)
                     new._memo[key] = (
                         value[0] + stages,
@@ -1248,7 +1491,7 @@ class SummaryRecords:
             for p, cell in enumerate(said_cells):
                 said[cell].append(p)
             empty: dict[tuple, list[int]] = defaultdict(list)
-            for p, ((_stage, facts, _source), owner) in enumerate(
+            for p, ((_stage, facts, _source, _id), owner) in enumerate(
                 zip(items.empty, items.empty_owners, strict=True)
             ):
                 empty[of_respondent[owner] if owner >= 0 else _cell_of(facts)].append(p)
@@ -1621,7 +1864,7 @@ def build_summary(
         ]
         empty_stages = [
             stage
-            for (stage, facts, segment_source), owner in zip(
+            for (stage, facts, segment_source, _id), owner in zip(
                 items.empty, items.empty_owners, strict=True
             )
             if wanted(facts, owner, segment_source)
@@ -2200,7 +2443,8 @@ def _decide_again(
     return out, touched
 
 
-_FIRST, _SECOND, _THIRD, _FIFTH = (itemgetter(i) for i in (0, 1, 2, 4))
+_FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = (itemgetter(i) for i in (0, 1, 2, 3, 4))
+_ID, _SEGMENT_ID, _METADATA = (attrgetter(name) for name in ("id", "segment_id", "metadata"))
 _AREA, _CHANNEL, _SOURCE, _CRIMES = (
     attrgetter(name) for name in ("area", "channel", "source", "crime_types")
 )

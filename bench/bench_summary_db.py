@@ -12,9 +12,11 @@ signs a researcher in, and times through the real app (test client, full request
 - **page, new filter** and **JSON, new filter**: a filter not asked before (the records are
   kept while the data's fingerprint holds; only the counting and the rendering run);
 - **page, again**: the same page again (the summary is kept too);
-- **after a coding** and **after a new online response**, each made through the services
-  (timed apart): the kept records are updated (codings read again; the new response, its
-  answers and segments read and added) instead of read again.
+- **after a coding**, **after a new online response**, **after a paper copy made final**,
+  **after its correction**, **after a transcript stored** and **after its session changed**,
+  each made through the services (timed apart): the kept records are updated (codings read
+  again; the new or corrected response, or the session's turns, read and put in) instead of
+  read again.
 
 Run: ``python bench/bench_summary_db.py [--respondents N] [--database sqlite|postgresql|both]``
 (PostgreSQL at ``BENCH_POSTGRES_ADMIN_URL``, default ``postgresql://postgres@127.0.0.1:5432/
@@ -248,6 +250,100 @@ def respond() -> None:
     responses.submit_draft(draft, found.definition, answers, now)
 
 
+def _user(email: str, role: str):
+    """An account of ``role`` (made the first time)."""
+    from survey_app.models import User
+
+    found = db.session.scalar(select(User).where(User.email == email))
+    if found is None:
+        found = db.session.get(User, create_user(email, role, PASSWORD).id)
+    return found
+
+
+def key_paper() -> None:
+    """A paper copy printed and keyed once (single entry), which makes it final: through the
+    services, audited, as staff do it."""
+    from survey_app.questionnaire import Answer
+    from survey_app.services import paper
+
+    found = questionnaires.find_questionnaire(SLUG)
+    keyer = _user("keyer@example.org", "entry")
+    found.row.double_entry = False
+    today = datetime.date.today()
+    copy = paper.print_batch(found.row, 1, keyer, today).copies[0]
+    answers = {
+        "crime_type": Answer.answered_with(("hate_crime",)),
+        "area": Answer.answered_with("sefton"),
+        "reported": Answer.answered_with("yes"),
+        "reporting_experience": Answer.answered_with("I filled in the form at the library."),
+    }
+    paper.save_entry(copy, keyer, found.definition, answers, None, today)
+
+
+def correct_paper() -> None:
+    """The paper copy corrected by an admin: another area (group and cell) and another text
+    (its segment's text, sentiment and codings)."""
+    from survey_app.models import PaperCopy
+    from survey_app.questionnaire import Answer
+    from survey_app.services import corrections
+
+    copy = db.session.scalar(select(PaperCopy).where(PaperCopy.response_id.is_not(None)))
+    answers = corrections.final_answers(copy)
+    answers["area"] = Answer.answered_with("liverpool")
+    answers["reporting_experience"] = Answer.answered_with("They were wonderful and kind.")
+    found = questionnaires.find_questionnaire(SLUG)
+    admin = _user("admin@example.org", "admin")
+    corrections.correct(copy, admin, found.definition, answers, "keyed wrongly", copy.lock_version)
+
+
+TRANSCRIPT = "\n".join(
+    [
+        "Jane (Facilitator): Thinking about what happened, did you report it to the police?",
+        "Sam: I rang 101 twice and nobody believed me at first.",
+        "Alex: They never told me what was happening with my case.",
+        "Facilitator: How have you coped since it happened?",
+        "Sam: Counselling helped me cope.",
+    ]
+)
+
+
+def import_transcript() -> None:
+    """A focus-group transcript stored as the command line stores it (a session and its
+    turns, audited)."""
+    from survey_app.services import topic_guides, transcripts
+
+    path = Path(os.environ["SURVEY_INSTANCE_PATH"]) / "transcript.txt"
+    path.write_text(TRANSCRIPT)
+    guide = topic_guides.guide_of(topic_guides.current_version("victims-focus-group"))
+    transcripts.store_new_session(
+        kind="focus_group",
+        held_on=datetime.date(2015, 3, 4),
+        area="liverpool",
+        crime_types=["domestic_abuse"],
+        guide_name="victims-focus-group",
+        preview=transcripts.read_for_import(path, guide).preview,
+    )
+
+
+def change_session() -> None:
+    """That session's area changed by a researcher (its turns follow, audited)."""
+    from dataclasses import replace
+
+    from survey_app.models import FocusSession
+    from survey_app.services import focus_groups
+
+    session = db.session.scalar(select(FocusSession))
+    researcher = _user("researcher@example.org", "researcher")
+    entered = replace(
+        focus_groups.SessionInput.of(session),
+        area="wirral",
+        facilitators=[str(researcher.id)],
+        consent_obtained="yes",
+        consent_method="written",
+    )
+    focus_groups.update_session(session.id, entered, researcher, datetime.date.today())
+
+
 def timed(fn):
     start, cpu = time.perf_counter(), time.process_time()
     result = fn()
@@ -283,7 +379,11 @@ def run(kind: str, url: str, n: int) -> None:
         ("JSON, new filter (date from)", f"{page_url}.json?date_from=2014-09-01"),
         ("page after a person coded a segment (codings read again)", (code_one, page_url)),
         ("page after a new online response (added to the kept records)", (respond, page_url)),
-        ("JSON, no filter, after both", f"{page_url}.json"),
+        ("page after a paper copy keyed and made final (added)", (key_paper, page_url)),
+        ("page after that copy was corrected (its response read again)", (correct_paper, page_url)),
+        ("page after a transcript was stored (its session read)", (import_transcript, page_url)),
+        ("page after that session's area changed (read again)", (change_session, page_url)),
+        ("JSON, no filter, after the changes", f"{page_url}.json"),
     ]
     first_page = ""
     for label, url_ in steps:

@@ -3,8 +3,9 @@ after a coding and a new online response (issue 10), for a quick before/after at
 
 Fills a throwaway SQLite database as ``bench/bench_summary_db.py`` does, then prints the CPU
 seconds of the first summary in this process (nothing kept), a new crime-type filter, the summary
-after a person codes one segment, and after one online response (each change made through the
-services). Run: ``python bench/bench_summary_service.py [--respondents N]`` (default 20,000).
+after a person codes one segment, after one online response, after a paper copy made final, after
+its correction, after a transcript stored and after its session changed (each change made through
+the services). Run: ``python bench/bench_summary_service.py [--respondents N]`` (default 20,000).
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         timed("after a person coded one segment", everything)
         b.respond()
         timed("after one new online response", everything)
+        for label, change in (
+            ("after a paper copy keyed and made final", b.key_paper),
+            ("after that copy was corrected", b.correct_paper),
+            ("after a transcript was stored", b.import_transcript),
+            ("after that session's area changed", b.change_session),
+        ):
+            change()
+            timed(label, everything)
     return 0
 
 

@@ -208,18 +208,28 @@ def rebuild(
         batch = ids[start : start + REBUILD_BATCH]
         with committing():
             done = SegmentChanges()
+            changed = []
             for response_id in batch:
                 response = db.session.get(Response, response_id)
                 if response.version_id not in versions:
                     versions[response.version_id] = definition_of(response.version)
-                done += sync_response(response, versions[response.version_id])
-            if done.added or done.changed or done.removed:
-                # With the change: the summary's fingerprint counts audit events, so a kept
-                # summary cannot outlive segments changed here (services/summary.py).
+                made = sync_response(response, versions[response.version_id])
+                if made.added or made.changed or made.removed:
+                    changed.append(response_id)
+                done += made
+            if changed:
+                # With the change, naming the responses whose segments changed: the summary's
+                # fingerprint counts audit events, so a kept summary cannot outlive segments
+                # changed here, and it reads only those responses again (services/summary.py).
                 audit.record(
                     None,
                     "segments.rebuild",
-                    new={"added": done.added, "changed": done.changed, "removed": done.removed},
+                    new={
+                        "added": done.added,
+                        "changed": done.changed,
+                        "removed": done.removed,
+                        "responses": changed,
+                    },
                 )
             total += done
         if progress:

@@ -20,8 +20,9 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 from flask import current_app
@@ -299,17 +300,40 @@ def _segment_scope(questionnaire_id: int):
 
 
 def segments_of(
-    questionnaire_id: int, only: Collection[str] | None = None
+    questionnaire_id: int, only: Collection[str] | None = None, sessions: Collection[str] = ()
 ) -> tuple[list[SegmentRecord], dict[str, float]]:
     """A questionnaire's segments and every focus-group and workshop turn (or the segments of
-    the responses in ``only``), read as plain rows, and their stored sentiment scores (by id;
-    a segment without one is scored by the engine)."""
-    scope = _segment_scope(questionnaire_id)
+    the responses in ``only`` and the turns of the focus-group ``sessions``), read as plain
+    rows, and their stored sentiment scores (by id; a segment without one is scored by the
+    engine)."""
+    scopes = [_segment_scope(questionnaire_id)]
     if only is not None:
-        scope = Segment.response_id.in_(only) & (Segment.questionnaire_id == questionnaire_id)
+        # Apart, so that each uses its index (their OR reads every segment on SQLite).
+        scopes = [Segment.response_id.in_(only) & (Segment.questionnaire_id == questionnaire_id)]
+        if sessions:
+            scopes.append(Segment.session_ref.in_(sessions) & Segment.source.in_(SESSION_SOURCES))
     parsed: dict = {}
     scores: dict[str, float] = {}
     records = []
+    rows = chain.from_iterable(
+        db.session.execute(
+            select(
+                Segment.id,
+                Segment.text,
+                Segment.stage,
+                Segment.source,
+                Segment.response_id,
+                Segment.question,
+                Segment.channel,
+                cast(Segment.crime_types, Text),
+                Segment.area,
+                Segment.session_ref,
+                Segment.speaker,
+                Segment.sentiment,
+            ).where(scope)
+        )
+        for scope in scopes
+    )
     for (
         sid,
         text,
@@ -323,22 +347,7 @@ def segments_of(
         session_ref,
         speaker,
         sentiment,
-    ) in db.session.execute(
-        select(
-            Segment.id,
-            Segment.text,
-            Segment.stage,
-            Segment.source,
-            Segment.response_id,
-            Segment.question,
-            Segment.channel,
-            cast(Segment.crime_types, Text),
-            Segment.area,
-            Segment.session_ref,
-            Segment.speaker,
-            Segment.sentiment,
-        ).where(scope)
-    ):
+    ) in rows:
         records.append(
             SegmentRecord(
                 id=sid,
@@ -458,6 +467,91 @@ def coding_changes(kept: EventMark) -> tuple[EventMark, set[str]] | None:
     return EventMark(rows[0][3], last, frozenset(at_last)), segment_ids
 
 
+@dataclass(frozen=True)
+class AuditMark:
+    """How far the counted audit events (see `fingerprint`) had gone when records were read:
+    how many there were and the highest id. Read before the records, so they reflect at least
+    these events."""
+
+    count: int
+    last: int
+
+
+def _counted_audits():
+    """The audit events the fingerprint counts apart from the adding ones: those that may
+    change an answer or a segment."""
+    return AuditEvent.action.not_in(READ_ONLY_ACTIONS + ADDING_ACTIONS)
+
+
+def audit_mark() -> AuditMark:
+    """The counted audit events' mark now (before records are read)."""
+    count, last = db.session.execute(
+        select(func.count(), func.max(AuditEvent.id))
+        .select_from(AuditEvent)
+        .where(_counted_audits())
+    ).one()
+    return AuditMark(count, last or 0)
+
+
+#: Audit events that name a response changed (its answers, and with them its segments).
+RESPONSE_ACTIONS = ("response.correct", "response.correct.reason")
+#: Audit events that name a focus-group session changed (``field`` "focus_session:<id>"):
+#: its turns stored, deleted, or given its new area, groups and kind.
+SESSION_ACTIONS = (
+    "focus_session.create",
+    "focus_session.update",
+    "focus_session.transcript",
+    "focus_session.transcript_deleted",
+)
+
+
+def touched_by(action: str, response_id: str | None, field: str | None, new: str | None):
+    """The responses and focus-group sessions one counted audit event says were changed, as
+    (response ids, session ids), or None when it does not say (an action this does not know,
+    or an event without the details: then everything is read again)."""
+    if action in RESPONSE_ACTIONS and response_id:
+        return {response_id}, set()
+    if action in SESSION_ACTIONS and field and field.startswith("focus_session:"):
+        return set(), {field.removeprefix("focus_session:")}
+    if action == "segments.rebuild":
+        try:
+            changed = json.loads(new or "")["responses"]
+        except (ValueError, TypeError, KeyError):
+            return None  # written before rebuilds named their responses
+        if isinstance(changed, list) and all(isinstance(rid, str) for rid in changed):
+            return set(changed), set()
+    return None
+
+
+def audit_changes(kept: AuditMark) -> tuple[AuditMark, set[str], set[str]] | None:
+    """The counted audit events since ``kept``: the mark after them and the responses and
+    focus-group sessions they name, or None when that cannot be told for sure (an event
+    `touched_by` does not understand, or counts that do not agree: an event with a lower id
+    committed after a higher one, as PostgreSQL's sequences allow)."""
+    total = select(func.count()).select_from(AuditEvent).where(_counted_audits()).scalar_subquery()
+    rows = db.session.execute(
+        select(
+            AuditEvent.id,
+            AuditEvent.action,
+            AuditEvent.response_id,
+            AuditEvent.field,
+            AuditEvent.new_value,
+            total,
+        ).where(_counted_audits(), AuditEvent.id > kept.last)
+    ).all()
+    if not rows or rows[0][5] != kept.count + len(rows):
+        return None
+    responses: set[str] = set()
+    sessions: set[str] = set()
+    for _id, action, response_id, field_, new, _total in rows:
+        found = touched_by(action, response_id, field_, new)
+        if found is None:
+            return None
+        responses |= found[0]
+        sessions |= found[1]
+    return AuditMark(rows[0][5], max(row[0] for row in rows)), responses, sessions
+
+
 #: Audited actions that change no answer and no segment (reading, accounts, printing, paper
 #: deliveries and settings, codebook edits and merges, two-coder samples: their changes to
 #: codings write coding events): they leave kept records as they are.
@@ -490,11 +584,12 @@ def fingerprint(questionnaire_id: int) -> tuple:
 
     Responses are only ever added (counted); a correction of an answer writes an audit event
     (append-only, counted unless its action is in READ_ONLY_ACTIONS), and so does a segment
-    rebuild that changed a segment, a focus-group session's change and a transcript's import;
-    segments are counted; a new questionnaire version is counted. Keying a paper copy and
-    making it final (ADDING_ACTIONS) are counted apart: they only add. Every change to a
-    coding writes a coding event (append-only, counted). The codebook is read afresh for
-    every summary. The last part alone changing means only the codings changed.
+    rebuild that changed a segment, a focus-group session's change and a transcript's import
+    (each naming the responses or the session it changed: `touched_by`); segments are
+    counted; a new questionnaire version is counted. Keying a paper copy and making it final
+    (ADDING_ACTIONS) are counted apart: they only add. Every change to a coding writes a
+    coding event (append-only, counted). The codebook is read afresh for every summary. The
+    last part alone changing means only the codings changed.
     """
     counts = [
         select(func.count()).select_from(table).scalar_subquery()
@@ -507,23 +602,34 @@ def fingerprint(questionnaire_id: int) -> tuple:
         )
     ]
     audits = select(func.count()).select_from(AuditEvent)
-    others = AuditEvent.action.not_in(READ_ONLY_ACTIONS + ADDING_ACTIONS)
-    counts.insert(2, audits.where(others).scalar_subquery())
+    counts.insert(2, audits.where(_counted_audits()).scalar_subquery())
     counts.insert(4, audits.where(AuditEvent.action.in_(ADDING_ACTIONS)).scalar_subquery())
     found = tuple(db.session.execute(select(*counts)).one())
     return (questionnaire_id, found[:5], found[5:])
 
 
+class _Kept(NamedTuple):
+    """A questionnaire's kept records with the data's fingerprint, the coding events' and
+    counted audit events' marks when they were read, the day they were read and the closed
+    questions' names they hold answers to."""
+
+    mark: tuple
+    records: Any
+    events: EventMark
+    read_on: datetime.date
+    audits: AuditMark
+    names: frozenset[str]
+
+
 class _Cache:
-    """Per app: a questionnaire's records ready to summarise (with the data's fingerprint and
-    the coding events' mark when they were read), kept while the fingerprint stays the same,
-    and the last few summaries made from them."""
+    """Per app: a questionnaire's records ready to summarise (`_Kept`), kept while the
+    fingerprint stays the same, and the last few summaries made from them."""
 
     SUMMARIES = 16
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.records: dict[int, tuple[tuple, Any, EventMark, datetime.date]] = {}
+        self.records: dict[int, _Kept] = {}
         self.summaries: OrderedDict[tuple, tuple] = OrderedDict()
 
 
@@ -550,8 +656,8 @@ def records_for(questionnaire_id: int):
     otherwise walk again and again (2 to 3 s of CPU each time, at random requests). They hold
     no reference cycles to collect."""
     kept = _cache().records.get(questionnaire_id)
-    if kept is not None and kept[0] == fingerprint(questionnaire_id):
-        return kept[0], kept[1]
+    if kept is not None and kept.mark == fingerprint(questionnaire_id):
+        return kept.mark, kept.records
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -567,7 +673,9 @@ def records_for(questionnaire_id: int):
 def _records_for(questionnaire_id: int):
     """The questionnaire's records as `analysis.summary.SummaryRecords`, read from the database
     only when its fingerprint changed since they were last read, and then only what changed
-    when that can be told: new responses (and paper copies made final) are added, and the
+    when that can be told: new responses (and paper copies made final) are added, responses
+    and focus-group sessions that audit events name (a correction, a segment rebuild, a
+    transcript or a session changed) are read again in place of the kept ones, and the
     codings of the segments that coding events name since are read again."""
     from analysis.summary import SummaryRecords
 
@@ -575,14 +683,14 @@ def _records_for(questionnaire_id: int):
     mark = fingerprint(questionnaire_id)
     cache = _cache()
     found = cache.records.get(questionnaire_id)
-    if found is not None and found[0] == mark:
-        return mark, found[1]
-    records = events = None
+    if found is not None and found.mark == mark:
+        return mark, found.records
+    records = None
     if found is not None:
-        kept_mark, records, events, read_on = found
-        if kept_mark[1] != mark[1]:
-            records = _with_new_responses(questionnaire_id, kept_mark, records, mark, read_on)
-        if records is not None and kept_mark[2] != mark[2]:
+        records, events, audits, names = found.records, found.events, found.audits, found.names
+        if found.mark[1] != mark[1]:
+            records, audits, names = _with_data_changes(questionnaire_id, found, mark)
+        if records is not None and found.mark[2] != mark[2]:
             changes = coding_changes(events)
             if changes is None:
                 events = event_mark()
@@ -593,40 +701,67 @@ def _records_for(questionnaire_id: int):
                     segment_ids, codings_of(questionnaire_id, segment_ids)
                 )
     if records is None:
-        events = event_mark()
-        respondents = respondents_of(questionnaire_id, closed_names(questionnaire_id))
+        events, audits = event_mark(), audit_mark()
+        names = closed_names(questionnaire_id)
+        respondents = respondents_of(questionnaire_id, names)
         segments, scores = segments_of(questionnaire_id)
         records = SummaryRecords(respondents, segments, codings_of(questionnaire_id), scores)
     with cache.lock:
-        cache.records[questionnaire_id] = (mark, records, events, today)
+        cache.records[questionnaire_id] = _Kept(mark, records, events, today, audits, names)
     return mark, records
 
 
-#: Beyond this many new responses since the records were kept, read everything again.
+#: Beyond this many responses added or read again since the records were kept, read
+#: everything again.
 MOST_ADDED = 5_000
 
 
-def _with_new_responses(
-    questionnaire_id: int, kept_mark: tuple, kept, mark: tuple, read_on: datetime.date
-):
+def _with_data_changes(questionnaire_id: int, kept: _Kept, mark: tuple) -> tuple:
     """The kept records with the responses added since (online, or paper copies made final)
-    and their segments and those segments' codings; the kept records themselves when only a
-    paper copy was keyed (nothing added yet); None when the change was anything but
-    responses added (then everything is read again).
+    and the responses and focus-group sessions that audit events name since read again (their
+    answers, segments and those segments' codings), with the audit events' mark after them and
+    the closed questions' names; the kept records themselves when only a paper copy was keyed
+    (nothing added yet); (None, ...) when the change cannot be told (then everything is read
+    again): an audit event this does not know, a new version that asks other closed
+    questions, more than MOST_ADDED responses, or counts that do not agree afterwards.
 
-    Only new responses and their segments may differ: no other audit event (no correction,
-    rebuild or transcript), no new questionnaire version, and exactly as many new responses
-    and segments as the counts grew by (an answer or segment changes only with an audit
-    event: see `fingerprint`)."""
-    responses, segments_, audits, versions, _adding = kept_mark[1]
+    Responses are only ever added, and every other change to an answer or a segment writes an
+    audit event that names what it changed (see `fingerprint` and `touched_by`)."""
+    responses, segments_, _audits, versions, _adding = kept.mark[1]
     now_responses, now_segments, now_audits, now_versions, _now_adding = mark[1]
-    if (audits, versions) != (now_audits, now_versions):
-        return None
+    names = kept.names
+    if versions != now_versions and closed_names(questionnaire_id) != names:
+        return None, None, None
+    audits, changed, sessions = kept.audits, set(), set()
+    if now_audits != _audits:
+        found = audit_changes(kept.audits)
+        if found is None:
+            return None, None, None
+        audits, changed, sessions = found
     added = now_responses - responses
-    if added == 0 and now_segments == segments_:
-        return kept  # a paper copy keyed, not yet final
-    if not 0 < added <= MOST_ADDED or now_segments < segments_:
-        return None
+    if added == 0 and now_segments == segments_ and not changed and not sessions:
+        return kept.records, audits, names  # a paper copy keyed, or a new version
+    if added < 0 or added + len(changed) > MOST_ADDED:
+        return None, None, None
+    new_ids = _new_responses(questionnaire_id, kept, added) if added else set()
+    if new_ids is None:
+        return None, None, None
+    again = sorted(new_ids | changed)
+    respondents = respondents_of(questionnaire_id, names, again)
+    segments, scores = segments_of(questionnaire_id, again, sorted(sessions))
+    codings = codings_of(questionnaire_id, [s.id for s in segments]) if segments else []
+    # Responses stored while the kept records were read may have some segments in them: the
+    # responses added are taken out (if there at all) and put in whole, like those corrected.
+    records = kept.records.with_replaced(again, sessions, respondents, segments, codings, scores)
+    if (len(records.respondents), len(records.segments)) != _rows_in(questionnaire_id):
+        return None, None, None
+    return records, audits, names
+
+
+def _new_responses(questionnaire_id: int, kept: _Kept, added: int) -> set[str] | None:
+    """The ids of the ``added`` responses to the questionnaire that the kept records do not
+    hold, or None when there are not exactly that many (another questionnaire's, or more
+    since the fingerprint was read)."""
     of_questionnaire = (
         select(Response.id)
         .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
@@ -637,24 +772,38 @@ def _with_new_responses(
     # here, and then the count says so and every id is read.
     recent = set(
         db.session.scalars(
-            of_questionnaire.where(Response.submitted_on >= read_on - datetime.timedelta(days=2))
+            of_questionnaire.where(
+                Response.submitted_on >= kept.read_on - datetime.timedelta(days=2)
+            )
         )
     )
-    new_ids = recent - kept.respondent_ids
+    held = kept.records.respondent_ids
+    new_ids = recent - held
     if len(new_ids) != added:
         ids = set(db.session.scalars(of_questionnaire))
-        new_ids = ids - kept.respondent_ids
-        if len(new_ids) != added or len(ids) != len(kept.respondent_ids) + added:
-            return None  # responses to another questionnaire, or more since the mark was read
-    new_ids = sorted(new_ids)
-    respondents = respondents_of(questionnaire_id, closed_names(questionnaire_id), new_ids)
-    segments, scores = segments_of(questionnaire_id, new_ids)
-    if len(segments) != now_segments - segments_:
-        return None
-    if not kept.segment_ids().isdisjoint(s.id for s in segments):
-        return None  # a response stored while the kept records were read: some are in them
-    codings = codings_of(questionnaire_id, [s.id for s in segments]) if segments else []
-    return kept.with_responses(respondents, segments, codings, scores)
+        new_ids = ids - held
+        if len(new_ids) != added or len(ids) != len(held) + added:
+            return None
+    return new_ids
+
+
+def _rows_in(questionnaire_id: int) -> tuple[int, int]:
+    """How many responses the questionnaire has, and how many segments the summary reads
+    (its own and every focus-group and workshop turn): what updated records must hold."""
+    responses = (
+        select(func.count())
+        .select_from(Response)
+        .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+        .scalar_subquery()
+    )
+    segments = (
+        select(func.count())
+        .select_from(Segment)
+        .where(_segment_scope(questionnaire_id))
+        .scalar_subquery()
+    )
+    return tuple(db.session.execute(select(responses, segments)).one())
 
 
 def warm() -> list[str]:

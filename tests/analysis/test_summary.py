@@ -1139,8 +1139,9 @@ def summaries_of(records, **kwargs):
 
 
 def test_records_with_responses_added_match_fresh_ones():
-    """SummaryRecords.with_responses keeps the per-record work and adds the new records': the
-    summaries equal those of records made from scratch (in the order a fresh read gives)."""
+    """SummaryRecords.with_replaced, given responses not kept, keeps the per-record work and
+    adds the new records': the summaries equal those of records made from scratch (in the
+    order a fresh read gives)."""
     people, segments, codings, scores = owned_records()
     old_ids = {p.id for p in people[:120]} - {"r005", "r020"}
     old = [p for p in people if p.id in old_ids]
@@ -1154,8 +1155,13 @@ def test_records_with_responses_added_match_fresh_ones():
     )
     summaries_of(kept)  # every kind of kept work made
     # All the codings given: only those of the new segments are taken.
-    grown = kept.with_responses(
-        added, new_segments, codings, {s.id: scores[s.id] for s in new_segments}
+    grown = kept.with_replaced(
+        {p.id for p in added},
+        (),
+        added,
+        new_segments,
+        codings,
+        {s.id: scores[s.id] for s in new_segments},
     )
     # The counts over groups and cells were added to, not dropped.
     assert {"tally", "cell tally", "cells", "group cells", "respondent cells", "people"} <= {
@@ -1321,3 +1327,85 @@ def test_focus_group_turns_are_in_the_cells_of_their_area_and_crime_type(cells, 
     assert made == counted
     if "x" not in cells.values():
         assert made.themes_base["participants"].value == 12
+
+
+def test_records_with_responses_and_sessions_replaced_match_fresh_ones():
+    """SummaryRecords.with_replaced takes out corrected respondents (one moved to another
+    area, group and cell; one whose answer now says nothing; one with an answer more), a
+    session whose turns changed, and puts them in as they are now with a new respondent:
+    every kept count is updated, and the summaries equal those of records made from scratch."""
+    people, segments, codings, scores = owned_records()
+    speakers = ["Facilitator", *(f"P{i}" for i in range(1, 13))]
+    turns = session_turns("1", "focus_group", speakers)
+    other = session_turns("2", "workshop", ["Facilitator", "P1", "P2"], area="sefton")
+    segments = [*segments, *turns, *other]
+    codings = [
+        *codings,
+        *(Coding(s.id, "kept_informed", "person:2", status="human") for s in turns + other),
+    ]
+    kept = summary_module.SummaryRecords(people, segments, codings, scores)
+    summaries_of(kept)  # every kind of kept work made
+    by_id = {p.id: p for p in people}
+    # r000 moves to wirral and hate crime; r001's answer now says nothing; r013 wrote more.
+    moved = replace(
+        by_id["r000"],
+        area="wirral",
+        crime_types=("hate_crime",),
+        channel="paper",
+        answers={**by_id["r000"].answers, "area": answered("wirral")},
+    )
+    quiet_segments = [
+        replace(s, text="n/a") if s.id == "e01" else s
+        for s in segments
+        if s.metadata.get("response_id") == "r001"
+    ]
+    extra = Segment(
+        "x13", "They rang me back the same day.", "reporting", "survey", {"response_id": "r013"}
+    )
+    newcomer = replace(by_id["r141"], id="r999")
+    new_turns = [
+        replace(s, metadata={**s.metadata, "area": "knowsley"}) for s in turns if s.id != "1/t05"
+    ]
+    respondents_now = [moved, by_id["r001"], by_id["r013"], newcomer]
+    changed_ids = {"r000", "r001", "r013"}
+    segments_now = [
+        *(s for s in segments if s.metadata.get("response_id") == "r000"),
+        *quiet_segments,
+        *(s for s in segments if s.metadata.get("response_id") == "r013"),
+        extra,
+        *new_turns,
+    ]
+    codings_now = [
+        *(c for c in codings if c.segment_id in {s.id for s in segments_now}),
+        Coding("x13", "fear_of_reprisal", "person:2", status="human", direction="positive"),
+    ]
+    replaced = kept.with_replaced(
+        changed_ids | {"r999"},
+        {"1"},
+        respondents_now,
+        segments_now,
+        codings_now,
+        {**{s.id: scores[s.id] for s in segments_now if s.id in scores}, "x13": 0.6, "e01": 0.0},
+    )
+    kinds = {key[0] if isinstance(key, tuple) else key for key in replaced._memo}
+    assert {"tally", "cell tally", "cells", "group cells", "respondent cells", "people"} <= kinds
+    everyone = [p for p in people if p.id not in changed_ids] + respondents_now
+    now = [
+        s
+        for s in segments
+        if s.metadata.get("response_id") not in changed_ids and s.metadata.get("session") != "1"
+    ] + segments_now
+    now_ids = {s.id for s in now}
+    now_codings = [
+        c for c in codings if c.segment_id in now_ids and c.segment_id not in {"x13"}
+    ] + [codings_now[-1]]
+    now_scores = {**{k: v for k, v in scores.items() if k in now_ids}, "x13": 0.6, "e01": 0.0}
+    fresh = summary_module.SummaryRecords(everyone, now, now_codings, now_scores)
+    for again, made in zip(summaries_of(replaced), summaries_of(fresh), strict=True):
+        assert again.to_json() == made.to_json()
+        assert again == made
+    empties = frozenset(summary_module.EMPTY_ANSWERS)
+    assert replaced._memo[("people", empties)] == summary_module._people_counts(
+        replaced.segment_items(empties).said
+    )
+    assert summaries_of(replaced)[0] != summaries_of(kept)[0]

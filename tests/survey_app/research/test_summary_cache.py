@@ -2,8 +2,10 @@
 the data, the summary made from what was kept (and updated) equals one made from scratch, and
 each segment's sentiment score is stored with it."""
 
+from dataclasses import replace
+
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from survey_app.extensions import db
 from survey_app.models import AnswerRow, Coding, PaperCopy, SearchText, Segment, User
@@ -98,6 +100,27 @@ def test_a_coding_added_rereads_only_the_codings_of_its_segment(small_set, full_
         assert after.respondents is before.respondents
         assert_kept_equals_fresh(small_set)
         assert believed().segments.value == 16
+
+
+@pytest.fixture
+def full_reads(monkeypatch):
+    """How many times every response and every segment was read (rather than some)."""
+    reads = []
+    respondents, segments_ = summaries.respondents_of, summaries.segments_of
+
+    def counted_respondents(questionnaire_id, questions, only=None):
+        if only is None:
+            reads.append("respondents")
+        return respondents(questionnaire_id, questions, only)
+
+    def counted_segments(questionnaire_id, only=None, sessions=()):
+        if only is None:
+            reads.append("segments")
+        return segments_(questionnaire_id, only, sessions)
+
+    monkeypatch.setattr(summaries, "respondents_of", counted_respondents)
+    monkeypatch.setattr(summaries, "segments_of", counted_segments)
+    return reads
 
 
 def data_segment_without(theme: str) -> str:
@@ -278,25 +301,46 @@ def test_a_paper_response_made_final_matches_a_fresh_summary(small_set, full_cod
         assert kept[0].by_area["liverpool"].value == 16
 
 
+def kept_objects(before: list, after: list) -> int:
+    """How many of ``after``'s records are ``before``'s very objects (not read again)."""
+    kept = {id(record) for record in before}
+    return sum(id(record) in kept for record in after)
+
+
 def paper_copy(response_id: str) -> PaperCopy:
     return db.session.scalar(select(PaperCopy).where(PaperCopy.response_id == response_id))
 
 
-def test_a_correction_matches_a_fresh_summary(small_set):
+@pytest.mark.parametrize("what", ["area", "text", "both"])
+def test_a_correction_reads_only_its_response_again_and_matches_a_fresh_summary(
+    small_set, full_reads, what
+):
+    """A correction (audited with the response's id) of the area (another group and cell) or
+    of a free-text answer (its segment's text, sentiment and codings to review): the response
+    is taken out of the kept records and read again, nothing else."""
     from survey_app.services import corrections, questionnaires
     from survey_app.services.users import create_user
 
     with small_set.app_context():
-        warm()
+        before = warm()
         admin = create_user("cache-admin@example.org", "admin", PASSWORD)
         admin = db.session.get(User, admin.id)
         copy = paper_copy(small_set.config["TEST_IDS"]["paper"][0])
         found = questionnaires.find_questionnaire(SLUG)
         answers = corrections.final_answers(copy)
-        answers["area"] = Answer.answered_with("liverpool")
+        if what in ("area", "both"):
+            answers["area"] = Answer.answered_with("liverpool")
+        if what in ("text", "both"):
+            answers["reporting_experience"] = Answer.answered_with("They were wonderful.")
         corrections.correct(copy, admin, found.definition, answers, "keyed wrongly", 1)
+        full_reads.clear()
+        after = kept_records()
+        assert full_reads == []
+        assert len(after.respondents) == len(before.respondents)
+        assert kept_objects(before.respondents, after.respondents) == len(before.respondents) - 1
         kept = assert_kept_equals_fresh(small_set)
-        assert kept[0].by_area["liverpool"].value == 16
+        if what != "text":
+            assert kept[0].by_area["liverpool"].value == 16
 
 
 def test_a_codebook_merge_matches_a_fresh_summary(small_set):
@@ -310,7 +354,7 @@ def test_a_codebook_merge_matches_a_fresh_summary(small_set):
         assert data.SPEED not in themes and themes["waiting_times"].segments.value == 12
 
 
-def test_a_segment_rebuild_after_an_answer_changed_matches_a_fresh_summary(small_set):
+def test_a_segment_rebuild_after_an_answer_changed_matches_a_fresh_summary(small_set, full_reads):
     """A rebuild that changes a coded segment's text writes coding events (needs review) and
     an audit event: the kept segments are read again, not only the codings."""
     from survey_app.services import questionnaires, segments
@@ -327,9 +371,136 @@ def test_a_segment_rebuild_after_an_answer_changed_matches_a_fresh_summary(small
         db.session.commit()
         changes = segments.rebuild(questionnaires.definition_of)
         assert changes.changed == 1
-        assert kept_records().segments is not before.segments
+        full_reads.clear()
+        after = kept_records()
+        assert full_reads == []  # the audit event named the one response
+        assert after.segments is not before.segments
+        assert kept_objects(before.respondents, after.respondents) == len(before.respondents) - 1
         assert_kept_equals_fresh(small_set)
         assert believed().segments.value == 14  # "n/a" says nothing: out of the theme
+
+
+def test_an_audit_event_that_names_nothing_means_everything_is_read(small_set, full_reads):
+    """A counted audit event the summary cannot interpret (here a rebuild's event as written
+    before rebuilds named their responses) makes it read everything again."""
+    from survey_app.services import audit
+
+    with small_set.app_context():
+        warm()
+        audit.record(None, "segments.rebuild", new={"added": 0, "changed": 1, "removed": 0})
+        db.session.commit()
+        full_reads.clear()
+        kept_records()
+        assert full_reads == ["respondents", "segments"]
+        assert_kept_equals_fresh(small_set)
+
+
+def test_an_audit_event_with_an_earlier_id_committed_late_means_everything_is_read(
+    small_set, full_reads
+):
+    """Counted audit events are found by id after the kept one; one that committed after a
+    higher id was read (a PostgreSQL sequence allows it) is not found that way: the count of
+    events tells, and everything is read again."""
+    from survey_app.models import AuditEvent
+
+    with small_set.app_context():
+        warm()
+        highest = db.session.scalar(select(func.max(AuditEvent.id)))
+        kept = small_set.extensions["summary_cache"].records[small_set_qid()]
+        small_set.extensions["summary_cache"].records[small_set_qid()] = kept._replace(
+            audits=summaries.AuditMark(kept.audits.count, highest + 10)
+        )
+        response_id = small_set.config["TEST_IDS"]["liverpool"][0]
+        from survey_app.services import audit
+
+        audit.record(None, "response.correct", response_id=response_id, field="area")
+        db.session.commit()
+        full_reads.clear()
+        kept_records()
+        assert full_reads == ["respondents", "segments"]
+        assert_kept_equals_fresh(small_set)
+
+
+TRANSCRIPT = [
+    "Jane (Facilitator): Thinking about what happened, did you report it to the police?",
+    "Sam: I rang 101 twice and nobody believed me at first.",
+    "Alex: They never told me what was happening with my case.",
+    "Facilitator: How have you coped since it happened?",
+    "Sam: Counselling helped me cope.",
+]
+
+
+def import_session(tmp_path, area="liverpool") -> str:
+    """A focus-group transcript stored through the command line's service; every turn coded
+    by a person. Returns the session's id."""
+    from datetime import date
+
+    from survey_app.services import coding, topic_guides, transcripts
+
+    path = tmp_path / "t.txt"
+    path.write_text("\n".join(TRANSCRIPT))
+    guide = topic_guides.guide_of(topic_guides.current_version("victims-focus-group"))
+    preview = transcripts.read_for_import(path, guide).preview
+    session, turns = transcripts.store_new_session(
+        kind="focus_group",
+        held_on=date(2015, 3, 4),
+        area=area,
+        crime_types=["domestic_abuse"],
+        guide_name="victims-focus-group",
+        preview=preview,
+    )
+    assert turns == 5
+    coder = a_researcher()
+    for sid in db.session.scalars(
+        select(Segment.id).where(
+            Segment.session_ref == session.id, Segment.speaker != "Facilitator"
+        )
+    ):
+        coding.code_by_person(sid, data.BELIEVED, coder)
+    return session.id
+
+
+def test_a_transcript_stored_changed_and_deleted_matches_a_fresh_summary(
+    small_set, full_reads, tmp_path
+):
+    """A transcript's import, its session's change (the turns follow its area) and its
+    turns' deletion are audited with the session's id: its turns are taken out of the kept
+    records and read again, nothing else."""
+    from datetime import date
+
+    from survey_app.services import focus_groups, transcripts
+
+    with small_set.app_context():
+        before = warm()
+        session_id = import_session(tmp_path)
+        full_reads.clear()
+        after = kept_records()
+        assert full_reads == [] and after.respondents is not before.respondents
+        kept = assert_kept_equals_fresh(small_set)
+        assert kept[0].themes_base["participants"].suppressed == "small"  # 2 of them
+        entered = focus_groups.SessionInput.of(focus_groups.find_session(session_id))
+        researcher = db.session.scalar(select(User).where(User.email.like("cache-%")))
+        entered = replace(
+            entered,
+            area="wirral",
+            facilitators=[str(researcher.id)],
+            consent_obtained="yes",
+            consent_method="written",
+        )
+        focus_groups.update_session(session_id, entered, researcher, date(2015, 3, 5))
+        full_reads.clear()
+        kept_records()
+        assert full_reads == []
+        assert {s.metadata["area"] for s in kept_records().segments if s.source != "survey"} == {
+            "wirral"
+        }
+        assert_kept_equals_fresh(small_set)
+        transcripts.delete_stored(session_id, researcher, 5)
+        full_reads.clear()
+        kept_records()
+        assert full_reads == []
+        assert not any(s.source == "focus_group" for s in kept_records().segments)
+        assert_kept_equals_fresh(small_set)
 
 
 def test_a_segment_stores_its_sentiment_and_a_new_text_gets_a_new_score(small_set):
@@ -468,3 +639,41 @@ def test_the_gunicorn_master_warms_before_forking_when_asked(small_set, monkeypa
     assert "summary_cache" in small_set.extensions
     with small_set.app_context():
         assert len(kept_records().respondents) == data.TOTAL
+
+
+def new_version(app, tmp_path, minutes: int) -> None:
+    """A new version of the questionnaire that asks the same questions (another estimate of
+    the minutes it takes)."""
+    import shutil
+    from datetime import date
+
+    from survey_app.services.definitions import sync_definitions
+
+    folder = tmp_path / f"q{minutes}"
+    shutil.copytree(app.config["QUESTIONNAIRES_DIR"], folder)
+    path = folder / "victims-experience-survey.yaml"
+    path.write_text(
+        path.read_text().replace("estimated_minutes: 15", f"estimated_minutes: {minutes}")
+    )
+    assert any(done.created for done in sync_definitions(folder, date.today()))
+
+
+def test_a_new_version_with_the_same_closed_questions_keeps_the_records(
+    small_set, full_reads, tmp_path, monkeypatch
+):
+    """A new questionnaire version changes no stored answer or segment: when it asks the same
+    closed questions the kept records stay; when it asks others, everything is read again
+    (the answers to read are those of every version's closed questions)."""
+    with small_set.app_context():
+        before = warm()
+        new_version(small_set, tmp_path, 16)
+        full_reads.clear()
+        assert kept_records() is before and full_reads == []
+        assert_kept_equals_fresh(small_set)
+        warm()
+        names = summaries.closed_names(small_set_qid())
+        monkeypatch.setattr(summaries, "closed_names", lambda _qid: names | {"a_new_question"})
+        new_version(small_set, tmp_path, 17)
+        full_reads.clear()
+        kept_records()
+        assert full_reads == ["respondents", "segments"]
