@@ -235,5 +235,11 @@ def _plain(value) -> str:
     if value is None:
         return "none"
     if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
+        shown = ", ".join(_plain(v) for v in value[:LIST_SHOWN])
+        more = len(value) - LIST_SHOWN
+        return f"{shown} and {more} more" if more > 0 else shown
     return str(value)
+
+
+#: Values of a list shown in a line (a rebuild names up to 500 responses it changed).
+LIST_SHOWN = 5

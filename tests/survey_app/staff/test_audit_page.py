@@ -1,6 +1,7 @@
 """The audit trail page people can read: question labels and answers in words (no field names or
 JSON), one collapsed row per keying, filters by action, person and date, full width."""
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -72,3 +73,19 @@ def test_every_action_the_services_record_has_a_label_in_words():
             recorded.update(re.findall(r'"([a-z_]+\.[a-z_.]+)"', call))
     assert len(recorded) > 15
     assert recorded <= set(audit.ACTION_LABELS), recorded - set(audit.ACTION_LABELS)
+
+
+def test_a_rebuild_names_a_few_of_its_responses_and_counts_the_rest(app, synced):
+    """A rebuild's event names every response it changed (up to 500, for the summary); the
+    page shows the first few and how many more, not a wall of ids."""
+    from survey_app.models import AuditEvent
+    from survey_app.services import audit
+
+    ids = [f"{n:032x}" for n in range(12)]
+    new = json.dumps({"added": 3, "changed": 9, "removed": 0, "responses": ids})
+    event = AuditEvent(at=datetime.now(UTC), action="segments.rebuild", new_value=new)
+    with app.app_context():
+        (row,) = audit.readable([event])
+    words = row.lines[0].new
+    assert words.startswith("added: 3, changed: 9, removed: 0, responses: ")
+    assert words.endswith(f"{', '.join(ids[:5])} and 7 more")
