@@ -633,6 +633,15 @@ class _Cache:
         self.summaries: OrderedDict[tuple, tuple] = OrderedDict()
 
 
+def _drop_stale_summaries(cache: _Cache) -> None:
+    """Forget the summaries made from records no longer kept (the caller holds the lock): their
+    key holds the old fingerprint, so they are never asked for again, and each would keep its
+    records alive (after a full read, two copies of tens of millions of objects)."""
+    kept = {id(k.records) for k in cache.records.values()}
+    for key in [k for k, (_, records) in cache.summaries.items() if id(records) not in kept]:
+        del cache.summaries[key]
+
+
 def _cache() -> _Cache:
     found = current_app.extensions.get("summary_cache")
     if found is None:
@@ -658,6 +667,7 @@ def records_for(questionnaire_id: int):
     kept = _cache().records.get(questionnaire_id)
     if kept is not None and kept.mark == fingerprint(questionnaire_id):
         return kept.mark, kept.records
+    del kept  # a full read lets the old records go first (_records_for)
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -701,6 +711,10 @@ def _records_for(questionnaire_id: int):
                     segment_ids, codings_of(questionnaire_id, segment_ids)
                 )
     if records is None:
+        found = None  # nothing may keep the old records alive while the new ones are read
+        with cache.lock:
+            cache.records.pop(questionnaire_id, None)
+            _drop_stale_summaries(cache)
         events, audits = event_mark(), audit_mark()
         names = closed_names(questionnaire_id)
         respondents = respondents_of(questionnaire_id, names)
@@ -899,6 +913,7 @@ def _summary_and_records(request: Request, threshold: int | None = None) -> tupl
         questionnaire=request.slug,
     )
     with cache.lock:
+        _drop_stale_summaries(cache)
         cache.summaries[key] = (made, records)
         while len(cache.summaries) > cache.SUMMARIES:
             cache.summaries.popitem(last=False)
