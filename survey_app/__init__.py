@@ -103,6 +103,10 @@ def init_extensions(app: Flask) -> None:
         compare_type=True,
     )
     csrf.init_app(app)
+    # Templates sign their token with the serializer made once (csrf_tokens.py), not a new one.
+    from survey_app.csrf_tokens import generate_csrf
+
+    app.jinja_env.globals["csrf_token"] = generate_csrf
     # No current_user in every template: respondent pages must never touch the login session.
     login_manager.init_app(app, add_context_processor=False)
     # Flask-Login's session protection would put a hash of the address and user agent into the

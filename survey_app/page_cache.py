@@ -9,9 +9,9 @@ import secrets
 from collections.abc import Callable
 
 from flask import current_app, g, render_template
-from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from survey_app.csrf_tokens import generate_csrf
 from survey_app.security import csp_nonce
 
 MAX_PAGES = 256

@@ -78,27 +78,50 @@ def refuse_cross_origin_forms() -> None:
         abort(403)
 
 
+# The Content-Security-Policy around this request's nonce.
+_CSP_BEFORE_NONCE = "default-src 'self'; script-src 'self' 'nonce-"
+_CSP_AFTER_NONCE = (
+    "'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+_FRAMING_AND_FEATURES = (
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+_NOT_STORED = (("Cache-Control", "no-store"), ("Pragma", "no-cache"))
+
+
 def add_security_headers(response: Response) -> Response:
     """Lock pages down: our own origin only, no referrer for respondents, no framing, no caching
-    of pages, and HSTS over HTTPS."""
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{csp_nonce()}'; "
-        "style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = referrer_policy()
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    of pages, and HSTS over HTTPS.
+
+    Each header replaces one the response already has, as `headers[name] = value` would; the
+    others are appended without searching the list again for each (werkzeug's `set` lowers and
+    compares every header name on every call, which made this hook a tenth of a cached question
+    page's instructions).
+    """
+    headers = response.headers
+    present = {name.lower() for name, _value in headers}  # (name, value) pairs
+
+    def put(name: str, value: str) -> None:
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            headers.add(name, value)
+
+    put("Content-Security-Policy", f"{_CSP_BEFORE_NONCE}{csp_nonce()}{_CSP_AFTER_NONCE}")
+    put("X-Content-Type-Options", "nosniff")
+    put("Referrer-Policy", referrer_policy())
+    for name, value in _FRAMING_AND_FEATURES:
+        put(name, value)
     hsts = current_app.config.get("HSTS_SECONDS", 0)
     if request.is_secure and hsts:
-        response.headers["Strict-Transport-Security"] = f"max-age={int(hsts)}"
+        put("Strict-Transport-Security", f"max-age={int(hsts)}")
     if not _is_static_asset():
         # A shared computer's back button must not show answers after a quick exit.
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Pragma"] = "no-cache"
+        for name, value in _NOT_STORED:
+            put(name, value)
     return response
 
 

@@ -62,6 +62,10 @@ class Questionnaire:
     source_text: str = field(default="", repr=False)
     _questions: dict[str, Question] = field(init=False, repr=False, compare=False)
     _pages: dict[str, Page] = field(init=False, repr=False, compare=False)
+    # Each page with the conditions of its questions, or None if one of them is always shown.
+    _page_conditions: tuple[tuple[Page, tuple | None], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         """Index questions and pages by name for the lookups routing needs."""
@@ -69,6 +73,13 @@ class Questionnaire:
         questions = {q.name: q for page in pages.values() for q in page.questions}
         object.__setattr__(self, "_pages", pages)
         object.__setattr__(self, "_questions", questions)
+        page_conditions = tuple(
+            (page, None)
+            if any(q.relevant is None for q in page.questions)
+            else (page, tuple(q.relevant for q in page.questions))
+            for page in pages.values()
+        )
+        object.__setattr__(self, "_page_conditions", page_conditions)
 
     # ----- structure ------------------------------------------------------------------------
 
@@ -151,8 +162,8 @@ class Questionnaire:
         kept = self.prune(answers)
         return [
             page
-            for page in self._pages.values()
-            if any(q.relevant is None or q.relevant.evaluate(kept) for q in page.questions)
+            for page, conditions in self._page_conditions
+            if conditions is None or any(condition.evaluate(kept) for condition in conditions)
         ]
 
     def visible_sections(self, answers: Mapping[str, Answer]) -> list[Section]:

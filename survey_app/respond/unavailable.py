@@ -7,8 +7,9 @@ database; posted values are only echoed back to the respondent's own form (valid
 """
 
 from flask import request
-from flask_wtf.csrf import ValidationError, validate_csrf
+from wtforms import ValidationError
 
+from survey_app.csrf_tokens import validate_csrf
 from survey_app.respond.views import render_question_page
 from survey_app.services import questionnaires
 

@@ -5,11 +5,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from limits import parse
 from sqlalchemy.exc import OperationalError
+from wtforms import ValidationError
 
 from survey_app import start_page_shortcut
+from survey_app.csrf_tokens import generate_csrf, validate_csrf
 from survey_app.database import read_before_writing
 from survey_app.extensions import csrf, limiter
 from survey_app.page_cache import render_page

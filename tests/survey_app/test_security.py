@@ -305,3 +305,46 @@ def test_development_without_a_key_gets_a_random_one(migrated, monkeypatch):
     first = create_app({"SQLALCHEMY_DATABASE_URI": migrated}).config["SECRET_KEY"]
     second = create_app({"SQLALCHEMY_DATABASE_URI": migrated}).config["SECRET_KEY"]
     assert len(first) >= 32 and first != second
+
+
+@pytest.mark.parametrize(
+    ("path", "scheme", "staff"),
+    [("/s/x/q/y", "http", False), ("/s/x/q/y", "https", False), ("/staff/", "https", True)],
+)
+def test_security_headers_replace_what_a_response_had_and_keep_their_order(
+    app, path, scheme, staff
+):
+    """The headers are exactly what setting each one in turn gave: a header the response
+    already had is replaced (once, in its place), the others follow in order."""
+    from flask import Response, g
+
+    from survey_app.security import add_security_headers
+
+    with app.test_request_context(path, base_url=f"{scheme}://survey.example"):
+        g.csp_nonce = "NONCE"
+        response = Response("page")
+        response.headers["Cache-Control"] = "public, max-age=60"
+        response.headers.add("X-Frame-Options", "SAMEORIGIN")
+        response.headers.add("X-Frame-Options", "ALLOWALL")
+        response.headers["X-Other"] = "kept"
+        headers = add_security_headers(response).headers.to_wsgi_list()
+    csp = (
+        "default-src 'self'; script-src 'self' 'nonce-NONCE'; style-src 'self'; img-src 'self'; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
+    expected = [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Content-Length", "4"),
+        ("Cache-Control", "no-store"),
+        ("X-Frame-Options", "DENY"),
+        ("X-Other", "kept"),
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin" if staff else "no-referrer"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        *([("Strict-Transport-Security", "max-age=31536000")] if scheme == "https" else []),
+        ("Pragma", "no-cache"),
+    ]
+    assert headers == expected

@@ -102,6 +102,29 @@ def test_visible_pages_hide_pages_whose_questions_are_not_relevant():
     assert [p.id for p in survey.visible_pages(answers)] == ["reported", "why_not", "closing"]
 
 
+def test_a_page_is_shown_exactly_when_one_of_its_questions_is():
+    """visible_pages (which skips pages with an unconditional question) agrees with asking
+    each question, for the shipped survey and many random sets of answers."""
+    import random
+
+    survey = load_questionnaire(SURVEY)
+    choosers = [q for q in survey.questions if hasattr(q, "choices")]
+    rng = random.Random(14)
+    for _ in range(300):
+        answers = {}
+        for question in rng.sample(choosers, rng.randint(0, len(choosers))):
+            values = [c.value for c in question.choices]
+            picked = rng.sample(values, rng.randint(1, min(2, len(values))))
+            multiple = question.type == "multiple_choice"
+            answers[question.name] = yes(tuple(picked) if multiple else picked[0])
+        expected = [
+            page
+            for page in survey.pages
+            if any(survey.is_relevant(q, answers) for q in page.questions)
+        ]
+        assert survey.visible_pages(answers) == expected
+
+
 def test_next_and_previous_page_skip_hidden_pages_and_stop_at_the_ends():
     survey = load(definition())
     said_yes = {"reported": yes("yes")}
