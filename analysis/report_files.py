@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.disclosure import Cell
-from analysis.spreadsheet import CSV_ENCODING, neutralise
+from analysis.spreadsheet import CSV_ENCODING, csv_bytes, neutralise
 from analysis.summary import Summary
 
 __all__ = [
@@ -353,15 +353,6 @@ def summary_tables(summary: Summary) -> list[Table]:
     return tables
 
 
-def _csv_bytes(table: Table) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow([neutralise(v) for v in row])
-    return buffer.getvalue().encode(CSV_ENCODING)
-
-
 def write_summary_json(summary: Summary, path: str | Path) -> None:
     """Write ``summary.to_json()`` to ``path`` (UTF-8, indented)."""
     Path(path).write_text(
@@ -373,7 +364,7 @@ def write_summary_csv(summary: Summary, path: str | Path) -> None:
     """Write every table as ``<name>.csv`` in one zip file at ``path``."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in summary_tables(summary):
-            archive.writestr(f"{table.name}.csv", _csv_bytes(table))
+            archive.writestr(f"{table.name}.csv", csv_bytes(table.header, table.rows))
 
 
 def write_summary_xlsx(summary: Summary, path: str | Path) -> None:

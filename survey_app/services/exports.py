@@ -23,17 +23,14 @@ neutralised (``analysis.spreadsheet``). Paper records list, in ``routing_flags``
 answered although the routing skips them.
 """
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook
 from sqlalchemy import select
 
-from analysis.spreadsheet import CSV_ENCODING, neutralise
+from analysis.spreadsheet import csv_bytes, xlsx_bytes
 from analysis.spss import Variable, sav_bytes
 from survey_app.extensions import db
 from survey_app.models import AnswerRow, PaperCopy, QuestionnaireVersion, Response
@@ -288,7 +285,7 @@ def export(found: OpenQuestionnaire, fmt: str) -> bytes:
     """The whole export in one format (for CSV the dictionary is a second file)."""
     header, table = rows(found)
     if fmt == "csv":
-        return _csv(header, table)
+        return csv_bytes(header, table)
     if fmt == "xlsx":
         return _xlsx(header, table, found.definition)
     if fmt == "json":
@@ -301,7 +298,7 @@ def export(found: OpenQuestionnaire, fmt: str) -> bytes:
 def dictionary_csv(found: OpenQuestionnaire) -> bytes:
     """The data dictionary as CSV, to go beside a CSV export."""
     entries = dictionary_rows(found.definition)
-    return _csv(list(DICTIONARY_FIELDS), [list(entry.values()) for entry in entries])
+    return csv_bytes(list(DICTIONARY_FIELDS), [list(entry.values()) for entry in entries])
 
 
 def sidecar_path(output: str | Path) -> Path:
@@ -372,29 +369,11 @@ def sav_file(
     return sav_bytes([v for _, v in kept], rows, title)
 
 
-def _csv(header: list[str], table: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in table:
-        writer.writerow([neutralise(value) for value in row])
-    # A byte-order mark lets Excel read UTF-8 (accents, curly quotes) correctly.
-    return buffer.getvalue().encode(CSV_ENCODING)
-
-
 def _xlsx(header: list[str], table: list[list], definition: Questionnaire) -> bytes:
-    workbook = Workbook(write_only=True)  # rows streamed out: a third of the time and memory
-    sheet = workbook.create_sheet("responses")
-    sheet.append(header)
-    for row in table:
-        sheet.append([neutralise(value) for value in row])
-    dictionary = workbook.create_sheet("dictionary")
-    dictionary.append(list(DICTIONARY_FIELDS))
-    for entry in dictionary_rows(definition):
-        dictionary.append([neutralise(value) for value in entry.values()])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    dictionary = [list(entry.values()) for entry in dictionary_rows(definition)]
+    return xlsx_bytes(
+        [("responses", header, table), ("dictionary", list(DICTIONARY_FIELDS), dictionary)]
+    )
 
 
 def _json(header: list[str], table: list[list], definition: Questionnaire) -> bytes:

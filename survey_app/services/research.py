@@ -5,15 +5,12 @@ Redaction (names, phone numbers, emails, addresses, postcodes: ``analysis.redact
 here, where segment text leaves the database for people, so no page or file can forget it.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from analysis.redaction import redact
-from analysis.spreadsheet import CSV_ENCODING, neutralise
+from analysis.spreadsheet import csv_bytes, xlsx_bytes
 from survey_app.database import committing, transaction
 from survey_app.extensions import db
 from survey_app.models import (
@@ -321,21 +318,9 @@ def segment_table(
 def as_file(header: list[str], table: list[list], fmt: str, sheet: str) -> bytes:
     """A table as CSV (UTF-8 with BOM) or XLSX, formula-like cells neutralised."""
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        for row in table:
-            writer.writerow([neutralise(v) for v in row])
-        return buffer.getvalue().encode(CSV_ENCODING)
+        return csv_bytes(header, table)
     if fmt == "xlsx":
-        workbook = Workbook(write_only=True)  # rows streamed out: a third of the time and memory
-        ws = workbook.create_sheet(sheet)
-        ws.append(header)
-        for row in table:
-            ws.append([neutralise(v) for v in row])
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue()
+        return xlsx_bytes([(sheet, header, table)])
     raise ValueError(f"Unknown format {fmt!r}")
 
 

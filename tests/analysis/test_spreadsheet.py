@@ -102,3 +102,29 @@ def test_read_csv_refuses_bytes_that_are_no_text():
 def test_read_csv_falls_back_to_commas_when_no_separator_fits():
     reader, _ = read_csv(b"a;b\n1;2\n", ["c"])
     assert reader.fieldnames == ["a;b"]
+
+
+def test_csv_and_xlsx_files_hold_every_cell_neutralised_in_order():
+    import io
+
+    from openpyxl import load_workbook
+
+    from analysis.spreadsheet import CSV_ENCODING, csv_bytes, xlsx_bytes
+
+    rows = [["=SUM(A1:A9)", -3, "café"], ["+1 more", None, "plain"]]
+    data = csv_bytes(["a", "b", "c"], rows)
+    assert data.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs
+    assert data.decode(CSV_ENCODING).splitlines() == [
+        "a,b,c",
+        "'=SUM(A1:A9),-3,café",
+        "'+1 more,,plain",
+    ]
+    sheets = [("first", ["a", "b", "c"], rows), ("second", ["z"], [])]
+    book = load_workbook(io.BytesIO(xlsx_bytes(sheets)))
+    assert book.sheetnames == ["first", "second"]
+    assert [list(r) for r in book["first"].iter_rows(values_only=True)] == [
+        ["a", "b", "c"],
+        ["'=SUM(A1:A9)", -3, "café"],
+        ["'+1 more", None, "plain"],
+    ]
+    assert [list(r) for r in book["second"].iter_rows(values_only=True)] == [["z"]]
