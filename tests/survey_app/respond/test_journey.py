@@ -241,7 +241,7 @@ def test_two_tabs_saving_pages_of_one_draft_at_the_same_moment_keep_both(app, sy
 
 def _waits_for_the_other_tab(other_tab, thread) -> bool:
     """True once the save in ``thread`` is blocked behind ``other_tab``'s lock."""
-    for tries in range(100):
+    for tries in range(400):  # up to 20 s on a busy machine; it returns once it sees the wait
         if not thread.is_alive():
             return False  # it finished without waiting: it read the answers from before
         if other_tab.dialect.name == "postgresql":
